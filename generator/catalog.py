@@ -1,0 +1,337 @@
+"""The merge stage: listings in, one catalogue of unique papers out.
+
+Three decisions live here:
+
+* **identity**: a paper is its normalised title, so the same paper in several
+  listings becomes one entry with an appearance per listing;
+* **dates**: a listing's year is rarely written, so it is inferred from the
+  evidence in all listings together (see :func:`infer_listing_dates`);
+* **URLs**: every paper gets a slug that never changes once given out.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from slugify import slugify
+
+from generator.diagnostics import Diagnostics
+from generator.listing import Entry, Listing, Organization
+
+SLUG_MAX_CHARS = 80
+_DIGIT_GROUP_RE = re.compile(r"(?<=\d)[,.'](?=\d{3})")
+_APOSTROPHE_RE = re.compile(r"(?<=\w)['’](?=\w)")
+_SEPARATORS_RE = re.compile(r"[\W_]+")
+
+
+@dataclass(slots=True)
+class Appearance:
+    listing: str
+    listing_date: datetime.date | None
+    position: int
+    upvotes: int | None
+
+
+@dataclass(slots=True)
+class Paper:
+    id: str
+    slug: str
+    title: str
+    abstract: str
+    authors_count: int | None
+    organization: Organization | None
+    published: datetime.date | None
+    upvotes: int | None
+    topics: list[str] = field(default_factory=list)
+    appearances: list[Appearance] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"/papers/{self.slug}/"
+
+    def to_json(self) -> dict:
+        """The catalogue contract, field order included."""
+        return {
+            "id": self.id,
+            "slug": self.slug,
+            "url": self.url,
+            "title": self.title,
+            "abstract": self.abstract,
+            "authors_count": self.authors_count,
+            "organization": (
+                {"handle": self.organization.handle, "name": self.organization.name}
+                if self.organization
+                else None
+            ),
+            "published": self.published.isoformat() if self.published else None,
+            "upvotes": self.upvotes,
+            "topics": list(self.topics),
+            "appearances": [
+                {
+                    "listing": a.listing,
+                    "listing_date": a.listing_date.isoformat() if a.listing_date else None,
+                    "position": a.position,
+                    "upvotes": a.upvotes,
+                }
+                for a in self.appearances
+            ],
+        }
+
+
+@dataclass
+class Catalog:
+    papers: list[Paper]  # sorted by slug
+    listings: list[Listing]  # oldest first; undated ones first of all
+    by_id: dict[str, Paper]
+    #: For each listing id, the ids of its papers in listing order.
+    listing_papers: dict[str, list[str]]
+
+
+def normalise_title(title: str) -> str:
+    """The identity of a paper: NFKC, case-folded, punctuation and spaces collapsed.
+
+    ``"LongWriter-Zero:  Mastering"`` and ``"longwriter zero mastering"`` are the
+    same paper; so are ``10,000`` and ``10000``, and ``model's`` and ``models``.
+    """
+    text = unicodedata.normalize("NFKC", title).casefold()
+    text = _APOSTROPHE_RE.sub("", _DIGIT_GROUP_RE.sub("", text))
+    key = _SEPARATORS_RE.sub(" ", text).strip()
+    return key or " ".join(text.split())
+
+
+def paper_id(key: str) -> str:
+    """A stable 64-bit id: the same normalised title always gives the same id."""
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def base_slug(key: str, pid: str) -> str:
+    """The slug a paper gets unless another paper claimed it first."""
+    return slugify(key, max_length=SLUG_MAX_CHARS, word_boundary=True) or f"paper-{pid}"
+
+
+def _chronological(listing: Listing) -> tuple:
+    """Sort key: undated listings count as the oldest, so dated evidence wins."""
+    return (listing.date is not None, listing.date or datetime.date.min, listing.path)
+
+
+def build_catalog(
+    listings: list[Listing],
+    listing_dates: dict[str, datetime.date],
+    diagnostics: Diagnostics,
+    published_slugs: dict[str, str] | None = None,
+) -> Catalog:
+    """Merge parsed listings into a catalogue.
+
+    ``published_slugs`` maps paper ids to the slugs a previous build gave out,
+    so a paper keeps its URL even if a slug clash appears later.
+    """
+    _dedupe_listing_ids(listings, diagnostics)
+    keys = {id(entry): normalise_title(entry.title) for l in listings for entry in l.entries}
+    infer_listing_dates(listings, listing_dates, keys, diagnostics)
+    listings = sorted(listings, key=_chronological)
+
+    groups: dict[str, list[tuple[Listing, Entry]]] = defaultdict(list)
+    listing_papers: dict[str, list[str]] = {}
+    for listing in listings:
+        seen: dict[str, int] = {}
+        ids = []
+        for entry in listing.entries:
+            key = keys[id(entry)]
+            if key in seen:
+                diagnostics.warning(
+                    listing.path,
+                    entry.line,
+                    f"same paper as line {seen[key]}; this repeat is ignored",
+                )
+                continue
+            seen[key] = entry.line
+            groups[key].append((listing, entry))
+            ids.append(paper_id(key))
+        listing_papers[listing.id] = ids
+
+    papers = {key: _merge_paper(key, shown) for key, shown in groups.items()}
+    _assign_slugs(papers, groups, published_slugs or {})
+    papers = sorted(papers.values(), key=lambda paper: paper.slug)
+    by_id = {paper.id: paper for paper in papers}
+    return Catalog(papers=papers, listings=listings, by_id=by_id, listing_papers=listing_papers)
+
+
+def _dedupe_listing_ids(listings: list[Listing], diagnostics: Diagnostics) -> None:
+    taken: set[str] = set()
+    for listing in sorted(listings, key=lambda l: l.path):
+        if listing.id in taken:
+            number = 2
+            while f"{listing.id}-{number}" in taken:
+                number += 1
+            diagnostics.warning(
+                listing.path, 0, f"another file also has the listing id {listing.id!r}; "
+                f"this one is {listing.id}-{number}",
+            )
+            listing.id = f"{listing.id}-{number}"
+        taken.add(listing.id)
+
+
+def _merge_paper(key: str, shown: list[tuple[Listing, Entry]]) -> Paper:
+    """One paper from its appearances, oldest listing first: the latest wins."""
+    latest_listing, latest = shown[-1]
+    with_metadata = [entry for _, entry in shown if entry.has_metadata]
+    metadata = with_metadata[-1] if with_metadata else None
+    published = None
+    for listing, entry in reversed(shown):
+        if entry.date is not None:
+            if entry.date.year is not None or listing.date is not None:
+                published = entry.date.with_year(listing.date.year if listing.date else 0)
+                if published is not None:
+                    break
+    pid = paper_id(key)
+    return Paper(
+        id=pid,
+        slug="",
+        title=latest.title,
+        abstract=latest.abstract,
+        authors_count=metadata.authors_count if metadata else None,
+        organization=metadata.organization if metadata else None,
+        published=published,
+        upvotes=metadata.upvotes if metadata else None,
+        appearances=[
+            Appearance(listing.id, listing.date, entry.position, entry.upvotes)
+            for listing, entry in shown
+        ],
+    )
+
+
+def _assign_slugs(
+    papers: dict[str, Paper],
+    groups: dict[str, list[tuple[Listing, Entry]]],
+    published_slugs: dict[str, str],
+) -> None:
+    """Unique slugs; on a clash the earliest-listed paper keeps the plain one.
+
+    A slug already published (``published_slugs``) is kept whatever happens.
+    The others take ``<base>-<first 8 hex digits of the id>``.
+    """
+    taken: set[str] = set()
+    claims: dict[str, list[tuple]] = defaultdict(list)
+    for paper in papers.values():
+        kept = published_slugs.get(paper.id)
+        if kept:
+            paper.slug = kept
+            taken.add(kept)
+    for key, paper in papers.items():
+        if paper.slug:
+            continue
+        listing, entry = groups[key][0]
+        first_seen = (*_chronological(listing), entry.position, paper.id)
+        claims[base_slug(key, paper.id)].append((first_seen, paper))
+    for slug, claimants in sorted(claims.items()):
+        claimants.sort(key=lambda claim: claim[0])
+        for _, paper in claimants:
+            if slug not in taken:
+                paper.slug = slug
+            else:
+                head = slugify(slug, max_length=SLUG_MAX_CHARS - 9, word_boundary=True)
+                paper.slug = f"{head}-{paper.id[:8]}"
+            taken.add(paper.slug)
+
+
+def infer_listing_dates(
+    listings: list[Listing],
+    overrides: dict[str, datetime.date],
+    keys: dict[int, str],
+    diagnostics: Diagnostics,
+) -> None:
+    """Give each listing its full date, inferring the year where none is written.
+
+    The year is the smallest one consistent with the evidence: later than every
+    explicit year in the listing (Hugging Face only writes the year of papers
+    from other years), and no earlier than any date the same papers carry in
+    other listings (a listing cannot predate a paper it lists). The evidence
+    from yearless dates depends on the other listings' years, so the bounds are
+    raised together until nothing moves.
+    """
+    inferable = []
+    for listing in listings:
+        listing.date = overrides.get(listing.id) or listing.name_date
+        if listing.date is None and listing.month_day and listing.header_year:
+            listing.date = datetime.date(listing.header_year, *listing.month_day)
+        elif listing.date is None and listing.month_day:
+            inferable.append(listing)
+        if listing.date and listing.month_day and listing.month_day != (
+            listing.date.month,
+            listing.date.day,
+        ):
+            diagnostics.warning(
+                listing.path,
+                listing.date_line,
+                f"listing date line says {_month_day(listing.month_day)} but it is dated "
+                f"{listing.date.isoformat()} by its file name or site.toml",
+            )
+    if not inferable:
+        return
+
+    # Every dated showing of each paper: (listing, partial date).
+    shown_dates: dict[str, list[tuple[Listing, object]]] = defaultdict(list)
+    for listing in listings:
+        for entry in listing.entries:
+            if entry.date is not None:
+                shown_dates[keys[id(entry)]].append((listing, entry.date))
+
+    years: dict[str, int] = {}
+    for _ in range(len(listings) + 2):
+        moved = False
+        for listing in inferable:
+            bound = _year_lower_bound(listing, shown_dates, keys, years)
+            if bound is not None and bound != years.get(listing.id):
+                years[listing.id] = bound
+                moved = True
+        if not moved:
+            break
+    else:
+        diagnostics.warning(
+            inferable[0].path, inferable[0].date_line,
+            "the listing years contradict each other; the inferred years may be wrong",
+        )
+    for listing in inferable:
+        year = years.get(listing.id)
+        if year is None:
+            diagnostics.warning(
+                listing.path,
+                listing.date_line,
+                f"cannot tell the year of the listing dated {_month_day(listing.month_day)}: "
+                "no paper in it carries a year; it stays undated (give the date in the "
+                "file name or in site.toml [listing_dates])",
+            )
+            continue
+        try:
+            listing.date = datetime.date(year, *listing.month_day)
+        except ValueError:  # Feb 29 in a year that has none
+            diagnostics.warning(
+                listing.path, listing.date_line, f"listing date Feb 29 does not exist in {year}"
+            )
+
+
+def _year_lower_bound(listing, shown_dates, keys, years) -> int | None:
+    """The smallest year this listing can be in, or None without evidence."""
+    month_day = listing.month_day
+    bound = None
+    for entry in listing.entries:
+        if entry.date is not None and entry.date.year is not None:
+            bound = max(bound or 0, entry.date.year + 1)
+        for other, date in shown_dates.get(keys[id(entry)], ()):
+            if other is listing:
+                continue
+            year = date.year or years.get(other.id) or (other.date.year if other.date else None)
+            if year is None:
+                continue
+            needed = year if month_day >= (date.month, date.day) else year + 1
+            bound = max(bound or 0, needed)
+    return bound
+
+
+def _month_day(month_day: tuple[int, int]) -> str:
+    return datetime.date(2000, *month_day).strftime("%b %-d")
