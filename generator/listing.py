@@ -45,8 +45,6 @@ MAX_HEADER_LINES = 8
 MAX_HEADER_LINE_CHARS = 80
 #: Longer than any real title: such a line is an abstract that lost its title.
 MAX_TITLE_CHARS = 300
-#: An organisation line is a handle and a display name, never longer than this.
-MAX_ORG_LINE_CHARS = 120
 #: Longer lines are cut, with an error, so one absurd line cannot eat the memory.
 MAX_LINE_CHARS = 20_000
 #: Dates outside these years are typing mistakes, not papers.
@@ -229,8 +227,10 @@ def _decode_windows_1252(raw: bytes) -> str:
 def parse_lines(
     lines: list[_Line], path: Path, display_path: str, diagnostics: Diagnostics
 ) -> Listing | None:
+    # Problems are held back until the file turns out to be a dump at all.
+    found = Diagnostics()
     start, month_day, header_year, date_line, saw_header = _parse_header(
-        lines, display_path, diagnostics
+        lines, display_path, found
     )
     listing = Listing(
         path=display_path,
@@ -240,11 +240,15 @@ def parse_lines(
         date_line=date_line,
     )
     listing.name_date = _date_from_name(path, display_path, diagnostics)
-    _parse_entries(lines, start, listing, display_path, diagnostics)
+    _parse_entries(lines, start, listing, display_path, found)
+    if not saw_header and not any(entry.has_metadata for entry in listing.entries):
+        # Nothing that only a dump has: this is some other text file.
+        diagnostics.error(
+            display_path, 1, "not a listing dump: no header, no listing date, no paper metadata"
+        )
+        return None
+    diagnostics.extend(found)
     if not listing.entries:
-        if not saw_header and month_day is None:
-            diagnostics.error(display_path, 1, "not a listing dump: no header and no entries")
-            return None
         diagnostics.warning(display_path, date_line or 1, "listing has no entries")
     return listing
 
@@ -374,7 +378,7 @@ def _parse_metadata(lines, i, entry: Entry, path: str, diagnostics: Diagnostics)
         entry.authors_count = int(authors[1])
         has_people = True
         i += 1
-    elif i + 1 < count and lines[i + 1].text == DOT and len(text) <= MAX_ORG_LINE_CHARS:
+    elif i + 1 < count and lines[i + 1].text == DOT:
         entry.organization = _organization(text, path, lines[i].number, diagnostics)
         has_people = True
         i += 1

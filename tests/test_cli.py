@@ -1,0 +1,74 @@
+"""The command line: exit codes, diagnostics on stderr, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import HEADER, ROOT
+
+
+def papersite(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_check_exits_1_on_an_error_and_names_file_and_line(tmp_path):
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    (dumps / "good.txt").write_text(HEADER + "Dec 10\n\nT\n\nA.\n\n  • 2 authors\n·\nDec 1, 2024\n")
+    (dumps / "bad.bin.txt").write_bytes(b"\x00\x01\x02" * 100)
+    result = papersite("check", "--content", str(tmp_path))
+    assert result.returncode == 1
+    assert f"{dumps / 'bad.bin.txt'}:1: error: not a listing dump: binary data" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_exits_0_with_only_warnings(tmp_path):
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    (dumps / "empty.txt").write_text("")
+    result = papersite("check", "--content", str(tmp_path))
+    assert result.returncode == 0
+    assert "empty.txt:0: warning: empty file" in result.stderr
+
+
+def test_catalog_prints_json_even_when_some_input_is_bad(tmp_path):
+    dumps = tmp_path / "d"
+    dumps.mkdir()
+    (dumps / "a.txt").write_text(HEADER + "Dec 10\n\nT\n\nA.\n\nCut off")
+    result = papersite("catalog", "--content", str(tmp_path), "--dumps", str(dumps))
+    assert result.returncode == 1
+    assert [p["title"] for p in json.loads(result.stdout)] == ["T"]
+    assert "a.txt:17: error: entry 'Cut off' is cut off after its title" in result.stderr
+
+
+def test_missing_dumps_folder_is_a_clear_error(tmp_path):
+    result = papersite("check", "--content", str(tmp_path / "nowhere"))
+    assert result.returncode == 1
+    assert "dumps folder not found" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_broken_site_toml_is_reported_with_its_line(tmp_path):
+    (tmp_path / "dumps").mkdir()
+    (tmp_path / "site.toml").write_text('title = "ok"\nsite_url = \n')
+    result = papersite("check", "--content", str(tmp_path))
+    assert result.returncode == 1
+    assert f"{tmp_path / 'site.toml'}:2: error: invalid TOML" in result.stderr
+
+
+def test_site_toml_mistakes_name_the_line(tmp_path):
+    (tmp_path / "dumps").mkdir()
+    (tmp_path / "site.toml").write_text(
+        'title = "ok"\ncolour = "red"\n[listing_dates]\n"a.txt" = "yesterday"\n')
+    result = papersite("check", "--content", str(tmp_path))
+    assert f"{tmp_path / 'site.toml'}:2: warning: unknown setting 'colour' ignored" in result.stderr
+    assert f"{tmp_path / 'site.toml'}:4: error: listing date of 'a.txt' must be a date" in result.stderr
+
+
+def test_defaults_read_the_sample_content():
+    result = papersite("catalog", cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 14

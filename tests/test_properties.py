@@ -1,0 +1,113 @@
+"""Property tests: the parser never raises, and writing a catalogue back out as
+dump text and reading it again gives the same papers."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.catalog import build_catalog, normalise_title
+from generator.diagnostics import Diagnostics
+from generator.listing import AUTHORS_RE, DATE_RE, DOT, MONTHS, read_dumps
+from tests.conftest import HEADER
+
+PROPERTY_SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+DIAGNOSTIC_RE = re.compile(r".+:\d+: (error|warning): .+")
+
+
+@PROPERTY_SETTINGS
+@given(data=st.one_of(st.binary(max_size=3000), st.text(max_size=3000).map(str.encode)))
+def test_any_bytes_give_diagnostics_never_an_exception(tmp_path_factory, data):
+    folder = tmp_path_factory.mktemp("dumps")
+    (folder / "x.txt").write_bytes(data)
+    diagnostics = Diagnostics()
+    build_catalog(read_dumps(folder, diagnostics), {}, diagnostics)
+    assert all(DIAGNOSTIC_RE.fullmatch(str(d)) for d in diagnostics)
+
+
+dump_line = st.sampled_from(
+    ["", "·", "  • 3 authors", "  • 1 author", "Oct 29, 2019 1", "Feb 30", "Dec 10", "Jun 3 2",
+     "acme-ai Acme", "Daily Papers", "new", "A title", "An abstract. " * 30, "\x00", "• ·"])
+
+
+@PROPERTY_SETTINGS
+@given(lines=st.lists(st.one_of(dump_line, st.text(max_size=80)), max_size=60),
+       line_end=st.sampled_from(["\n", "\r\n", "\r"]))
+def test_any_sequence_of_dump_like_lines_never_raises(tmp_path_factory, lines, line_end):
+    folder = tmp_path_factory.mktemp("dumps")
+    (folder / "x.txt").write_text(line_end.join(lines), encoding="utf-8", errors="surrogatepass")
+    diagnostics = Diagnostics()
+    build_catalog(read_dumps(folder, diagnostics), {}, diagnostics)
+    assert all(DIAGNOSTIC_RE.fullmatch(str(d)) for d in diagnostics)
+
+
+def is_plain_text(text: str) -> bool:
+    """Text that a dump shows as a title or abstract, not as a metadata line."""
+    return (
+        text == " ".join(text.split())
+        and text != DOT
+        and not AUTHORS_RE.fullmatch(text)
+        and not ((m := DATE_RE.fullmatch(text)) and m["month"].casefold() in MONTHS)
+        and not text.casefold() in {"new", "subscribe", "daily papers"}
+    )
+
+
+words = st.text(st.characters(codec="utf-8", exclude_categories=["C", "Z"]), min_size=1, max_size=12)
+titles = st.lists(words, min_size=1, max_size=12).map(" ".join).filter(is_plain_text)
+abstracts = st.lists(words, min_size=3, max_size=40).map(" ".join).filter(is_plain_text)
+handles = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,20}", fullmatch=True)
+papers = st.fixed_dictionaries({
+    "title": titles,
+    "abstract": abstracts,
+    "people": st.one_of(st.none(), st.integers(1, 300), st.tuples(handles, titles)),
+    "published": st.dates(datetime.date(1990, 1, 1), datetime.date(2024, 12, 31)),
+    "upvotes": st.integers(0, 5000),
+})
+
+
+def dump_text(listing_date: datetime.date, entries: list[dict]) -> str:
+    """Write papers the way Hugging Face shows them (the inverse of the parser)."""
+    parts = [HEADER, listing_date.strftime("%b %-d, %Y"), "\n\n"]
+    for paper in entries:
+        parts.append(f"{paper['title']}\n\n{paper['abstract']}\n\n")
+        people = paper["people"]
+        if people is None:
+            continue
+        if isinstance(people, int):
+            parts.append(f"  • {people} author{'s' if people != 1 else ''}\n")
+        else:
+            parts.append(f"{people[0]} {people[1]}\n")
+        date = paper["published"]
+        shown = date.strftime("%b %-d") if date.year == listing_date.year else date.strftime("%b %-d, %Y")
+        parts.append(f"·\n{shown} {paper['upvotes']}\n\n")
+    return "".join(parts)
+
+
+@PROPERTY_SETTINGS
+@given(entries=st.lists(papers, min_size=1, max_size=15, unique_by=lambda p: normalise_title(p["title"])))
+def test_catalogue_written_back_as_dump_text_parses_to_the_same_papers(tmp_path_factory, entries):
+    folder = tmp_path_factory.mktemp("dumps")
+    (folder / "x.txt").write_text(dump_text(datetime.date(2025, 1, 1), entries), encoding="utf-8")
+    diagnostics = Diagnostics()
+    catalog = build_catalog(read_dumps(folder, diagnostics), {}, diagnostics)
+    assert list(diagnostics) == []
+    got = {
+        paper.title: (paper.abstract, paper.authors_count,
+                      (paper.organization.handle, paper.organization.name) if paper.organization else None,
+                      paper.published, paper.upvotes)
+        for paper in catalog.papers
+    }
+    expected = {
+        e["title"]: (e["abstract"],
+                     e["people"] if isinstance(e["people"], int) else None,
+                     tuple(e["people"]) if isinstance(e["people"], tuple) else None,
+                     e["published"] if e["people"] is not None else None,
+                     e["upvotes"] if e["people"] is not None else None)
+        for e in entries
+    }
+    assert got == expected
