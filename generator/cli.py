@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from generator import __version__
+from generator.build import BuildFailed, BuildOptions, build
 from generator.catalog import Catalog, build_catalog
 from generator.config import SiteConfig, load_config
 from generator.diagnostics import Diagnostics
@@ -38,7 +39,68 @@ def make_parser() -> argparse.ArgumentParser:
 
     catalog = commands.add_parser("catalog", help="print the merged catalogue as JSON")
     _add_input_options(catalog)
+
+    build = commands.add_parser("build", help="build the site into --out")
+    _add_build_options(build)
     return parser
+
+
+def _add_build_options(parser: argparse.ArgumentParser) -> None:
+    _add_input_options(parser)
+    parser.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
+                        help="output folder (default: site)")
+    parser.add_argument("--base-url", default=None, metavar="URL",
+                        help="URL path the site is served under, such as /papers-site/ "
+                             "(default: the path of site_url in site.toml)")
+    parser.add_argument("--search", choices=["builtin", "pagefind", "none"], default="builtin",
+                        help="search engine (default: builtin)")
+    parser.add_argument("--jobs", type=int, default=0, metavar="N",
+                        help="render in N processes (default: the number of CPUs)")
+    parser.add_argument("--strict", action="store_true", help="fail on warnings too")
+    parser.add_argument("--keep-going", action="store_true",
+                        help="publish what is valid even when the input has errors")
+
+
+def _build_options(args: argparse.Namespace, **overrides) -> BuildOptions:
+    return BuildOptions(
+        content=args.content, dumps=args.dumps, out=args.out, base_url=args.base_url,
+        search=args.search, jobs=max(0, args.jobs), strict=args.strict,
+        keep_going=args.keep_going, **overrides,
+    )
+
+
+def run_build(options: BuildOptions) -> int:
+    """Build, print the diagnostics and a summary; the exit status."""
+    progress = _progress_bar if sys.stderr.isatty() else None
+    try:
+        result = build(options, progress)
+    except BuildFailed as exc:
+        print(f"papersite: error: {exc}", file=sys.stderr)
+        return 1
+    report(result.diagnostics)
+    if not result.ok:
+        print(f"papersite: {result.message}", file=sys.stderr)
+        return 1
+    print(
+        f"papersite: {result.written} files written, {result.unchanged} unchanged, "
+        f"{result.removed} removed, {len(result.diagnostics.errors)} errors, "
+        f"{len(result.diagnostics.warnings)} warnings, {result.seconds:.2f} s",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _progress_bar(total: int):
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="file", desc="papersite", leave=False)
+
+    def advance(count: int) -> None:
+        bar.update(count)
+        if bar.n >= total:
+            bar.close()
+
+    return advance
 
 
 def load_catalog(content: Path, dumps: Path | None, diagnostics: Diagnostics) -> tuple[SiteConfig, Catalog]:
@@ -55,6 +117,8 @@ def report(diagnostics: Diagnostics) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
+    if args.command == "build":
+        return run_build(_build_options(args))
     diagnostics = Diagnostics()
     _, catalog = load_catalog(args.content, args.dumps, diagnostics)
     report(diagnostics)

@@ -1,0 +1,275 @@
+"""The whole build, stage by stage, and the publish step.
+
+Output goes to a staging folder next to ``--out``; only a complete build is
+swapped in, in one atomic ``renameat2(RENAME_EXCHANGE)`` where the system has
+it. A build that fails or is killed leaves the published folder as it was.
+
+A build state (``.papersite-cache/<out name>.json`` beside ``--out``) records
+the recipe hash, size and mtime of every output. An output whose recipe is
+unchanged and whose published file is untouched is hard-linked from the
+published site instead of being rendered again.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.catalog import build_catalog
+from generator.config import load_config
+from generator.diagnostics import Diagnostics
+from generator.feeds import plain_files
+from generator.listing import read_dumps
+from generator.pages import load_markdown_pages, plan_pages
+from generator.render import (
+    TemplateFailed, collect_assets, default_jobs, find_theme, make_environment, render_pages,
+    template_dirs, templates_digest, write_file,
+)
+from generator.topics import assign_topics, load_topics
+
+STATE_VERSION = 1
+
+
+@dataclass
+class BuildOptions:
+    content: Path = Path("content")
+    dumps: Path | None = None
+    out: Path = Path("site")
+    base_url: str | None = None
+    search: str = "builtin"
+    jobs: int = 0
+    strict: bool = False
+    keep_going: bool = False
+    live_reload: bool = False
+
+
+@dataclass
+class BuildResult:
+    ok: bool
+    diagnostics: Diagnostics
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+    message: str = ""
+    written_paths: list[str] = field(default_factory=list)
+
+
+class BuildFailed(Exception):
+    """A problem with the build environment (not the input), such as a full disk."""
+
+
+def build(options: BuildOptions, progress_factory=None) -> BuildResult:
+    """parse -> merge -> enrich -> plan -> render -> index -> publish."""
+    started = time.perf_counter()
+    diagnostics = Diagnostics()
+    content = options.content
+    out = options.out.resolve() if options.out.exists() else options.out.absolute()
+    config = load_config(content, diagnostics)
+    state_path = out.parent / ".papersite-cache" / f"{out.name}.json"
+    state = _load_state(state_path)
+
+    listings = read_dumps(options.dumps or content / "dumps", diagnostics)
+    catalog = build_catalog(listings, config.listing_dates, diagnostics, state.get("slugs"))
+    topics = load_topics(content, diagnostics)
+    assign_topics(catalog, topics)
+    markdown_pages = load_markdown_pages(content, diagnostics)
+    theme = find_theme(content, config.theme)
+    if theme is None:
+        diagnostics.error(str(content / "site.toml"), 1, f"theme {config.theme!r} not found")
+
+    failure = _input_failure(diagnostics, options)
+    if failure:
+        return BuildResult(False, diagnostics, message=failure,
+                           seconds=time.perf_counter() - started)
+
+    search = options.search != "none"
+    pages = plan_pages(catalog, topics, markdown_pages, search)
+    assets = collect_assets(theme, content)
+    base_url = _normalise_base_url(options.base_url, config.site_url)
+    globals_ = {
+        "site": {"title": config.title, "description": config.description,
+                 "site_url": config.site_url, "language": config.language},
+        "base_url": base_url,
+        "assets": {name: path for name, (path, _) in assets.files.items()},
+        "nav_pages": [{"title": p.title, "url": f"/{p.slug}/"} for p in markdown_pages],
+        "topic_names": {t.slug: t.name for t in topics},
+        "search": options.search,
+        "live_reload": options.live_reload,
+    }
+    dirs = template_dirs(theme, content)
+    recipe_base = _digest(json.dumps(globals_, sort_keys=True), templates_digest(dirs))
+
+    files = plain_files(config, catalog, topics, pages)
+    files.update({path: data for path, data in assets.files.values()})
+    recipes = {page.path: _digest(recipe_base, page.template,
+                                  json.dumps(page.context, sort_keys=True, ensure_ascii=False))
+               for page in pages}
+    recipes.update({path: _digest(data) for path, data in files.items()})
+
+    with _exclusive_lock(out):
+        result = _publish(out, state_path, state, recipes, files, pages,
+                          make_environment(dirs, globals_), options, progress_factory,
+                          {p.id: p.slug for p in catalog.papers})
+    result.diagnostics = diagnostics
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _input_failure(diagnostics: Diagnostics, options: BuildOptions) -> str:
+    errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
+    if errors and not options.keep_going:
+        return (f"build failed: {errors} error(s) in the input; {options.out} is left as it "
+                "was (use --keep-going to publish what is valid)")
+    if warnings and options.strict:
+        return f"build failed: {warnings} warning(s) and --strict; {options.out} is left as it was"
+    return ""
+
+
+def _normalise_base_url(base_url: str | None, site_url: str) -> str:
+    """``--base-url`` as ``/sub/path/``; by default the path of ``site_url``."""
+    if base_url is None:
+        from urllib.parse import urlsplit
+        base_url = urlsplit(site_url).path or "/"
+    if "://" in base_url:
+        return base_url.rstrip("/") + "/"
+    return "/" + base_url.strip("/") + "/" if base_url.strip("/") else "/"
+
+
+def _digest(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()[:32]
+
+
+def _load_state(path: Path) -> dict:
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) and state.get("version") == STATE_VERSION else {}
+
+
+def _publish(out, state_path, state, recipes, files, pages, env, options, progress_factory,
+             slugs) -> BuildResult:
+    staging = out.parent / f".{out.name}.staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        staging.mkdir(parents=True)
+        old = state.get("outputs", {}) if out.is_dir() else {}
+        unchanged = [p for p, recipe in recipes.items() if _still_valid(out, p, recipe, old)]
+        for path in unchanged:
+            _link_or_copy(out / path, staging / path)
+        unchanged_set = set(unchanged)
+        to_render = [page for page in pages if page.path not in unchanged_set]
+        to_write = {p: d for p, d in files.items() if p not in unchanged_set}
+        total = len(to_render) + len(to_write)
+        progress = progress_factory(total) if progress_factory else (lambda n: None)
+        for path, data in to_write.items():
+            write_file(staging / path, data)
+        progress(len(to_write))
+        render_pages(env, to_render, staging, options.jobs or default_jobs(), progress)
+        outputs = {}
+        for path, recipe in recipes.items():
+            stat = (staging / path).stat()
+            outputs[path] = [recipe, stat.st_size, stat.st_mtime_ns]
+        removed = len(set(old) - set(recipes))
+        _swap_in(staging, out)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BuildFailed(f"cannot write the site: {exc}; {options.out} is left as it was") from exc
+    except TemplateFailed as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BuildFailed(f"{exc}; {options.out} is left as it was") from exc
+    shutil.rmtree(staging, ignore_errors=True)  # the previous site, after an exchange
+    _save_state(state_path, {"version": STATE_VERSION, "outputs": outputs, "slugs": slugs})
+    written = sorted([p.path for p in to_render] + list(to_write))
+    return BuildResult(True, Diagnostics(), written=total, unchanged=len(unchanged),
+                       removed=removed, written_paths=written)
+
+
+def _still_valid(out: Path, path: str, recipe: str, old: dict) -> bool:
+    """Same recipe, and the published file is the one this build state wrote."""
+    previous = old.get(path)
+    if not previous or previous[0] != recipe:
+        return False
+    try:
+        stat = (out / path).stat()
+    except OSError:
+        return False
+    return [stat.st_size, stat.st_mtime_ns] == previous[1:]
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    """Make ``staging`` the published ``out`` in one step; the old site ends in ``staging``."""
+    if not out.exists():
+        os.rename(staging, out)
+        return
+    libc_name = ctypes.util.find_library("c")
+    renameat2 = getattr(ctypes.CDLL(libc_name, use_errno=True), "renameat2", None) if libc_name else None
+    if renameat2 is not None:
+        if renameat2(_AT_FDCWD, os.fsencode(staging), _AT_FDCWD, os.fsencode(out),
+                     _RENAME_EXCHANGE) == 0:
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+            raise OSError(code, os.strerror(code), str(out))
+    # No atomic exchange on this system: two renames, the old site kept until the end.
+    previous = out.parent / f".{out.name}.previous"
+    shutil.rmtree(previous, ignore_errors=True)
+    os.rename(out, previous)
+    os.rename(staging, out)
+    os.rename(previous, staging)
+
+
+def _save_state(path: Path, state: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+class _exclusive_lock:
+    """One build at a time per output folder; a second one waits its turn."""
+
+    def __init__(self, out: Path):
+        self.path = out.parent / f".{out.name}.lock"
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.file = open(self.path, "w")
+        try:
+            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"papersite: another build is writing {self.path.parent / self.path.name[1:-5]}; "
+                  "waiting for it to finish", file=sys.stderr)
+            fcntl.flock(self.file, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.file, fcntl.LOCK_UN)
+        self.file.close()

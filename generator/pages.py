@@ -1,0 +1,325 @@
+"""The plan stage: the whole site map as data, before anything is rendered.
+
+Each :class:`Page` names its URL, its template and a JSON-able context. The
+context is everything the page shows, so its hash tells the incremental build
+whether the page must be rendered again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from markdown_it import MarkdownIt
+from slugify import slugify
+
+from generator.catalog import Catalog, Paper
+from generator.diagnostics import Diagnostics
+from generator.topics import Topic
+
+PER_PAGE = 50
+HOME_LATEST = 10
+HOME_TOP = 10
+FRONT_MATTER_RE = re.compile(r"\A\+\+\+\s*\n(.*?)\n\+\+\+\s*(?:\n|\Z)", re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    url: str  # site-relative, such as "/papers/some-slug/"
+    template: str
+    context: dict
+
+    @property
+    def path(self) -> str:
+        """The file that holds this page inside the output folder."""
+        return url_to_path(self.url)
+
+
+def url_to_path(url: str) -> str:
+    path = url.lstrip("/")
+    return path + "index.html" if path.endswith("/") or not path else path
+
+
+def _safe_link(url: str) -> bool:
+    """Only web links and site-relative ones survive; no javascript: or data:."""
+    return url.startswith(("http://", "https://", "/", "#")) or (
+        ":" not in url.split("/", 1)[0]
+    )
+
+
+def _markdown(preset: str) -> MarkdownIt:
+    md = MarkdownIt(preset, {"html": False, "linkify": True, "typographer": False})
+    md.enable("linkify")
+    md.validateLink = _safe_link
+    default_link_open = md.renderer.rules.get("link_open")
+
+    def link_open(tokens, index, options, env):
+        href = tokens[index].attrGet("href") or ""
+        if href.startswith(("http://", "https://")):
+            tokens[index].attrSet("rel", "noopener noreferrer")
+            tokens[index].attrSet("class", "outbound")
+        if default_link_open:
+            return default_link_open(tokens, index, options, env)
+        return md.renderer.renderToken(tokens, index, options, env)
+
+    md.renderer.rules["link_open"] = link_open
+    return md
+
+
+# An abstract is plain text: only its http(s) URLs become links, nothing else
+# (no emphasis, no HTML). Pages in content/pages are full CommonMark.
+ABSTRACT_MD = _markdown("zero")
+ABSTRACT_MD.validateLink = lambda url: url.startswith(("http://", "https://"))
+PAGE_MD = _markdown("commonmark")
+
+
+def abstract_html(text: str) -> str:
+    html = ABSTRACT_MD.render(text).strip()
+    return html.removeprefix("<p>").removesuffix("</p>")
+
+
+@dataclass
+class MarkdownPage:
+    slug: str
+    title: str
+    html: str
+
+
+def load_markdown_pages(content_dir: Path, diagnostics: Diagnostics) -> list[MarkdownPage]:
+    """``content/pages/*.md`` with an optional ``+++`` TOML front matter."""
+    pages = []
+    for path in sorted((content_dir / "pages").glob("*.md")):
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            diagnostics.error(str(path), 0, f"cannot read page: {exc}")
+            continue
+        meta: dict = {}
+        match = FRONT_MATTER_RE.match(text)
+        if match:
+            try:
+                meta = tomllib.loads(match[1])
+            except tomllib.TOMLDecodeError as exc:
+                diagnostics.error(str(path), 2, f"invalid front matter: {exc}")
+            text = text[match.end() :]
+        title = meta.get("title")
+        if not isinstance(title, str) or not title.strip():
+            diagnostics.warning(str(path), 1, "page has no title in its front matter")
+            title = path.stem.replace("-", " ").capitalize()
+        slug = slugify(str(meta.get("slug") or path.stem))
+        if slug in RESERVED_SLUGS:
+            diagnostics.error(str(path), 1, f"page slug {slug!r} clashes with a built-in page")
+            continue
+        pages.append(MarkdownPage(slug=slug, title=title.strip(), html=PAGE_MD.render(text)))
+    return pages
+
+
+RESERVED_SLUGS = {"papers", "topics", "orgs", "archive", "listings", "search", "data", "static"}
+
+
+def _date(value: datetime.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def newest_first(papers: list[Paper]) -> list[Paper]:
+    """Dated papers newest first, then undated ones; ties by title then id."""
+    return sorted(
+        papers,
+        key=lambda p: (p.published is None, -(p.published.toordinal() if p.published else 0),
+                       p.title.casefold(), p.id),
+    )
+
+
+def summary(paper: Paper) -> dict:
+    """What a list shows of a paper."""
+    return {
+        "title": paper.title,
+        "url": paper.url,
+        "published": _date(paper.published),
+        "upvotes": paper.upvotes,
+        "topics": paper.topics,
+        "authors_count": paper.authors_count,
+        "organization": paper.organization.name if paper.organization else None,
+    }
+
+
+def paginate(base: str, items: list, per_page: int = PER_PAGE):
+    """Yield ``(url, slice, pager)``: page 1 at ``base``, page N at ``base/page/N/``."""
+    total = max(1, -(-len(items) // per_page))
+
+    def url(number: int) -> str:
+        return base if number == 1 else f"{base}page/{number}/"
+
+    for number in range(1, total + 1):
+        pager = {
+            "page": number,
+            "pages": total,
+            "prev": url(number - 1) if number > 1 else None,
+            "next": url(number + 1) if number < total else None,
+        }
+        yield url(number), items[(number - 1) * per_page : number * per_page], pager
+
+
+def external_search_links(title: str) -> list[dict]:
+    query = quote(title)
+    return [
+        {"name": "arXiv", "url": f"https://arxiv.org/search/?query={query}&searchtype=title"},
+        {"name": "Hugging Face", "url": f"https://huggingface.co/papers?q={query}"},
+    ]
+
+
+def plan_pages(
+    catalog: Catalog, topics: list[Topic], markdown_pages: list[MarkdownPage], search: bool
+) -> list[Page]:
+    """Every HTML page of the site, sorted by URL."""
+    pages: list[Page] = []
+    topic_by_slug = {topic.slug: topic for topic in topics}
+    listing_by_id = {listing.id: listing for listing in catalog.listings}
+    papers_by_topic: dict[str, list[Paper]] = defaultdict(list)
+    papers_by_org: dict[str, list[Paper]] = defaultdict(list)
+    for paper in catalog.papers:
+        for slug in paper.topics:
+            papers_by_topic[slug].append(paper)
+        if paper.organization:
+            papers_by_org[paper.organization.handle].append(paper)
+
+    for paper in catalog.papers:
+        pages.append(Page(paper.url, "paper.html", _paper_context(paper, listing_by_id, topic_by_slug)))
+
+    pages.append(Page("/topics/", "topics.html", {"topics": [
+        {"slug": t.slug, "name": t.name, "url": f"/topics/{t.slug}/",
+         "count": len(papers_by_topic[t.slug])}
+        for t in topics
+    ]}))
+    for topic in topics:
+        base = f"/topics/{topic.slug}/"
+        ordered = [summary(p) for p in newest_first(papers_by_topic[topic.slug])]
+        for url, items, pager in paginate(base, ordered):
+            pages.append(Page(url, "topic.html", {
+                "topic": {"slug": topic.slug, "name": topic.name,
+                          "description_html": PAGE_MD.render(topic.description),
+                          "count": len(ordered), "url": base, "feed": f"{base}feed.xml"},
+                "papers": items, "pager": pager,
+            }))
+
+    orgs = sorted(papers_by_org.items(), key=lambda item: item[0].casefold())
+    pages.append(Page("/orgs/", "orgs.html", {"orgs": [
+        {"handle": handle, "name": papers[-1].organization.name, "url": f"/orgs/{handle}/",
+         "count": len(papers)}
+        for handle, papers in orgs
+    ]}))
+    for handle, papers in orgs:
+        base = f"/orgs/{handle}/"
+        ordered = [summary(p) for p in newest_first(papers)]
+        org = {"handle": handle, "name": papers[-1].organization.name, "count": len(ordered),
+               "url": base}
+        for url, items, pager in paginate(base, ordered):
+            pages.append(Page(url, "org.html", {"org": org, "papers": items, "pager": pager}))
+
+    pages.extend(_archive_pages(catalog.papers))
+    pages.extend(_listing_pages(catalog))
+    pages.append(_home_page(catalog, topics, papers_by_topic))
+    for page in markdown_pages:
+        pages.append(Page(f"/{page.slug}/", "page.html", {"title": page.title, "body_html": page.html}))
+    if search:
+        pages.append(Page("/search/", "search.html", {}))
+    pages.append(Page("/404.html", "404.html", {}))
+    pages.sort(key=lambda page: page.url)
+    return pages
+
+
+def _paper_context(paper: Paper, listing_by_id, topic_by_slug) -> dict:
+    record = paper.to_json()
+    record["topic_names"] = [topic_by_slug[slug].name for slug in paper.topics]
+    record["abstract_html"] = abstract_html(paper.abstract)
+    record["appearances"] = [
+        {**shown, "url": f"/listings/{shown['listing']}/",
+         "name": listing_by_id[shown["listing"]].path.rsplit("/", 1)[-1]}
+        for shown in record["appearances"]
+    ]
+    record["external"] = external_search_links(paper.title)
+    return {"paper": record, "related": []}
+
+
+def _archive_pages(papers: list[Paper]) -> list[Page]:
+    by_month: dict[tuple[int, int], list[Paper]] = defaultdict(list)
+    undated: list[Paper] = []
+    for paper in papers:
+        if paper.published:
+            by_month[(paper.published.year, paper.published.month)].append(paper)
+        else:
+            undated.append(paper)
+    years: dict[int, list[dict]] = defaultdict(list)
+    for (year, month), month_papers in sorted(by_month.items(), reverse=True):
+        years[year].append({"month": month, "count": len(month_papers),
+                            "url": f"/archive/{year}/{month:02d}/"})
+    pages = [Page("/archive/", "archive.html", {
+        "years": [{"year": year, "count": sum(m["count"] for m in months),
+                   "url": f"/archive/{year}/"} for year, months in years.items()],
+        "undated": {"count": len(undated), "url": "/archive/undated/"} if undated else None,
+    })]
+    for year, months in years.items():
+        pages.append(Page(f"/archive/{year}/", "archive_year.html", {"year": year, "months": months}))
+    for (year, month), month_papers in by_month.items():
+        base = f"/archive/{year}/{month:02d}/"
+        ordered = [summary(p) for p in newest_first(month_papers)]
+        for url, items, pager in paginate(base, ordered):
+            pages.append(Page(url, "archive_month.html", {
+                "year": year, "month": month, "count": len(ordered), "papers": items,
+                "pager": pager}))
+    if undated:
+        ordered = [summary(p) for p in newest_first(undated)]
+        for url, items, pager in paginate("/archive/undated/", ordered):
+            pages.append(Page(url, "archive_undated.html", {
+                "count": len(ordered), "papers": items, "pager": pager}))
+    return pages
+
+
+def _listing_pages(catalog: Catalog) -> list[Page]:
+    index = []
+    pages = []
+    for listing in reversed(catalog.listings):
+        ids = catalog.listing_papers[listing.id]
+        info = {"id": listing.id, "name": listing.path.rsplit("/", 1)[-1],
+                "date": _date(listing.date), "count": len(ids), "url": f"/listings/{listing.id}/"}
+        index.append(info)
+        entries = []
+        for pid in ids:
+            paper = catalog.by_id[pid]
+            shown = next(a for a in paper.appearances if a.listing == listing.id)
+            entries.append({**summary(paper), "position": shown.position, "upvotes_then": shown.upvotes})
+        pages.append(Page(info["url"], "listing.html", {"listing": info, "entries": entries}))
+    pages.append(Page("/listings/", "listings.html", {"listings": index}))
+    return pages
+
+
+def _home_page(catalog: Catalog, topics: list[Topic], papers_by_topic) -> Page:
+    latest = None
+    dated = [l for l in catalog.listings if l.date] or catalog.listings
+    if dated:
+        listing = dated[-1]
+        ids = catalog.listing_papers[listing.id]
+        latest = {
+            "url": f"/listings/{listing.id}/", "date": _date(listing.date), "count": len(ids),
+            "papers": [summary(catalog.by_id[pid]) for pid in ids[:HOME_LATEST]],
+        }
+    voted = [p for p in catalog.papers if p.upvotes]
+    voted.sort(key=lambda p: (-p.upvotes, p.title.casefold(), p.id))
+    years: dict[int, int] = defaultdict(int)
+    for paper in catalog.papers:
+        if paper.published:
+            years[paper.published.year] += 1
+    return Page("/", "home.html", {
+        "latest": latest,
+        "top": [summary(p) for p in voted[:HOME_TOP]],
+        "topics": [{"name": t.name, "url": f"/topics/{t.slug}/", "count": len(papers_by_topic[t.slug])}
+                   for t in topics if papers_by_topic[t.slug]],
+        "years": [{"year": y, "count": n, "url": f"/archive/{y}/"} for y, n in sorted(years.items(), reverse=True)],
+        "paper_count": len(catalog.papers),
+        "listing_count": len(catalog.listings),
+    })

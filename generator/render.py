@@ -1,0 +1,165 @@
+"""The render stage: Jinja2 templates from the theme, overridable by the site.
+
+Template lookup order: ``content/templates/`` first, then the theme. A site
+template can extend the theme's own version of itself as ``theme/<name>``.
+Static files follow the same rule and get content-hashed names.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import multiprocessing
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from generator.pages import Page
+
+BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
+#: Below this many pages, starting worker processes costs more than it saves.
+PARALLEL_MIN_PAGES = 400
+BATCH_SIZE = 64
+
+
+def find_theme(content_dir: Path, name: str) -> Path | None:
+    for root in (content_dir / "themes", BUILTIN_THEMES):
+        if (root / name / "templates").is_dir():
+            return root / name
+    return None
+
+
+@dataclass
+class Assets:
+    """Static files: logical name -> (hashed output path, bytes)."""
+
+    files: dict[str, tuple[str, bytes]]
+
+    def url(self, name: str) -> str:
+        return "/" + self.files[name][0]
+
+
+def collect_assets(theme_dir: Path, content_dir: Path) -> Assets:
+    sources: dict[str, Path] = {}
+    for root in (theme_dir / "static", content_dir / "static"):  # the site's wins
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                if path.is_file():
+                    sources[path.relative_to(root).as_posix()] = path
+    files = {}
+    for name, path in sorted(sources.items()):
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()[:10]
+        stem, dot, ext = name.rpartition(".")
+        hashed = f"{stem}.{digest}.{ext}" if dot and "/" not in ext else f"{name}.{digest}"
+        files[name] = (f"static/{hashed}", data)
+    return Assets(files)
+
+
+def template_dirs(theme_dir: Path, content_dir: Path) -> list[Path]:
+    return [content_dir / "templates", theme_dir / "templates"]
+
+
+def templates_digest(dirs: list[Path]) -> str:
+    """One hash over every template: any template change re-renders every page."""
+    digest = hashlib.sha256()
+    for root in dirs:
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                if path.is_file():
+                    digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+                    digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+MONTH_NAMES = [datetime.date(2000, m, 1).strftime("%B") for m in range(1, 13)]
+
+
+def format_date(value: str | None, style: str = "long") -> str:
+    if not value:
+        return "undated"
+    date = datetime.date.fromisoformat(value)
+    if style == "month":
+        return f"{MONTH_NAMES[date.month - 1]} {date.year}"
+    return f"{date.strftime('%b')} {date.day}, {date.year}"
+
+
+def json_for_html(value) -> str:
+    """JSON that is safe inside a <script> element: no tag or entity can break out."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def make_environment(dirs: list[Path], globals_: dict) -> jinja2.Environment:
+    theme_loader = jinja2.FileSystemLoader(str(dirs[-1]))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([
+            jinja2.FileSystemLoader([str(d) for d in dirs]),
+            jinja2.PrefixLoader({"theme": theme_loader}),
+        ]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    base = globals_["base_url"]
+    site_url = globals_["site"]["site_url"]
+    month_names = MONTH_NAMES
+    env.globals.update(globals_)
+    env.globals["url"] = lambda path: base + path.lstrip("/")
+    env.globals["absolute_url"] = lambda path: site_url + path.lstrip("/")
+    env.globals["asset"] = lambda name: base + globals_["assets"][name].lstrip("/")
+    env.filters["date"] = format_date
+    env.filters["month_name"] = lambda number: month_names[number - 1]
+    env.filters["tojson_html"] = json_for_html
+    return env
+
+
+# Rendering runs in worker processes that inherit this environment by fork.
+_ENV: jinja2.Environment | None = None
+_OUT: Path | None = None
+
+
+class TemplateFailed(Exception):
+    """A template could not be loaded or rendered: a theme mistake, not a crash."""
+
+
+def _render_batch(batch: list[tuple[str, str, dict]]) -> int:
+    for path, template, context in batch:
+        try:
+            html = _ENV.get_template(template).render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateFailed(f"{exc.filename or exc.name}:{exc.lineno}: error: {exc.message}") from None
+        except jinja2.TemplateError as exc:
+            raise TemplateFailed(f"{template}: error while rendering /{path}: {exc}") from None
+        write_file(_OUT / path, html.encode("utf-8"))
+    return len(batch)
+
+
+def write_file(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def render_pages(env: jinja2.Environment, pages: list[Page], out: Path, jobs: int, progress) -> None:
+    """Render ``pages`` into ``out``, in ``jobs`` processes when it pays off."""
+    global _ENV, _OUT
+    _ENV, _OUT = env, out
+    work = [(page.path, page.template, page.context) for page in pages]
+    batches = [work[i : i + BATCH_SIZE] for i in range(0, len(work), BATCH_SIZE)]
+    if jobs > 1 and len(work) >= PARALLEL_MIN_PAGES and "fork" in multiprocessing.get_all_start_methods():
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for done in pool.imap_unordered(_render_batch, batches):
+                progress(done)
+    else:
+        for batch in batches:
+            progress(_render_batch(batch))
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -1,0 +1,194 @@
+"""The build: atomic publish, determinism, incremental rebuilds, escaping."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildOptions, build
+from tests.conftest import HEADER, ROOT
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def make_content(tmp_path: Path, dumps: dict[str, str | bytes] | None = None) -> Path:
+    """A copy of the sample content/ with its dumps replaced when asked."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    if dumps is not None:
+        shutil.rmtree(content / "dumps")
+        (content / "dumps").mkdir()
+        for name, text in dumps.items():
+            data = text.encode("utf-8") if isinstance(text, str) else text
+            (content / "dumps" / name).write_bytes(data)
+    return content
+
+
+def run_cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "generator", *args],
+                          capture_output=True, text=True, cwd=cwd)
+
+
+def test_sample_site_builds_every_page_kind(tmp_path):
+    content = make_content(tmp_path)
+    result = build(BuildOptions(content=content, out=tmp_path / "site", jobs=1))
+    assert result.ok, result.message
+    site = tmp_path / "site"
+    for path in ["index.html", "404.html", "about/index.html", "search/index.html",
+                 "topics/index.html", "topics/peft/index.html", "topics/peft/feed.xml",
+                 "orgs/index.html", "orgs/lantern-lab/index.html", "archive/index.html",
+                 "archive/2026/index.html", "archive/2026/01/index.html",
+                 "archive/undated/index.html", "listings/index.html",
+                 "listings/listing-a/index.html", "feed.xml", "sitemap.xml", "robots.txt",
+                 "data/papers.json",
+                 "papers/sparse-lantern-sub-quadratic-attention-for-million-token-contexts/index.html"]:
+        assert (site / path).is_file(), path
+    assert len(list((site / "static" / "css").glob("site.*.css"))) == 1
+
+
+def test_two_builds_are_byte_identical_whatever_the_jobs(tmp_path, real_dumps):
+    content = make_content(tmp_path)
+    one = build(BuildOptions(content=content, dumps=real_dumps, out=tmp_path / "one", jobs=1))
+    two = build(BuildOptions(content=content, dumps=real_dumps, out=tmp_path / "two", jobs=2))
+    assert one.ok and two.ok
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
+
+
+def test_noop_rebuild_writes_nothing(tmp_path):
+    content = make_content(tmp_path)
+    options = BuildOptions(content=content, out=tmp_path / "site", jobs=1)
+    assert build(options).ok
+    before = snapshot(tmp_path / "site")
+    again = build(options)
+    assert (again.written, again.removed) == (0, 0)
+    assert again.unchanged == len(before)
+    assert snapshot(tmp_path / "site") == before
+
+
+def test_rebuild_after_editing_one_listing_rewrites_only_what_depends_on_it(tmp_path):
+    content = make_content(tmp_path)
+    options = BuildOptions(content=content, out=tmp_path / "site", jobs=1)
+    assert build(options).ok
+    site = tmp_path / "site"
+    inodes = {p: (site / p).stat().st_ino for p in snapshot(site)}
+    dump = content / "dumps" / "listing-a.txt"
+    dump.write_text(dump.read_text().replace("Jan 12 8", "Jan 12 9"))  # LoRA Orchards: 8 -> 9
+    result = build(options)
+    written = set(result.written_paths)
+    lora = "papers/lora-orchards-growing-many-adapters-from-one-low-rank-seed/index.html"
+    assert lora in written
+    assert "listings/listing-a/index.html" in written
+    # Pages that do not show this paper's upvotes are left alone, down to the inode.
+    untouched = ["papers/whisperlite-streaming-speech-recognition-on-a-microcontroller/index.html",
+                 "listings/listing-b/index.html", "about/index.html", "archive/index.html",
+                 "topics/audio-speech/index.html"]
+    for path in untouched:
+        assert path not in written
+        assert (site / path).stat().st_ino == inodes[path]
+    assert len(written) < len(inodes) // 3
+
+
+def test_outputs_that_no_longer_exist_are_removed(tmp_path):
+    content = make_content(tmp_path)
+    options = BuildOptions(content=content, out=tmp_path / "site", jobs=1)
+    assert build(options).ok
+    (content / "dumps" / "listing-b.txt").unlink()
+    result = build(options)
+    assert result.removed > 0
+    assert not (tmp_path / "site" / "listings" / "listing-b").exists()
+    assert not (tmp_path / "site" / "papers" / "selective-state-spaces-revisited-when-do-recurrent-models-match-transformers").exists()
+
+
+def test_binary_dump_fails_the_build_and_leaves_the_site_as_it_was(tmp_path):
+    content = make_content(tmp_path)
+    out = tmp_path / "site"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    before = snapshot(out)
+    (content / "dumps" / "zz-photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(range(256)) * 4)
+    dump = content / "dumps" / "listing-a.txt"
+    dump.write_text(dump.read_text().replace("Jan 12 8", "Jan 12 9"))
+    result = run_cli("build", "--content", str(content), "--out", str(out))
+    assert result.returncode == 1
+    assert "zz-photo.txt:1: error: not a listing dump: binary data" in result.stderr
+    assert "left as it was" in result.stderr and "Traceback" not in result.stderr
+    assert snapshot(out) == before
+    kept_going = run_cli("build", "--content", str(content), "--out", str(out), "--keep-going")
+    assert kept_going.returncode == 0
+    assert snapshot(out) != before
+
+
+def test_strict_fails_on_warnings(tmp_path):
+    content = make_content(tmp_path)
+    (content / "dumps" / "empty.txt").write_text("")
+    out = tmp_path / "site"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    strict = run_cli("build", "--content", str(content), "--out", str(out), "--strict")
+    assert strict.returncode == 1 and "--strict" in strict.stderr
+
+
+def test_broken_template_override_is_a_clear_error_not_a_traceback(tmp_path):
+    content = make_content(tmp_path)
+    (content / "templates").mkdir()
+    (content / "templates" / "paper.html").write_text("{% extends 'theme/paper.html' %}\n{% block x %}")
+    result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"))
+    assert result.returncode == 1
+    assert "paper.html:2: error:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_template_override_can_extend_the_theme_original(tmp_path):
+    content = make_content(tmp_path)
+    (content / "templates").mkdir()
+    (content / "templates" / "paper.html").write_text(
+        "{% extends 'theme/paper.html' %}\n"
+        "{% block related %}<p class=\"site-note\">Reviewed by our group.</p>{% endblock %}\n")
+    (content / "static" / "css").mkdir(parents=True)
+    (content / "static" / "css" / "site.css").write_text("body { color: rebeccapurple; }\n")
+    assert build(BuildOptions(content=content, out=tmp_path / "site", jobs=1)).ok
+    page = (tmp_path / "site" / "papers" / "masked-diffusion-language-models-learn-to-plan"
+            / "index.html").read_text()
+    assert '<p class="site-note">Reviewed by our group.</p>' in page
+    assert "<h1>Masked Diffusion Language Models Learn to Plan</h1>" in page  # the theme's part
+    css = list((tmp_path / "site" / "static" / "css").glob("site.*.css"))
+    assert [c.read_text() for c in css] == ["body { color: rebeccapurple; }\n"]
+    assert f'href="/static/css/{css[0].name}"' in page
+
+
+HOSTILE = (HEADER + "Dec 10\n\n"
+           "<script>alert('title')</script> & {{ 7*7 }} {% raw %}\n\n"
+           "Breaking out \"><img src=x onerror=alert(1)> see javascript:alert(2) and "
+           "[click](javascript:alert(3)) and https://example.org/ok?a=1&b=<2> {{ 7*7 }}\n\n"
+           "evil\"><script>x</script> Org <b>Name</b>\n·\nDec 1, 2024 3\n")
+
+
+def test_hostile_titles_and_abstracts_are_shown_verbatim_and_never_run(tmp_path):
+    content = make_content(tmp_path, {"a.txt": HOSTILE})
+    assert build(BuildOptions(content=content, out=tmp_path / "site", jobs=1)).ok
+    site = tmp_path / "site"
+    pages = [p for p in site.rglob("*.html")]
+    for page in pages:
+        html = page.read_text()
+        assert "<script>alert" not in html and "<img src=x" not in html
+        assert 'href="javascript:' not in html and "49" not in html
+    paper = next(p for p in pages if p.parent.parent.name == "papers").read_text()
+    assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt; &amp; {{ 7*7 }} {% raw %}" in paper
+    assert "[click](javascript:alert(3))" in paper
+    assert '<a href="https://example.org/ok?a=1&amp;b=" rel="noopener noreferrer" class="outbound">' in paper
+    ld = paper.split('<script type="application/ld+json">')[1].split("</script>")[0]
+    assert "<" not in ld
+    feed = (site / "feed.xml").read_text()
+    assert "&lt;script&gt;alert(&apos;title&apos;)" in feed or "&lt;script&gt;alert('title')" in feed
+
+
+def test_base_url_prefixes_every_internal_link(tmp_path):
+    content = make_content(tmp_path)
+    assert build(BuildOptions(content=content, out=tmp_path / "site", base_url="/papers-site/", jobs=1)).ok
+    home = (tmp_path / "site" / "index.html").read_text()
+    assert 'href="/papers-site/topics/"' in home
+    assert 'href="/topics/"' not in home
