@@ -166,10 +166,14 @@ def _publish(out, state_path, state, recipes, files, pages, env, options, progre
              slugs) -> BuildResult:
     staging = out.parent / f".{out.name}.staging"
     shutil.rmtree(staging, ignore_errors=True)
+    old = state.get("outputs", {}) if out.is_dir() else {}
+    unchanged = [p for p, recipe in recipes.items() if _still_valid(out, p, recipe, old)]
+    if len(unchanged) == len(recipes) == len(old):
+        # Nothing to write and nothing to remove: the published site is current.
+        _save_state(state_path, {**state, "slugs": slugs})
+        return BuildResult(True, Diagnostics(), unchanged=len(unchanged))
     try:
         staging.mkdir(parents=True)
-        old = state.get("outputs", {}) if out.is_dir() else {}
-        unchanged = [p for p, recipe in recipes.items() if _still_valid(out, p, recipe, old)]
         for path in unchanged:
             _link_or_copy(out / path, staging / path)
         unchanged_set = set(unchanged)

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from slugify import slugify
 
 from generator.catalog import Catalog, Paper
@@ -75,10 +76,13 @@ def _markdown(preset: str) -> MarkdownIt:
 # (no emphasis, no HTML). Pages in content/pages are full CommonMark.
 ABSTRACT_MD = _markdown("zero")
 ABSTRACT_MD.validateLink = lambda url: url.startswith(("http://", "https://"))
+ABSTRACT_MD.linkify.set({"fuzzy_link": False, "fuzzy_email": False})  # only http(s):// URLs
 PAGE_MD = _markdown("commonmark")
 
 
 def abstract_html(text: str) -> str:
+    if "http://" not in text and "https://" not in text:
+        return escapeHtml(text)  # nothing to link: skip the Markdown parser
     html = ABSTRACT_MD.render(text).strip()
     return html.removeprefix("<p>").removesuffix("</p>")
 

@@ -32,22 +32,60 @@ class Topic:
     description: str = ""
     phrases: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
-    pattern: re.Pattern | None = None
-    exclude_pattern: re.Pattern | None = None
 
 
-def phrase_pattern(phrase: str) -> str:
-    """A regex for one phrase, tolerant of plurals and hyphen/space variants."""
-    words = [re.escape(word) for word in re.split(r"[\s\-]+", phrase.strip()) if word]
-    body = r"[\s\-]?".join(words)
-    return rf"(?<![\w]){body}(?:s|es)?(?![\w])"
+_WORD_RE = re.compile(r"[^\W_]+")
 
 
-def _compile(phrases: list[str]) -> re.Pattern | None:
-    if not phrases:
-        return None
-    alternatives = sorted({phrase_pattern(p) for p in phrases}, key=len, reverse=True)
-    return re.compile("|".join(f"(?:{a})" for a in alternatives), re.IGNORECASE)
+def words(text: str) -> list[str]:
+    """Lower-case words: hyphens, spaces and punctuation all separate words."""
+    return _WORD_RE.findall(text.casefold())
+
+
+class PhraseIndex:
+    """Every phrase of every topic, indexed by its first word.
+
+    Matching walks a text's words once for all topics, instead of running one
+    large regular expression per topic over the text.
+    """
+
+    def __init__(self, topics: list[Topic]):
+        #: first word -> [(topic index, phrase id, words, excluded)]
+        self.by_first: dict[str, list[tuple[int, int, tuple[str, ...], bool]]] = {}
+        phrase_id = 0
+        for index, topic in enumerate(topics):
+            for excluded, phrases in ((False, topic.phrases), (True, topic.exclude)):
+                for phrase in phrases:
+                    parts = tuple(words(phrase))
+                    if not parts:
+                        continue
+                    variants = {parts, ("".join(parts),)}  # "pre-training" = "pretraining"
+                    for variant in variants:
+                        self.by_first.setdefault(variant[0], []).append(
+                            (index, phrase_id, variant, excluded))
+                    phrase_id += 1
+
+    def matches(self, text: str) -> tuple[set[tuple[int, int]], set[int]]:
+        """(topic index, phrase id) pairs found in ``text``, and excluded topics."""
+        found: set[tuple[int, int]] = set()
+        excluded: set[int] = set()
+        tokens = words(text)
+        for i, token in enumerate(tokens):
+            for key in {token, token[:-1] if token.endswith("s") else token,
+                        token[:-2] if token.endswith("es") else token}:
+                for index, phrase_id, parts, is_exclude in self.by_first.get(key, ()):
+                    if _matches_at(tokens, i, parts):
+                        (excluded.add(index) if is_exclude else found.add((index, phrase_id)))
+        return found, excluded
+
+
+def _matches_at(tokens: list[str], i: int, parts: tuple[str, ...]) -> bool:
+    """The phrase's words at position i; the last one may take a plural s/es."""
+    end = i + len(parts)
+    if end > len(tokens) or tokens[i:end - 1] != list(parts[:-1]):
+        return False
+    last, wanted = tokens[end - 1], parts[-1]
+    return last == wanted or last == wanted + "s" or last == wanted + "es"
 
 
 def load_topics(content_dir: Path, diagnostics: Diagnostics) -> list[Topic]:
@@ -88,31 +126,28 @@ def load_topics(content_dir: Path, diagnostics: Diagnostics) -> list[Topic]:
                 description=str(raw.get("description", "")).strip(),
                 phrases=phrases,
                 exclude=exclude,
-                pattern=_compile(phrases),
-                exclude_pattern=_compile(exclude),
             )
         )
     return topics
 
 
-def topic_score(topic: Topic, title: str, abstract: str) -> int:
-    """Title matches weigh more; each distinct phrase counts once per field."""
-    if topic.pattern is None:
-        return 0
-    if topic.exclude_pattern and (
-        topic.exclude_pattern.search(title) or topic.exclude_pattern.search(abstract)
-    ):
-        return 0
-    title_hits = {m.group(0).casefold() for m in topic.pattern.finditer(title)}
-    abstract_hits = {m.group(0).casefold() for m in topic.pattern.finditer(abstract)}
-    return TITLE_WEIGHT * len(title_hits) + ABSTRACT_WEIGHT * len(abstract_hits)
-
-
 def assign_topics(catalog: Catalog, topics: list[Topic]) -> None:
-    """Fill ``paper.topics`` with the slugs of every topic over the threshold."""
+    """Fill ``paper.topics`` with the slugs of every topic over the threshold.
+
+    Each distinct phrase counts once per field: TITLE_WEIGHT in the title,
+    ABSTRACT_WEIGHT in the abstract. An exclude phrase anywhere vetoes the topic.
+    """
+    index = PhraseIndex(topics)
     for paper in catalog.papers:
+        in_title, title_excluded = index.matches(paper.title)
+        in_abstract, abstract_excluded = index.matches(paper.abstract)
+        scores = [0] * len(topics)
+        for topic_index, _ in in_title:
+            scores[topic_index] += TITLE_WEIGHT
+        for topic_index, _ in in_abstract:
+            scores[topic_index] += ABSTRACT_WEIGHT
+        vetoed = title_excluded | abstract_excluded
         paper.topics = [
-            topic.slug
-            for topic in topics
-            if topic_score(topic, paper.title, paper.abstract) >= THRESHOLD
+            topic.slug for i, topic in enumerate(topics)
+            if scores[i] >= THRESHOLD and i not in vetoed
         ]
