@@ -15,6 +15,7 @@ site: $(BIN)/papersite
 	$(BIN)/papersite build
 
 test: $(BIN)/papersite
+	bash tests/system-deps.sh
 	$(BIN)/python -m pytest
 
 clean:
