@@ -42,6 +42,13 @@ def make_parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="build the site into --out")
     _add_build_options(build)
+
+    serve = commands.add_parser("serve", help="build, serve on 127.0.0.1, rebuild on change")
+    _add_build_options(serve)
+    serve.add_argument("--port", type=int, default=8000, metavar="N",
+                       help="port to listen on, 0 for any free one (default: 8000)")
+    # A serve build carries the reload script: keep it out of the folder you deploy.
+    serve.set_defaults(out=Path(".papersite-serve"))
     return parser
 
 
@@ -119,6 +126,10 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     if args.command == "build":
         return run_build(_build_options(args))
+    if args.command == "serve":
+        from generator.serve import serve  # imports this module, and watchfiles
+
+        return serve(_build_options(args), args.port)
     diagnostics = Diagnostics()
     _, catalog = load_catalog(args.content, args.dumps, diagnostics)
     report(diagnostics)
