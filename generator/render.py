@@ -117,6 +117,7 @@ def make_environment(dirs: list[Path], globals_: dict) -> jinja2.Environment:
     env.filters["date"] = format_date
     env.filters["month_name"] = lambda number: month_names[number - 1]
     env.filters["tojson_html"] = json_for_html
+    env.filters["compact"] = lambda mapping: {k: v for k, v in mapping.items() if v is not None}
     return env
 
 
