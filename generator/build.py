@@ -35,6 +35,7 @@ from generator.render import (
     TemplateFailed, collect_assets, default_jobs, find_theme, make_environment, render_pages,
     template_dirs, templates_digest, write_file,
 )
+from generator.search import search_files
 from generator.topics import assign_topics, load_topics
 
 STATE_VERSION = 1
@@ -111,6 +112,7 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
     recipe_base = _digest(json.dumps(globals_, sort_keys=True), templates_digest(dirs))
 
     files = plain_files(config, catalog, topics, pages)
+    files.update(search_files(options.search, catalog, topics, config))
     files.update({path: data for path, data in assets.files.values()})
     recipes = {page.path: _digest(recipe_base, page.template,
                                   json.dumps(page.context, sort_keys=True, ensure_ascii=False))
