@@ -31,6 +31,7 @@ from generator.diagnostics import Diagnostics
 from generator.feeds import plain_files
 from generator.listing import read_dumps
 from generator.pages import load_markdown_pages, plan_pages
+from generator.related import assign_related
 from generator.render import (
     TemplateFailed, collect_assets, default_jobs, find_theme, make_environment, render_pages,
     template_dirs, templates_digest, write_file,
@@ -84,6 +85,7 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
     catalog = build_catalog(listings, config.listing_dates, diagnostics, state.get("slugs"))
     topics = load_topics(content, diagnostics)
     assign_topics(catalog, topics)
+    assign_related(catalog)
     markdown_pages = load_markdown_pages(content, diagnostics)
     theme = find_theme(content, config.theme)
     if theme is None:

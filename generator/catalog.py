@@ -47,8 +47,9 @@ class Paper:
     organization: Organization | None
     published: datetime.date | None
     upvotes: int | None
-    topics: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)  # best match first
     appearances: list[Appearance] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)  # paper ids, most similar first
 
     @property
     def url(self) -> str:
@@ -80,6 +81,7 @@ class Paper:
                 }
                 for a in self.appearances
             ],
+            "related": list(self.related),
         }
 
 

@@ -193,7 +193,8 @@ def plan_pages(
             papers_by_org[paper.organization.handle].append(paper)
 
     for paper in catalog.papers:
-        pages.append(Page(paper.url, "paper.html", _paper_context(paper, listing_by_id, topic_by_slug)))
+        pages.append(Page(paper.url, "paper.html", _paper_context(paper, listing_by_id, topic_by_slug,
+                                                               catalog.by_id)))
 
     pages.append(Page("/topics/", "topics.html", {"topics": [
         {"slug": t.slug, "name": t.name, "url": f"/topics/{t.slug}/",
@@ -237,7 +238,7 @@ def plan_pages(
     return pages
 
 
-def _paper_context(paper: Paper, listing_by_id, topic_by_slug) -> dict:
+def _paper_context(paper: Paper, listing_by_id, topic_by_slug, by_id) -> dict:
     record = paper.to_json()
     record["topic_names"] = [topic_by_slug[slug].name for slug in paper.topics]
     record["abstract_html"] = abstract_html(paper.abstract)
@@ -247,7 +248,8 @@ def _paper_context(paper: Paper, listing_by_id, topic_by_slug) -> dict:
         for shown in record["appearances"]
     ]
     record["external"] = external_search_links(paper.title)
-    return {"paper": record, "related": []}
+    related = [summary(by_id[pid]) for pid in paper.related]
+    return {"paper": record, "related": related}
 
 
 def _archive_pages(papers: list[Paper]) -> list[Page]:

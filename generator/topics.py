@@ -147,7 +147,6 @@ def assign_topics(catalog: Catalog, topics: list[Topic]) -> None:
         for topic_index, _ in in_abstract:
             scores[topic_index] += ABSTRACT_WEIGHT
         vetoed = title_excluded | abstract_excluded
-        paper.topics = [
-            topic.slug for i, topic in enumerate(topics)
-            if scores[i] >= THRESHOLD and i not in vetoed
-        ]
+        kept = [i for i in range(len(topics)) if scores[i] >= THRESHOLD and i not in vetoed]
+        kept.sort(key=lambda i: -scores[i])  # best match first; ties in taxonomy order
+        paper.topics = [topics[i].slug for i in kept]

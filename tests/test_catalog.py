@@ -170,7 +170,7 @@ def test_catalogue_json_has_the_contract_fields_in_order(dumps):
     record = catalog.papers[0].to_json()
     assert list(record) == [
         "id", "slug", "url", "title", "abstract", "authors_count", "organization",
-        "published", "upvotes", "topics", "appearances",
+        "published", "upvotes", "topics", "appearances", "related",
     ]
     assert record["url"] == "/papers/p/"
     assert record["organization"] == {"handle": "acme", "name": "Acme Lab"}
