@@ -103,32 +103,44 @@ def load_topics(content_dir: Path, diagnostics: Diagnostics) -> list[Topic]:
         match = re.search(r"at line (\d+)", str(exc))
         diagnostics.error(shown, int(match[1]) if match else 1, f"invalid TOML: {exc}")
         return []
+    text_lines = path.read_text(encoding="utf-8-sig").splitlines()
+    headers = [n for n, line in enumerate(text_lines, 1) if line.strip() == "[[topic]]"]
     topics: list[Topic] = []
     seen: set[str] = set()
     for number, raw in enumerate(data.get("topic", []), 1):
+        line = headers[number - 1] if number <= len(headers) else 1
         name = raw.get("name") if isinstance(raw, dict) else None
-        phrases = raw.get("phrases", []) if isinstance(raw, dict) else None
-        if not isinstance(name, str) or not name.strip() or not isinstance(phrases, list) or not all(
+        phrases = raw.get("phrases") if isinstance(raw, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            diagnostics.error(shown, line, f"topic #{number} has no name; skipped")
+            continue
+        if not isinstance(phrases, list) or not phrases or not all(
             isinstance(p, str) and p.strip() for p in phrases
         ):
-            diagnostics.error(shown, 0, f"topic #{number} needs a name and a list of phrases")
+            diagnostics.error(shown, line, f"topic {name!r} needs a list of phrases; skipped")
             continue
         slug = slugify(raw.get("slug") or name)
         if slug in seen:
-            diagnostics.error(shown, 0, f"topic #{number}: slug {slug!r} is used twice")
+            diagnostics.error(shown, line, f"topic {name!r}: slug {slug!r} is used twice; skipped")
             continue
         seen.add(slug)
         exclude = [p for p in raw.get("exclude", []) if isinstance(p, str) and p.strip()]
-        topics.append(
-            Topic(
-                slug=slug,
-                name=name.strip(),
-                description=str(raw.get("description", "")).strip(),
-                phrases=phrases,
-                exclude=exclude,
-            )
-        )
+        topics.append(Topic(slug=slug, name=name.strip(),
+                            description=str(raw.get("description", "")).strip(),
+                            phrases=phrases, exclude=exclude))
     return topics
+
+
+# Sentences that point at code or data ("Code is available at https://...")
+# say nothing about what a paper is about.
+_BOILERPLATE_RE = re.compile(
+    r"[^.!?]*(?:https?://|github|available at|publicly available|will be released|"
+    r"are released|is released)[^.!?]*[.!?]?", re.IGNORECASE)
+
+
+def topical_text(abstract: str) -> str:
+    """The abstract without its boilerplate sentences about code and data."""
+    return _BOILERPLATE_RE.sub(" ", abstract)
 
 
 def assign_topics(catalog: Catalog, topics: list[Topic]) -> None:
@@ -140,7 +152,7 @@ def assign_topics(catalog: Catalog, topics: list[Topic]) -> None:
     index = PhraseIndex(topics)
     for paper in catalog.papers:
         in_title, title_excluded = index.matches(paper.title)
-        in_abstract, abstract_excluded = index.matches(paper.abstract)
+        in_abstract, abstract_excluded = index.matches(topical_text(paper.abstract))
         scores = [0] * len(topics)
         for topic_index, _ in in_title:
             scores[topic_index] += TITLE_WEIGHT
