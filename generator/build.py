@@ -28,6 +28,7 @@ from pathlib import Path
 from generator.catalog import build_catalog
 from generator.config import load_config
 from generator.diagnostics import Diagnostics
+from generator.discover import discover_topics
 from generator.feeds import plain_files
 from generator.listing import read_dumps
 from generator.pages import load_markdown_pages, plan_pages
@@ -83,7 +84,10 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
 
     listings = read_dumps(options.dumps or content / "dumps", diagnostics)
     catalog = build_catalog(listings, config.listing_dates, diagnostics, state.get("slugs"))
-    topics = load_topics(content, diagnostics)
+    if (content / "topics.toml").exists():
+        topics = load_topics(content, diagnostics)
+    else:
+        topics = discover_topics(catalog)
     assign_topics(catalog, topics)
     assign_related(catalog)
     markdown_pages = load_markdown_pages(content, diagnostics)

@@ -12,6 +12,7 @@ from generator.build import BuildFailed, BuildOptions, build
 from generator.catalog import Catalog, build_catalog
 from generator.config import SiteConfig, load_config
 from generator.diagnostics import Diagnostics
+from generator.discover import discover_topics, topics_toml
 from generator.listing import read_dumps
 
 
@@ -39,6 +40,12 @@ def make_parser() -> argparse.ArgumentParser:
 
     catalog = commands.add_parser("catalog", help="print the merged catalogue as JSON")
     _add_input_options(catalog)
+
+    topics = commands.add_parser("topics", help="work with the topic taxonomy")
+    topic_commands = topics.add_subparsers(dest="topics_command", required=True, metavar="ACTION")
+    suggest = topic_commands.add_parser(
+        "suggest", help="print a topics.toml discovered from the dumps, to edit and keep")
+    _add_input_options(suggest)
 
     build = commands.add_parser("build", help="build the site into --out")
     _add_build_options(build)
@@ -133,7 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     diagnostics = Diagnostics()
     _, catalog = load_catalog(args.content, args.dumps, diagnostics)
     report(diagnostics)
-    if args.command == "catalog":
+    if args.command == "topics":
+        sys.stdout.write(topics_toml(discover_topics(catalog)))
+    elif args.command == "catalog":
         json.dump([paper.to_json() for paper in catalog.papers], sys.stdout,
                   ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
