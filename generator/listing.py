@@ -241,6 +241,7 @@ def parse_lines(
     )
     listing.name_date = _date_from_name(path, display_path, diagnostics)
     _parse_entries(lines, start, listing, display_path, found)
+    _drop_cut_off_last_entry(listing, lines, display_path, found)
     if not saw_header and not any(entry.has_metadata for entry in listing.entries):
         # Nothing that only a dump has: this is some other text file.
         diagnostics.error(
@@ -251,6 +252,27 @@ def parse_lines(
     if not listing.entries:
         diagnostics.warning(display_path, date_line or 1, "listing has no entries")
     return listing
+
+
+_SENTENCE_END_RE = re.compile(r"""(?:[.!?)"'”’]|https?://\S+)$""")
+
+
+def _drop_cut_off_last_entry(listing: Listing, lines: list[_Line], path: str,
+                             diagnostics: Diagnostics) -> None:
+    """A file cut off inside its last abstract: that entry is broken, not complete.
+
+    Every abstract in a real dump ends a sentence or with a URL, so a last line
+    that is an abstract stopping mid-sentence means the file was cut there.
+    """
+    if not listing.entries or not lines:
+        return
+    last = listing.entries[-1]
+    if (not last.has_metadata and lines[-1].text == last.abstract
+            and lines[-1].number > last.line and not _SENTENCE_END_RE.search(last.abstract)):
+        listing.entries.pop()
+        diagnostics.error(path, lines[-1].number,
+                          f"file ends in the middle of the abstract of {_short(last.title)!r}; "
+                          "entry skipped")
 
 
 def _parse_header(lines: list[_Line], path: str, diagnostics: Diagnostics):

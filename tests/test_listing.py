@@ -168,7 +168,7 @@ def test_feb_29_without_year_is_accepted(dumps):
 
 
 def test_absurd_line_is_cut_with_an_error(dumps):
-    dumps.write("a.txt", HEADER + "Dec 10\n\nT\n\n" + "word " * 10_000 + "\n")
+    dumps.write("a.txt", HEADER + "Dec 10\n\nT\n\n" + "word " * 10_000 + "\n\n" + ENTRY_BARE)
     listing, diagnostics = only_listing(dumps)
     assert len(listing.entries[0].abstract) <= 20_000
     assert messages(diagnostics) == ["a.txt:15: error: line is 50,000 characters long; cut to 20,000"]
@@ -232,3 +232,18 @@ def test_missing_dumps_folder_is_an_error(tmp_path):
     folder.folder.rmdir()
     listings, diagnostics = folder.parse()
     assert listings == [] and diagnostics.errors
+
+
+def test_file_cut_off_inside_the_last_abstract_drops_that_entry(dumps):
+    dumps.write("a.txt", HEADER + "Dec 10\n\n" + ENTRY_AUTHORS + "Cut Paper\n\nThis abstract stops in the mid")
+    listing, diagnostics = only_listing(dumps)
+    assert [e.title for e in listing.entries] == ["Paper One"]
+    assert messages(diagnostics) == [
+        "a.txt:23: error: file ends in the middle of the abstract of 'Cut Paper'; entry skipped"]
+
+
+def test_last_abstract_ending_with_a_url_or_full_stop_is_complete(dumps):
+    dumps.write("a.txt", HEADER + "Dec 10\n\n" + ENTRY_BARE + "Last\n\nCode: https://example.org/x")
+    listing, diagnostics = only_listing(dumps)
+    assert [e.title for e in listing.entries] == ["Paper Three", "Last"]
+    assert list(diagnostics) == []

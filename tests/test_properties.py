@@ -59,7 +59,10 @@ def is_plain_text(text: str) -> bool:
 
 words = st.text(st.characters(codec="utf-8", exclude_categories=["C", "Z"]), min_size=1, max_size=12)
 titles = st.lists(words, min_size=1, max_size=12).map(" ".join).filter(is_plain_text)
-abstracts = st.lists(words, min_size=3, max_size=40).map(" ".join).filter(is_plain_text)
+# Abstracts end a sentence, as every abstract in a real dump does (an abstract
+# that stops mid-sentence at the end of a file means the file was cut off).
+abstracts = st.lists(words, min_size=3, max_size=40).map(lambda w: " ".join(w) + ".").filter(
+    is_plain_text)
 handles = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,20}", fullmatch=True)
 papers = st.fixed_dictionaries({
     "title": titles,
