@@ -89,7 +89,7 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
     else:
         topics = discover_topics(catalog)
     assign_topics(catalog, topics)
-    assign_related(catalog)
+    assign_related(catalog, jobs=options.jobs or default_jobs())
     markdown_pages = load_markdown_pages(content, diagnostics)
     theme = find_theme(content, config.theme)
     if theme is None:

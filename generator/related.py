@@ -1,66 +1,108 @@
 """The enrich stage, part two: each paper's most similar papers.
 
 Similarity is the cosine of TF-IDF vectors of title and abstract (scikit-learn).
-Rows are L2-normalised, so a sparse product of a chunk of rows with the whole
-matrix gives the cosines of that chunk against every paper. Only the best
-``k`` of each row are kept, so memory stays at one chunk's sparse product,
-never the dense all-pairs matrix.
+Each paper keeps only its :data:`TERMS_PER_PAPER` strongest terms, renormalised:
+the rare words that say what a paper is about. That keeps the similarity
+sparse (a common word would link every paper to every other) at a small cost
+in exactness for long abstracts. Rows are L2-normalised, so a sparse product
+of a chunk of rows with the whole matrix gives that chunk's cosines against
+every paper; only the best ``k`` of each row are kept, so memory stays at one
+chunk's sparse product, never the dense all-pairs matrix. Chunks are spread
+over worker processes for large catalogues.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+
 import numpy as np
+import scipy.sparse as sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from generator.catalog import Catalog
 
 RELATED_COUNT = 5
 CHUNK_ROWS = 1024
+TERMS_PER_PAPER = 24
 #: A word in more than this share of papers says nothing about similarity.
 MAX_DOCUMENT_SHARE = 0.2
+#: Below this many papers, worker processes cost more than they save.
+PARALLEL_MIN_PAPERS = 5000
 
 
-def find_related(texts: list[str], k: int = RELATED_COUNT,
-                 chunk_rows: int = CHUNK_ROWS) -> list[list[int]]:
+def find_related(texts: list[str], k: int = RELATED_COUNT, chunk_rows: int = CHUNK_ROWS,
+                 jobs: int = 1) -> list[list[int]]:
     """For each text, the indices of the ``k`` most similar other texts, best first.
 
-    Ties go to the lower index, so the result is deterministic. Texts that share
-    no informative word with a text are never listed for it.
+    Ties go to the lower index, so the result is deterministic whatever the
+    chunk size or the number of jobs. Texts that share no informative word with
+    a text are never listed for it.
     """
     if len(texts) < 2:
         return [[] for _ in texts]
     vectorizer = TfidfVectorizer(
         stop_words="english", sublinear_tf=True, dtype=np.float32,
-        min_df=2, max_df=MAX_DOCUMENT_SHARE if len(texts) >= 50 else 1.0,
+        min_df=2, max_df=MAX_DOCUMENT_SHARE if len(texts) >= 100 else 1.0,
         token_pattern=r"(?u)\b\w[\w-]*\w\b",
     )
     try:
-        matrix = vectorizer.fit_transform(texts).tocsr()
+        matrix = _strongest_terms(vectorizer.fit_transform(texts).tocsr(), TERMS_PER_PAPER)
     except ValueError:  # no word appears in two texts: nothing is related
         return [[] for _ in texts]
-    transposed = matrix.T.tocsr()
-    related: list[list[int]] = []
-    for start in range(0, matrix.shape[0], chunk_rows):
-        product = (matrix[start:start + chunk_rows] @ transposed).tocsr()
-        for row in range(product.shape[0]):
-            begin, end = product.indptr[row], product.indptr[row + 1]
-            columns = product.indices[begin:end]
-            scores = product.data[begin:end]
-            keep = columns != start + row
-            columns, scores = columns[keep], scores[keep]
-            if len(columns) > k:
-                # Candidates at least as good as the k-th best, then an exact order.
-                threshold = np.partition(scores, len(scores) - k)[len(scores) - k]
-                candidates = scores >= threshold
-                columns, scores = columns[candidates], scores[candidates]
-            order = np.lexsort((columns, -scores))[:k]
-            related.append(columns[order].tolist())
+    global _MATRIX, _TRANSPOSED, _K, _CHUNK
+    _MATRIX, _TRANSPOSED, _K, _CHUNK = matrix, matrix.T.tocsr(), k, chunk_rows
+    starts = range(0, matrix.shape[0], chunk_rows)
+    if jobs > 1 and len(texts) >= PARALLEL_MIN_PAPERS and "fork" in multiprocessing.get_all_start_methods():
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            chunks = pool.map(_related_in_chunk, starts)
+    else:
+        chunks = [_related_in_chunk(start) for start in starts]
+    return [row for chunk in chunks for row in chunk]
+
+
+def _strongest_terms(matrix: sparse.csr_matrix, terms: int) -> sparse.csr_matrix:
+    """Each row cut to its ``terms`` largest weights, then L2-normalised again."""
+    data, indices, indptr = matrix.data, matrix.indices, matrix.indptr
+    lengths = np.diff(indptr)
+    rows_of = np.repeat(np.arange(matrix.shape[0]), lengths)
+    # Rank every weight within its row, largest first (ties by column).
+    order = np.lexsort((indices, -data, rows_of))
+    rank = np.empty(len(data), dtype=np.int64)
+    rank[order] = np.arange(len(data)) - indptr[rows_of[order]]
+    keep = rank < terms
+    pruned = sparse.csr_matrix((data[keep], (rows_of[keep], indices[keep])), shape=matrix.shape)
+    norms = np.sqrt(np.asarray(pruned.multiply(pruned).sum(axis=1)).ravel())
+    norms[norms == 0] = 1
+    return sparse.csr_matrix(sparse.diags(1 / norms.astype(np.float32)) @ pruned)
+
+
+# Worker processes inherit these by fork instead of receiving copies.
+_MATRIX = _TRANSPOSED = None
+_K = _CHUNK = 0
+
+
+def _related_in_chunk(start: int) -> list[list[int]]:
+    product = (_MATRIX[start:start + _CHUNK] @ _TRANSPOSED).tocsr()
+    related = []
+    for row in range(product.shape[0]):
+        begin, end = product.indptr[row], product.indptr[row + 1]
+        columns = product.indices[begin:end]
+        scores = product.data[begin:end]
+        keep = columns != start + row
+        columns, scores = columns[keep], scores[keep]
+        if len(columns) > _K:
+            # Candidates at least as good as the k-th best, then an exact order.
+            threshold = np.partition(scores, len(scores) - _K)[len(scores) - _K]
+            candidates = scores >= threshold
+            columns, scores = columns[candidates], scores[candidates]
+        order = np.lexsort((columns, -scores))[:_K]
+        related.append(columns[order].tolist())
     return related
 
 
-def assign_related(catalog: Catalog, k: int = RELATED_COUNT) -> None:
+def assign_related(catalog: Catalog, k: int = RELATED_COUNT, jobs: int = 1) -> None:
     """Fill ``paper.related`` with the ids of each paper's most similar papers."""
     papers = catalog.papers
     texts = [f"{paper.title}. {paper.title}. {paper.abstract}" for paper in papers]
-    for paper, indices in zip(papers, find_related(texts, k)):
+    for paper, indices in zip(papers, find_related(texts, k, jobs=jobs)):
         paper.related = [papers[i].id for i in indices]
