@@ -12,6 +12,7 @@ import re
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from urllib.parse import quote
 
@@ -26,6 +27,11 @@ from generator.topics import Topic
 PER_PAGE = 50
 HOME_LATEST = 10
 HOME_TOP = 10
+RISING_MAX = 6
+#: A topic needs this many papers in the last 12 months to count as rising.
+RISING_MIN_RECENT = 2
+#: Sparklines count papers per year when the dated papers span this many years, else per month.
+SPARK_MIN_YEARS = 3
 FRONT_MATTER_RE = re.compile(r"\A\+\+\+\s*\n(.*?)\n\+\+\+\s*(?:\n|\Z)", re.DOTALL)
 
 
@@ -196,9 +202,11 @@ def plan_pages(
         pages.append(Page(paper.url, "paper.html", _paper_context(paper, listing_by_id, topic_by_slug,
                                                                catalog.by_id)))
 
-    pages.append(Page("/topics/", "topics.html", {"topics": [
+    span = spark_span(catalog.papers)
+    pages.append(Page("/topics/", "topics.html", {"span": span, "topics": [
         {"slug": t.slug, "name": t.name, "url": f"/topics/{t.slug}/",
-         "count": len(papers_by_topic[t.slug])}
+         "count": len(papers_by_topic[t.slug]),
+         "counts": spark_counts(span, papers_by_topic[t.slug]) if span else None}
         for t in topics
     ]}))
     for topic in topics:
@@ -209,6 +217,7 @@ def plan_pages(
                 "topic": {"slug": topic.slug, "name": topic.name,
                           "description_html": PAGE_MD.render(topic.description),
                           "count": len(ordered), "url": base, "feed": f"{base}feed.xml"},
+                "per_year": per_year(papers_by_topic[topic.slug]) if pager["page"] == 1 else None,
                 "papers": items, "pager": pager,
             }))
 
@@ -238,9 +247,94 @@ def plan_pages(
     return pages
 
 
+def per_year(papers: list[Paper]) -> dict | None:
+    """Papers per publication year, every year from the first to the last; None if none is dated."""
+    years = [paper.published.year for paper in papers if paper.published]
+    if not years:
+        return None
+    start = min(years)
+    counts = [0] * (max(years) - start + 1)
+    for year in years:
+        counts[year - start] += 1
+    return {"start": start, "counts": counts, "undated": len(papers) - len(years)}
+
+
+def spark_span(papers: list[Paper]) -> dict | None:
+    """The buckets that every topic's sparkline shares: the catalogue's dated span.
+
+    Years when it covers at least ``SPARK_MIN_YEARS`` calendar years, else months.
+    """
+    dates = [paper.published for paper in papers if paper.published]
+    if not dates:
+        return None
+    first, last = min(dates), max(dates)
+    if last.year - first.year + 1 >= SPARK_MIN_YEARS:
+        return {"unit": "year", "start": str(first.year), "end": str(last.year),
+                "buckets": last.year - first.year + 1}
+    return {"unit": "month", "start": f"{first.year}-{first.month:02d}",
+            "end": f"{last.year}-{last.month:02d}",
+            "buckets": (last.year - first.year) * 12 + last.month - first.month + 1}
+
+
+def spark_counts(span: dict, papers: list[Paper]) -> list[int]:
+    """How many of ``papers`` fall in each bucket of ``span``; undated ones in none."""
+    start_year, _, start_month = span["start"].partition("-")
+    counts = [0] * span["buckets"]
+    for paper in papers:
+        if paper.published:
+            bucket = paper.published.year - int(start_year)
+            if span["unit"] == "month":
+                bucket = bucket * 12 + paper.published.month - int(start_month)
+            counts[bucket] += 1
+    return counts
+
+
+def _year_before(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # February 29
+        return day.replace(year=day.year - 1, day=28)
+
+
+def rising_topics(papers: list[Paper], topics: list[Topic], papers_by_topic) -> dict | None:
+    """The topics whose share of papers grew most in the last 12 months against before.
+
+    The window ends on the newest publication date in the catalogue, never on
+    the build's clock. Shares are of dated papers; a topic needs
+    ``RISING_MIN_RECENT`` papers in the window, and a topic with none before
+    it rises from 0%. None when either period has no paper or nothing rose.
+    """
+    dates = [paper.published for paper in papers if paper.published]
+    if not dates:
+        return None
+    end = max(dates)
+    since = _year_before(end) + datetime.timedelta(days=1)
+    recent_total = sum(1 for day in dates if day >= since)
+    before_total = len(dates) - recent_total
+    if not recent_total or not before_total:
+        return None
+    rows = []
+    for topic in topics:
+        days = [paper.published for paper in papers_by_topic[topic.slug] if paper.published]
+        recent = sum(1 for day in days if day >= since)
+        before = len(days) - recent
+        growth = Fraction(recent, recent_total) - Fraction(before, before_total)
+        if recent >= RISING_MIN_RECENT and growth > 0:
+            rows.append((-growth, topic.name.casefold(), topic.slug, {
+                "name": topic.name, "url": f"/topics/{topic.slug}/",
+                "recent": recent, "before": before}))
+    if not rows:
+        return None
+    rows.sort(key=lambda row: row[:3])
+    return {"since": since.isoformat(), "end": end.isoformat(), "recent_total": recent_total,
+            "before_total": before_total, "topics": [row[3] for row in rows[:RISING_MAX]]}
+
+
 def _paper_context(paper: Paper, listing_by_id, topic_by_slug, by_id) -> dict:
     record = paper.to_json()
     record["topic_names"] = [topic_by_slug[slug].name for slug in paper.topics]
+    record["upvote_chart"] = len(paper.appearances) > 1 and any(
+        shown.upvotes is not None for shown in paper.appearances)
     record["abstract_html"] = abstract_html(paper.abstract)
     record["appearances"] = [
         {**shown, "url": f"/listings/{shown['listing']}/",
@@ -326,6 +420,7 @@ def _home_page(catalog: Catalog, topics: list[Topic], papers_by_topic) -> Page:
         "topics": [{"name": t.name, "url": f"/topics/{t.slug}/", "count": len(papers_by_topic[t.slug])}
                    for t in topics if papers_by_topic[t.slug]],
         "years": [{"year": y, "count": n, "url": f"/archive/{y}/"} for y, n in sorted(years.items(), reverse=True)],
+        "rising": rising_topics(catalog.papers, topics, papers_by_topic),
         "paper_count": len(catalog.papers),
         "listing_count": len(catalog.listings),
     })

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
+from generator import charts
 from generator.pages import Page
 
 BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
@@ -118,6 +120,8 @@ def make_environment(dirs: list[Path], globals_: dict) -> jinja2.Environment:
     env.filters["month_name"] = lambda number: month_names[number - 1]
     env.filters["tojson_html"] = json_for_html
     env.filters["compact"] = lambda mapping: {k: v for k, v in mapping.items() if v is not None}
+    for name, draw in charts.TEMPLATE_FUNCTIONS.items():  # SVG charts, escaped inside
+        env.globals[name] = lambda *args, _draw=draw: Markup(_draw(*args))
     return env
 
 

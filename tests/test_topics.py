@@ -62,7 +62,7 @@ def test_boilerplate_about_code_does_not_count(dumps):
 def test_topics_are_ordered_best_match_first(dumps):
     first = Topic(slug="first", name="First", phrases=["retrieval"])
     second = Topic(slug="second", name="Second", phrases=["speech", "audio"])
-    assert topics_of(dumps, "Speech audio retrieval", "x", [first, second]) == ["second", "first"]
+    assert topics_of(dumps, "Speech audio retrieval", "Nothing else.", [first, second]) == ["second", "first"]
 
 
 def test_topics_toml_mistakes_are_diagnosed(tmp_path):
