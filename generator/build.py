@@ -34,11 +34,12 @@ from generator.listing import read_dumps
 from generator.pages import load_markdown_pages, plan_pages
 from generator.related import assign_related
 from generator.render import (
-    TemplateFailed, collect_assets, default_jobs, find_theme, make_environment, render_pages,
+    TemplateFailed, collect_assets, find_theme, make_environment, render_pages,
     template_dirs, templates_digest, write_file,
 )
 from generator.search import search_files
 from generator.topics import assign_topics, load_topics
+from generator.workers import default_jobs
 
 STATE_VERSION = 1
 
@@ -172,8 +173,11 @@ def _load_state(path: Path) -> dict:
 
 def _publish(out, state_path, state, recipes, files, pages, env, options, progress_factory,
              slugs) -> BuildResult:
-    staging = out.parent / f".{out.name}.staging"
-    shutil.rmtree(staging, ignore_errors=True)
+    # Each build stages into a folder of its own; what killed builds left is cleared
+    # (the lock is held, and their workers died with them).
+    for leftover in out.parent.glob(f".{out.name}.staging*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
     old = state.get("outputs", {}) if out.is_dir() else {}
     unchanged = [p for p, recipe in recipes.items() if _still_valid(out, p, recipe, old)]
     if len(unchanged) == len(recipes) == len(old):

@@ -13,13 +13,12 @@ over worker processes for large catalogues.
 
 from __future__ import annotations
 
-import multiprocessing
-
 import numpy as np
 import scipy.sparse as sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from generator.catalog import Catalog
+from generator.workers import can_fork, worker_pool
 
 RELATED_COUNT = 5
 CHUNK_ROWS = 1024
@@ -52,8 +51,8 @@ def find_related(texts: list[str], k: int = RELATED_COUNT, chunk_rows: int = CHU
     global _MATRIX, _TRANSPOSED, _K, _CHUNK
     _MATRIX, _TRANSPOSED, _K, _CHUNK = matrix, matrix.T.tocsr(), k, chunk_rows
     starts = range(0, matrix.shape[0], chunk_rows)
-    if jobs > 1 and len(texts) >= PARALLEL_MIN_PAPERS and "fork" in multiprocessing.get_all_start_methods():
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+    if jobs > 1 and len(texts) >= PARALLEL_MIN_PAPERS and can_fork():
+        with worker_pool(jobs) as pool:
             chunks = pool.map(_related_in_chunk, starts)
     else:
         chunks = [_related_in_chunk(start) for start in starts]

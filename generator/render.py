@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import multiprocessing
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from markupsafe import Markup
 
 from generator import charts
 from generator.pages import Page
+from generator.workers import can_fork, worker_pool
 
 BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
 #: Below this many pages, starting worker processes costs more than it saves.
@@ -157,14 +156,10 @@ def render_pages(env: jinja2.Environment, pages: list[Page], out: Path, jobs: in
     _ENV, _OUT = env, out
     work = [(page.path, page.template, page.context) for page in pages]
     batches = [work[i : i + BATCH_SIZE] for i in range(0, len(work), BATCH_SIZE)]
-    if jobs > 1 and len(work) >= PARALLEL_MIN_PAGES and "fork" in multiprocessing.get_all_start_methods():
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+    if jobs > 1 and len(work) >= PARALLEL_MIN_PAGES and can_fork():
+        with worker_pool(jobs) as pool:
             for done in pool.imap_unordered(_render_batch, batches):
                 progress(done)
     else:
         for batch in batches:
             progress(_render_batch(batch))
-
-
-def default_jobs() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

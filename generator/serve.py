@@ -144,12 +144,16 @@ class InputFilter(watchfiles.DefaultFilter):
     def __init__(self, out: Path):
         super().__init__()
         out = out.resolve()
-        self.outputs = [out, out.parent / ".papersite-cache",
-                        *(out.parent / f".{out.name}.{kind}" for kind in ("staging", "previous", "lock"))]
+        self.outputs = [out, out.parent / ".papersite-cache"]
+        self.parent, self.siblings = out.parent, f".{out.name}."  # staging, lock, previous
 
     def __call__(self, change: watchfiles.Change, path: str) -> bool:
+        target = Path(path)
+        if target.is_relative_to(self.parent) and target.relative_to(self.parent).parts[0].startswith(
+                self.siblings):
+            return False
         return super().__call__(change, path) and not any(
-            Path(path).is_relative_to(output) for output in self.outputs)
+            target.is_relative_to(output) for output in self.outputs)
 
 
 def url_path(base_url: str) -> str:

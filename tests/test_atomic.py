@@ -6,8 +6,9 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.conftest import HEADER, ROOT
 from tests.test_build import snapshot
 
 
@@ -38,3 +39,52 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_site(tmp_path, real_dum
     subprocess.run(build_command(real_dumps, out, "/other/"), check=True, capture_output=True)
     assert snapshot(out) == new
     assert "old" in outcomes  # at least one kill landed before the swap
+
+
+def children_of(pid: int) -> list[int]:
+    """Live child processes of ``pid``, from /proc."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            children.append(int(stat.parent.name))
+    return children
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_render_workers_die_with_a_killed_build(tmp_path):
+    """Orphaned workers would go on writing pages into the next build's output."""
+    dumps = tmp_path / "dumps"  # enough pages for the build to render in worker processes
+    dumps.mkdir()
+    entries = "".join(f"Paper number {n}\n\nAbstract number {n}.\n\n  • 2 authors\n·\nDec 1, 2024\n\n"
+                      for n in range(600))
+    (dumps / "big.txt").write_text(HEADER + "Dec 10\n\n" + entries)
+    process = subprocess.Popen(build_command(dumps, tmp_path / "site", "/"),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    workers: list[int] = []
+    while not workers and process.poll() is None and time.monotonic() < deadline:
+        workers = children_of(process.pid)
+        time.sleep(0.01)
+    assert workers, "the build finished before its workers could be seen"
+    time.sleep(0.05)  # let them start writing pages
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+    def staged() -> list[Path]:
+        return sorted(p for p in tmp_path.glob(".site.staging*/**/*") if p.is_file())
+
+    right_after = staged()
+    time.sleep(1)
+    assert staged() == right_after, "pages were written after the build was killed"
+    assert not any(alive(pid) for pid in workers)
