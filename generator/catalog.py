@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from slugify import slugify
 
 from generator.diagnostics import Diagnostics
+from generator.gcpause import paused_gc
 from generator.listing import Entry, Listing, Organization
 
 SLUG_MAX_CHARS = 80
@@ -101,7 +102,10 @@ def normalise_title(title: str) -> str:
     same paper; so are ``10,000`` and ``10000``, and ``model's`` and ``models``.
     """
     text = unicodedata.normalize("NFKC", title).casefold()
-    text = _APOSTROPHE_RE.sub("", _DIGIT_GROUP_RE.sub("", text))
+    if "," in text or "." in text or "'" in text:
+        text = _DIGIT_GROUP_RE.sub("", text)
+    if "'" in text or "’" in text:
+        text = _APOSTROPHE_RE.sub("", text)
     key = _SEPARATORS_RE.sub(" ", text).strip()
     return key or " ".join(text.split())
 
@@ -113,7 +117,27 @@ def paper_id(key: str) -> str:
 
 def base_slug(key: str, pid: str) -> str:
     """The slug a paper gets unless another paper claimed it first."""
+    if key.isascii() and key.replace(" ", "").isalnum():
+        # What slugify() returns for plain ASCII words, without its many passes.
+        return _truncate_words(key, SLUG_MAX_CHARS)
     return slugify(key, max_length=SLUG_MAX_CHARS, word_boundary=True) or f"paper-{pid}"
+
+
+def _truncate_words(key: str, limit: int) -> str:
+    """``smart_truncate(key.replace(" ", "-"), limit, True, "-")``, the way slugify
+    cuts a slug at a word boundary, for a key of single-space-separated words."""
+    if len(key) <= limit:
+        return key.replace(" ", "-")
+    kept, length = [], 0
+    for word in key.split(" "):
+        end = length + len(word)
+        if end < limit:
+            kept.append(word)
+            length = end + 1
+        elif end == limit:
+            kept.append(word)
+            break
+    return "-".join(kept) if kept else key[:limit].replace(" ", "-").strip("-")
 
 
 def _chronological(listing: Listing) -> tuple:
@@ -132,6 +156,11 @@ def build_catalog(
     ``published_slugs`` maps paper ids to the slugs a previous build gave out,
     so a paper keeps its URL even if a slug clash appears later.
     """
+    with paused_gc():
+        return _build_catalog(listings, listing_dates, diagnostics, published_slugs)
+
+
+def _build_catalog(listings, listing_dates, diagnostics, published_slugs) -> Catalog:
     _dedupe_listing_ids(listings, diagnostics)
     keys = {id(entry): normalise_title(entry.title) for l in listings for entry in l.entries}
     infer_listing_dates(listings, listing_dates, keys, diagnostics)
@@ -139,6 +168,7 @@ def build_catalog(
 
     groups: dict[str, list[tuple[Listing, Entry]]] = defaultdict(list)
     listing_papers: dict[str, list[str]] = {}
+    pids: dict[str, str] = {}
     for listing in listings:
         seen: dict[str, int] = {}
         ids = []
@@ -152,11 +182,14 @@ def build_catalog(
                 )
                 continue
             seen[key] = entry.line
-            groups[key].append((listing, entry))
-            ids.append(paper_id(key))
+            shown = groups[key]
+            if not shown:
+                pids[key] = paper_id(key)
+            shown.append((listing, entry))
+            ids.append(pids[key])
         listing_papers[listing.id] = ids
 
-    papers = {key: _merge_paper(key, shown) for key, shown in groups.items()}
+    papers = {key: _merge_paper(key, pids[key], shown) for key, shown in groups.items()}
     _assign_slugs(papers, groups, published_slugs or {})
     papers = sorted(papers.values(), key=lambda paper: paper.slug)
     by_id = {paper.id: paper for paper in papers}
@@ -178,7 +211,7 @@ def _dedupe_listing_ids(listings: list[Listing], diagnostics: Diagnostics) -> No
         taken.add(listing.id)
 
 
-def _merge_paper(key: str, shown: list[tuple[Listing, Entry]]) -> Paper:
+def _merge_paper(key: str, pid: str, shown: list[tuple[Listing, Entry]]) -> Paper:
     """One paper from its appearances, oldest listing first: the latest wins."""
     latest_listing, latest = shown[-1]
     with_metadata = [entry for _, entry in shown if entry.has_metadata]
@@ -190,7 +223,6 @@ def _merge_paper(key: str, shown: list[tuple[Listing, Entry]]) -> Paper:
                 published = entry.date.with_year(listing.date.year if listing.date else 0)
                 if published is not None:
                     break
-    pid = paper_id(key)
     return Paper(
         id=pid,
         slug="",
@@ -225,13 +257,11 @@ def _assign_slugs(
             paper.slug = kept
             taken.add(kept)
     for key, paper in papers.items():
-        if paper.slug:
-            continue
-        listing, entry = groups[key][0]
-        first_seen = (*_chronological(listing), entry.position, paper.id)
-        claims[base_slug(key, paper.id)].append((first_seen, paper))
+        if not paper.slug:
+            claims[base_slug(key, paper.id)].append((key, paper))
     for slug, claimants in sorted(claims.items()):
-        claimants.sort(key=lambda claim: claim[0])
+        if len(claimants) > 1:
+            claimants.sort(key=lambda claim: _first_seen(groups[claim[0]][0], claim[1].id))
         for _, paper in claimants:
             if slug not in taken:
                 paper.slug = slug
@@ -239,6 +269,11 @@ def _assign_slugs(
                 head = slugify(slug, max_length=SLUG_MAX_CHARS - 9, word_boundary=True)
                 paper.slug = f"{head}-{paper.id[:8]}"
             taken.add(paper.slug)
+
+
+def _first_seen(shown: tuple[Listing, Entry], pid: str) -> tuple:
+    listing, entry = shown
+    return (*_chronological(listing), entry.position, pid)
 
 
 def infer_listing_dates(
@@ -283,11 +318,14 @@ def infer_listing_dates(
             if entry.date is not None:
                 shown_dates[keys[id(entry)]].append((listing, entry.date))
 
+    # The evidence of each listing, gathered once: its own explicit years give a
+    # fixed bound; only the dates shown by other listings depend on their years.
+    evidence = {id(listing): _evidence(listing, shown_dates, keys) for listing in inferable}
     years: dict[str, int] = {}
     for _ in range(len(listings) + 2):
         moved = False
         for listing in inferable:
-            bound = _year_lower_bound(listing, shown_dates, keys, years)
+            bound = _year_lower_bound(listing, *evidence[id(listing)], years)
             if bound is not None and bound != years.get(listing.id):
                 years[listing.id] = bound
                 moved = True
@@ -317,21 +355,30 @@ def infer_listing_dates(
             )
 
 
-def _year_lower_bound(listing, shown_dates, keys, years) -> int | None:
-    """The smallest year this listing can be in, or None without evidence."""
-    month_day = listing.month_day
-    bound = None
+def _evidence(listing, shown_dates, keys) -> tuple[int | None, list]:
+    """A listing's own bound from explicit years, and the (listing, date) showings
+    of its papers in other listings."""
+    own = None
+    links = []
     for entry in listing.entries:
         if entry.date is not None and entry.date.year is not None:
-            bound = max(bound or 0, entry.date.year + 1)
-        for other, date in shown_dates.get(keys[id(entry)], ()):
-            if other is listing:
-                continue
-            year = date.year or years.get(other.id) or (other.date.year if other.date else None)
-            if year is None:
-                continue
-            needed = year if month_day >= (date.month, date.day) else year + 1
-            bound = max(bound or 0, needed)
+            own = max(own or 0, entry.date.year + 1)
+        shown = shown_dates.get(keys[id(entry)], ())
+        if len(shown) > 1 or (shown and shown[0][0] is not listing):
+            links.extend((other, date) for other, date in shown if other is not listing)
+    return own, links
+
+
+def _year_lower_bound(listing, own, links, years) -> int | None:
+    """The smallest year this listing can be in, or None without evidence."""
+    month_day = listing.month_day
+    bound = own
+    for other, date in links:
+        year = date.year or years.get(other.id) or (other.date.year if other.date else None)
+        if year is None:
+            continue
+        needed = year if month_day >= (date.month, date.day) else year + 1
+        bound = max(bound or 0, needed)
     return bound
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from slugify import slugify
 
 from generator.diagnostics import Diagnostics
+from generator.gcpause import paused_gc
 
 HEADER_LINES = frozenset(
     line.casefold()
@@ -60,6 +61,8 @@ MONTHS = {
 }
 MONTHS["sept"] = 9
 
+_DAYS_IN_MONTH = [0] + [calendar.monthrange(2000, month)[1] for month in range(1, 13)]
+
 DOT = "·"
 AUTHORS_RE = re.compile(r"(?:[•·*-]\s*)?(\d{1,6})\s+authors?", re.IGNORECASE)
 DATE_RE = re.compile(
@@ -68,6 +71,7 @@ DATE_RE = re.compile(
 ORG_HANDLE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
 ISO_DATE_IN_NAME_RE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_BYTES = bytes([*range(0, 9), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +137,11 @@ def read_dumps(dumps_dir: Path, diagnostics: Diagnostics) -> list[Listing]:
     if not dumps_dir.is_dir():
         diagnostics.error(str(dumps_dir), 0, "dumps folder not found")
         return []
+    with paused_gc():
+        return _read_dumps(dumps_dir, diagnostics)
+
+
+def _read_dumps(dumps_dir: Path, diagnostics: Diagnostics) -> list[Listing]:
     listings = []
     for path in sorted(dumps_dir.glob("*.txt")):
         if path.is_file():
@@ -177,7 +186,8 @@ def _decode(data: bytes, path: str, diagnostics: Diagnostics) -> list[_Line] | N
         return None
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
-    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     try:
         texts = data.decode("utf-8").split("\n")
     except UnicodeDecodeError:
@@ -192,14 +202,18 @@ def _decode(data: bytes, path: str, diagnostics: Diagnostics) -> list[_Line] | N
         diagnostics.warning(
             path, legacy_lines[0], f"not valid UTF-8{more}; decoded as Windows-1252"
         )
+    # One check of the whole file instead of a search per line: controls are rare.
+    has_controls = len(data.translate(None, CONTROL_BYTES)) != len(data)
     lines = []
     for number, text in enumerate(texts, 1):
+        if not text:
+            continue
         if len(text) > MAX_LINE_CHARS:
             diagnostics.error(
                 path, number, f"line is {len(text):,} characters long; cut to {MAX_LINE_CHARS:,}"
             )
             text = text[:MAX_LINE_CHARS]
-        if CONTROL_CHARS_RE.search(text):
+        if has_controls and CONTROL_CHARS_RE.search(text):
             diagnostics.warning(path, number, "removed control characters")
             text = CONTROL_CHARS_RE.sub("", text)
         text = text.strip()
@@ -329,7 +343,8 @@ def _partial_date(match, path, line, diagnostics, what="date") -> PartialDate | 
         diagnostics.warning(path, line, f"impossible {what} {shown!r}: year out of range")
         return None
     # Without a year, Feb 29 may still exist: check it in a leap year.
-    if not 1 <= day <= calendar.monthrange(year or 2000, month)[1]:
+    last_day = _DAYS_IN_MONTH[month] if month != 2 or year is None or calendar.isleap(year) else 28
+    if not 1 <= day <= last_day:
         diagnostics.warning(path, line, f"impossible {what} {shown!r}; left undated")
         return None
     return PartialDate(month, day, year)

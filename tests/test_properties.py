@@ -114,3 +114,17 @@ def test_catalogue_written_back_as_dump_text_parses_to_the_same_papers(tmp_path_
         for e in entries
     }
     assert got == expected
+
+
+ascii_keys = st.lists(st.from_regex(r"[a-z0-9]{1,14}", fullmatch=True), min_size=1, max_size=16).map(" ".join)
+
+
+@PROPERTY_SETTINGS
+@given(key=ascii_keys)
+def test_fast_slugs_equal_python_slugify(key):
+    """base_slug skips slugify for plain ASCII words; the slug must not change."""
+    from slugify import slugify
+
+    from generator.catalog import SLUG_MAX_CHARS, base_slug
+
+    assert base_slug(key, "0" * 16) == slugify(key, max_length=SLUG_MAX_CHARS, word_boundary=True)
