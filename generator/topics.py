@@ -134,13 +134,17 @@ def load_topics(content_dir: Path, diagnostics: Diagnostics) -> list[Topic]:
 # Sentences that point at code or data ("Code is available at https://...")
 # say nothing about what a paper is about.
 _BOILERPLATE_RE = re.compile(
-    r"[^.!?]*(?:https?://|github|available at|publicly available|will be released|"
-    r"are released|is released)[^.!?]*[.!?]?", re.IGNORECASE)
+    r"https?://|github|available at|publicly available|will be released|are released|"
+    r"is released", re.IGNORECASE)
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+")
 
 
 def topical_text(abstract: str) -> str:
     """The abstract without its boilerplate sentences about code and data."""
-    return _BOILERPLATE_RE.sub(" ", abstract)
+    if not _BOILERPLATE_RE.search(abstract):
+        return abstract
+    return " ".join(sentence for sentence in _SENTENCE_END_RE.split(abstract)
+                    if not _BOILERPLATE_RE.search(sentence))
 
 
 def assign_topics(catalog: Catalog, topics: list[Topic]) -> None:
