@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import os
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from generator.build import BuildOptions, build
 from generator.catalog import build_catalog
 from generator.diagnostics import Diagnostics
 from generator.listing import read_dumps
@@ -59,3 +64,50 @@ def dumps(tmp_path: Path) -> Dumps:
 def messages(diagnostics) -> list[str]:
     """Diagnostics as strings without the folder, for compact assertions."""
     return [str(d).split("/")[-1] for d in sorted(diagnostics)]
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory, real_dumps) -> Path:
+    """The sample content built with the real dumps, once per test session (read-only)."""
+    out = tmp_path_factory.mktemp("real") / "site"
+    result = build(BuildOptions(content=ROOT / "content", dumps=real_dumps, out=out))
+    assert result.ok, result.message
+    return out
+
+
+@pytest.fixture(scope="session")
+def real_catalogue(real_site) -> list[dict]:
+    return json.loads((real_site / "data" / "papers.json").read_text())
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(real_site):
+    """The real site served on 127.0.0.1, for the browser tests."""
+    handler = functools.partial(QuietHandler, directory=str(real_site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, driven by Playwright (its own browser download does not work here)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: apt-get install chromium (make test does it)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

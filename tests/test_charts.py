@@ -4,7 +4,6 @@ pages of the real site that show them."""
 from __future__ import annotations
 
 import datetime
-import json
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -13,11 +12,9 @@ from pathlib import Path
 import pytest
 
 from generator import charts
-from generator.build import BuildOptions, build
 from generator.catalog import Appearance, Paper
 from generator.pages import per_year, rising_topics, spark_counts, spark_span
 from generator.topics import Topic
-from tests.conftest import ROOT
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = 'A <b>bold</b> & "quoted" \'topic\' </svg><script>alert(1)</script>\x01\x7f'
@@ -211,28 +208,15 @@ def test_rising_window_of_a_leap_day():
 
 # ---- the real site ------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def real_site(tmp_path_factory, real_dumps) -> Path:
-    out = tmp_path_factory.mktemp("charts") / "site"
-    result = build(BuildOptions(content=ROOT / "content", dumps=real_dumps, out=out))
-    assert result.ok, result.message
-    return out
-
-
-@pytest.fixture(scope="module")
-def catalogue(real_site) -> list[dict]:
-    return json.loads((real_site / "data" / "papers.json").read_text())
-
-
 def svgs(page: Path) -> list[ET.Element]:
     return [parse(svg) for svg in SVG_RE.findall(page.read_text(encoding="utf-8"))]
 
 
-def test_each_topic_page_charts_its_papers_per_year(real_site, catalogue):
-    topics = {slug for p in catalogue for slug in p["topics"]}
+def test_each_topic_page_charts_its_papers_per_year(real_site, real_catalogue):
+    topics = {slug for p in real_catalogue for slug in p["topics"]}
     assert len(topics) >= 15
     for slug in topics:
-        years = Counter(int(p["published"][:4]) for p in catalogue
+        years = Counter(int(p["published"][:4]) for p in real_catalogue
                         if slug in p["topics"] and p["published"])
         charts_on_page = svgs(real_site / "topics" / slug / "index.html")
         assert len(charts_on_page) == 1, slug
@@ -245,30 +229,30 @@ def test_each_topic_page_charts_its_papers_per_year(real_site, catalogue):
             assert svgs(real_site / "topics" / slug / "page" / "2" / "index.html") == []
 
 
-def test_topics_index_has_a_sparkline_per_topic(real_site, catalogue):
+def test_topics_index_has_a_sparkline_per_topic(real_site, real_catalogue):
     page = real_site / "topics" / "index.html"
     html = page.read_text(encoding="utf-8")
     sparks = svgs(page)
     assert len(sparks) == html.count('class="hide-topic-input"') >= 15
-    first = min(p["published"] for p in catalogue if p["published"])[:4]
-    last = max(p["published"] for p in catalogue if p["published"])[:4]
+    first = min(p["published"] for p in real_catalogue if p["published"])[:4]
+    last = max(p["published"] for p in real_catalogue if p["published"])[:4]
     ids = [spark.get("aria-labelledby") for spark in sparks]
     assert len(set(ids)) == len(ids)
     long_context = next(s for s in sparks if "in Long context," in s.find(f"{SVG}title").text)
     assert long_context.find(f"{SVG}title").text.endswith(f"{first} to {last}")
-    years = Counter(p["published"][:4] for p in catalogue
+    years = Counter(p["published"][:4] for p in real_catalogue
                     if "long-context" in p["topics"] and p["published"])
     for year, count in years.items():
         assert f"{count} in {year}" in desc(long_context)
 
 
-def test_home_shows_rising_topics_relative_to_the_newest_paper(real_site, catalogue):
+def test_home_shows_rising_topics_relative_to_the_newest_paper(real_site, real_catalogue):
     page = real_site / "index.html"
     (chart,) = svgs(page)
-    newest = max(p["published"] for p in catalogue if p["published"])
+    newest = max(p["published"] for p in real_catalogue if p["published"])
     end = datetime.date.fromisoformat(newest)
     since = end.replace(year=end.year - 1) + datetime.timedelta(days=1)
-    dated = [p for p in catalogue if p["published"]]
+    dated = [p for p in real_catalogue if p["published"]]
     recent = [p for p in dated if p["published"] >= since.isoformat()]
     text = desc(chart)
     assert text.startswith(f"{len(recent)} dated papers in the last 12 months, "
@@ -281,10 +265,10 @@ def test_home_shows_rising_topics_relative_to_the_newest_paper(real_site, catalo
     assert f"to {end.strftime('%b')} {end.day}, {end.year} (the 12 months up to the newest paper)" in html
 
 
-def test_papers_listed_twice_show_their_upvote_history(real_site, catalogue):
-    twice = [p for p in catalogue if len(p["appearances"]) > 1]
+def test_papers_listed_twice_show_their_upvote_history(real_site, real_catalogue):
+    twice = [p for p in real_catalogue if len(p["appearances"]) > 1]
     assert twice
-    for paper in catalogue:
+    for paper in real_catalogue:
         charts_on_page = svgs(real_site / paper["url"].strip("/") / "index.html")
         if paper not in twice:
             assert charts_on_page == []

@@ -3,35 +3,15 @@ topic hiding in a real browser (Debian's Chromium through Playwright)."""
 
 from __future__ import annotations
 
-import functools
 import json
-import threading
 from collections import Counter
 from html.parser import HTMLParser
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from generator.build import BuildOptions, build
-from tests.conftest import ROOT
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, QuietHandler
 
 KEY = "papersite.hiddenTopics"
-
-
-@pytest.fixture(scope="module")
-def real_site(tmp_path_factory, real_dumps) -> Path:
-    out = tmp_path_factory.mktemp("lists") / "site"
-    result = build(BuildOptions(content=ROOT / "content", dumps=real_dumps, out=out))
-    assert result.ok, result.message
-    return out
-
-
-@pytest.fixture(scope="module")
-def catalogue(real_site) -> list[dict]:
-    return json.loads((real_site / "data" / "papers.json").read_text())
 
 
 class ListPage(HTMLParser):
@@ -62,9 +42,9 @@ def walk(site: Path, url: str) -> tuple[list[str], int]:
     return papers, pages
 
 
-def test_each_topic_and_organisation_page_links_all_its_papers(real_site, catalogue):
+def test_each_topic_and_organisation_page_links_all_its_papers(real_site, real_catalogue):
     expected: dict[str, set[str]] = {}
-    for paper in catalogue:
+    for paper in real_catalogue:
         for slug in paper["topics"]:
             expected.setdefault(f"/topics/{slug}/", set()).add(paper["url"])
         if paper["organization"]:
@@ -81,29 +61,10 @@ def test_each_topic_and_organisation_page_links_all_its_papers(real_site, catalo
 # ---- hiding topics in the browser ----------------------------------------------------
 
 @pytest.fixture(scope="module")
-def site_url(real_site):
-    server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                 functools.partial(QuietHandler, directory=str(real_site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: apt-get install chromium (make test does it)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def scenario(catalogue):
+def scenario(real_catalogue):
     """A listing page and the topic that, hidden, hides the most of its papers."""
     by_listing: dict[str, list[dict]] = {}
-    for paper in catalogue:
+    for paper in real_catalogue:
         for shown in paper["appearances"]:
             by_listing.setdefault(shown["listing"], []).append(paper)
     best = Counter()

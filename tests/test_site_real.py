@@ -18,14 +18,6 @@ from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")
-def real_site(tmp_path_factory, real_dumps) -> Path:
-    out = tmp_path_factory.mktemp("real") / "site"
-    result = build(BuildOptions(content=ROOT / "content", dumps=real_dumps, out=out))
-    assert result.ok, result.message
-    return out
-
-
-@pytest.fixture(scope="module")
 def subpath_site(tmp_path_factory, real_dumps) -> Path:
     out = tmp_path_factory.mktemp("sub") / "site"
     result = build(BuildOptions(content=ROOT / "content", dumps=real_dumps, out=out,
