@@ -37,7 +37,7 @@ from generator.render import (
     TemplateFailed, collect_assets, find_theme, make_environment, render_pages,
     template_dirs, templates_digest, write_file,
 )
-from generator.search import search_files
+from generator.search import SearchFailed, search_files, search_globals
 from generator.topics import assign_topics, load_topics
 from generator.workers import default_jobs
 
@@ -113,13 +113,18 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
         "nav_pages": [{"title": p.title, "url": f"/{p.slug}/"} for p in markdown_pages],
         "topic_names": {t.slug: t.name for t in topics},
         "search": options.search,
+        **search_globals(options.search, catalog),
         "live_reload": options.live_reload,
     }
     dirs = template_dirs(theme, content)
     recipe_base = _digest(json.dumps(globals_, sort_keys=True), templates_digest(dirs))
 
     files = plain_files(config, catalog, topics, pages)
-    files.update(search_files(options.search, catalog, topics, config))
+    try:
+        files.update(search_files(options.search, catalog, topics, config))
+    except SearchFailed as exc:
+        return BuildResult(False, diagnostics, seconds=time.perf_counter() - started,
+                           message=f"build failed: {exc}; {options.out} is left as it was")
     files.update({path: data for path, data in assets.files.values()})
     recipes = {page.path: _digest(recipe_base, page.template,
                                   json.dumps(page.context, sort_keys=True, ensure_ascii=False))

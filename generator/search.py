@@ -1,17 +1,518 @@
 """The index stage, search part: the files of the client-side search index.
 
-``--search builtin`` (the default) and ``--search pagefind`` build their
-index straight from the catalogue; ``--search none`` builds nothing.
+``--search builtin`` (the default) builds a sharded index in Python, straight
+from the catalogue; ``--search pagefind`` has Pagefind build one from the same
+records; ``--search none`` builds nothing. Both serve the same search page
+(``themes/default/templates/search.html``, ``static/js/search*.js``).
+
+The built-in index lives in ``/search-index/``; every file but the manifest is
+gzip-compressed (the browser inflates it with ``DecompressionStream``), so a
+query transfers the same few kilobytes whatever the host compresses:
+
+* ``manifest.bin``: JSON: document count, the first term of every term shard,
+  the documents of each year (a range: documents are numbered by date), the
+  papers per topic, and a version that busts caches on every change;
+* ``s/<n>.bin``: term shards, consecutive runs of the sorted vocabulary. Each
+  term has its document frequency and its best :data:`HEAD_POSTINGS`
+  postings (document, quantised BM25F weight, in-title bit);
+* ``t/<n>.bin``: the remaining postings of a frequent term, fetched only when
+  the terms' best postings cannot fill the page of results asked for;
+* ``d/<n>.bin``: one document: title, URL, date, topics, the abstract's start;
+  ``r/<n>.bin`` the rest of a long abstract;
+* ``f/<topic>.bin``: the documents of a topic, for the topic filter.
+
+A query fetches the manifest, one or two shards per term, perhaps a tail or
+a topic list, and the documents it shows. Tokenisation is :func:`tokenize`
+here and ``search-text.js`` there, identical by test.
 """
 
 from __future__ import annotations
 
-from generator.catalog import Catalog
+import asyncio
+import concurrent.futures
+import contextlib
+import datetime
+import hashlib
+import html
+import json
+import operator
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unicodedata
+import zlib
+from array import array
+from collections import Counter
+from pathlib import Path
+
+from generator.catalog import Catalog, Paper
 from generator.config import SiteConfig
 from generator.topics import Topic
+
+#: Where each engine's files live in the site; the search page reads it.
+INDEX_URL = {"builtin": "/search-index/", "pagefind": "/pagefind/"}
+
+
+class SearchFailed(Exception):
+    """The search index cannot be built here, such as Pagefind without its binary."""
+
+
+def search_globals(engine: str, catalog: Catalog) -> dict:
+    """Template globals for the search page: the index URL and the years to filter by."""
+    if engine not in INDEX_URL:
+        return {"search_index": "", "search_years": []}
+    years = sorted({p.published.year for p in catalog.papers if p.published}, reverse=True)
+    return {"search_index": INDEX_URL[engine], "search_years": years}
 
 
 def search_files(engine: str, catalog: Catalog, topics: list[Topic],
                  config: SiteConfig) -> dict[str, bytes]:
     """Path inside the site -> bytes, for every file the search engine needs."""
+    if engine == "builtin":
+        return builtin_index(catalog)
+    if engine == "pagefind":
+        return pagefind_index(catalog, config)
     return {}
+
+
+# ---- Tokenisation (mirrored in themes/default/static/js/search-text.js) ----
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# Each starts with its literal, so the regex engine jumps from one candidate to the next.
+_DIGIT_GROUP = re.compile(r",(?<=[0-9],)(?=[0-9]{3}(?![0-9]))")
+_APOSTROPHE = re.compile(r"['\u2019](?<=[^\W_]['\u2019])(?=[^\W_])")
+_TOKEN = re.compile(r"[^\W_]+(?:(?<=[0-9])\.(?=[0-9])[^\W_]+)*")
+
+
+def _drop_mark(match: re.Match) -> str:
+    return "" if unicodedata.category(match[0]).startswith("M") else match[0]
+
+
+def fold(text: str) -> str:
+    """NFKC without accents, lower case, and the two foldings lower case lacks."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = unicodedata.normalize("NFC", _NON_ASCII.sub(_drop_mark, text))
+    return text.lower().replace("ß", "ss").replace("ς", "σ")
+
+
+def stem(token: str) -> str:
+    """Plurals only: ``models`` -> ``model``, ``studies`` -> ``study``, ``classes`` -> ``class``.
+
+    Tokens of letters a-z only; ``-ss``, ``-is`` and (but for four letters,
+    as in ``gpus``) ``-us`` are not plurals. ``stem(stem(t)) == stem(t)``.
+    """
+    if len(token) < 4 or not (token.isascii() and token.isalpha()):
+        return token
+    if len(token) > 4 and token.endswith("ies"):
+        return token[:-3] + "y"
+    if token.endswith(("sses", "xes", "ches", "shes")):
+        return token[:-2]
+    if token.endswith("s") and not token.endswith(("ss", "is")) and (
+            len(token) == 4 or not token.endswith("us")):  # gpus -> gpu, but corpus
+        return token[:-1]
+    return token
+
+
+def _unstemmed(text: str) -> list[str]:
+    text = fold(text)
+    if "," in text:
+        text = _DIGIT_GROUP.sub("", text)
+    if "'" in text or "\u2019" in text:
+        text = _APOSTROPHE.sub("", text)
+    return _TOKEN.findall(text)
+
+
+def tokenize(text: str) -> list[str]:
+    """The search tokens of ``text``: ``"INT8 on 10,000 GPUs"`` -> ``["int8", "on", "10000", "gpu"]``."""
+    return [stem(token) for token in _unstemmed(text)]
+
+
+# ---- The built-in engine --------------------------------------------------------
+
+#: Postings kept with a term in its shard; the rest go to the term's tail file.
+HEAD_POSTINGS = 1000
+#: A term shard is closed once its encoded size reaches this many bytes.
+SHARD_BYTES = 2000
+#: Characters of an abstract in its document file; the rest is fetched when needed.
+ABSTRACT_START = 700
+#: BM25F: a word in the title counts this many times a word in the abstract.
+TITLE_WEIGHT = 4.0
+K1 = 1.2
+B = 0.75
+FORMAT = 1
+
+def _leb128(value: int) -> bytes:
+    out = bytearray()
+    while value >= 128:
+        out.append(value & 127 | 128)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+_VARINT = [_leb128(value) for value in range(1 << 14)]  # the small values, ready-made
+
+
+def varint(value: int) -> bytes:
+    """Unsigned LEB128."""
+    return _VARINT[value] if value < 1 << 14 else _leb128(value)
+
+
+def _gaps(docs) -> bytes:
+    """Sorted document numbers as varint gaps (the first one from zero)."""
+    docs = list(docs)
+    gaps = list(map(operator.sub, docs, [0, *docs[:-1]]))
+    try:
+        return b"".join(map(_VARINT.__getitem__, gaps))
+    except IndexError:  # a gap of 16384 or more
+        return b"".join(map(varint, gaps))
+
+
+def _gzip(data: bytes) -> bytes:
+    """gzip with no timestamp or name: the same bytes in, the same bytes out."""
+    return zlib.compress(data, 9, wbits=31)
+
+
+def _utf16_key(term: str) -> bytes:
+    """Sort terms as JavaScript compares strings (UTF-16 code units)."""
+    return term.encode("utf-16-be")
+
+
+def document_order(papers: list[Paper]) -> list[Paper]:
+    """Undated papers first, then by date, so a year's papers are one range of numbers."""
+    return sorted(papers, key=lambda p: (p.published is not None,
+                                         p.published or datetime.date.min, p.slug))
+
+
+def impact(title_tf: int, abstract_tf: int, title_norm: float, abstract_norm: float) -> int:
+    """A term's BM25F weight in one paper without the IDF, as 1..127.
+
+    ``*_norm`` is ``1 - B + B * length / average length`` of that field.
+    """
+    tf = TITLE_WEIGHT * title_tf / title_norm + abstract_tf / abstract_norm
+    return max(1, int(127 * tf / (K1 + tf) + 0.5))
+
+
+def builtin_index(catalog: Catalog) -> dict[str, bytes]:
+    """The built-in engine's files (see the module docstring), from the catalogue."""
+    papers = document_order(catalog.papers)
+    terms, posting_docs, posting_weights = _postings(papers)
+    files, boundaries = _term_shards(terms, posting_docs, posting_weights, len(papers))
+    files.update(_documents(papers))
+    topics: dict[str, list[int]] = {}
+    years: dict[str, list[int]] = {}
+    for doc, paper in enumerate(papers):
+        for slug in paper.topics:
+            topics.setdefault(slug, []).append(doc)
+        if paper.published:
+            years.setdefault(str(paper.published.year), [doc, doc])[1] = doc + 1
+    for slug, docs in topics.items():
+        files[f"f/{slug}.bin"] = _gzip(varint(len(docs)) + _gaps(docs))
+
+    version = hashlib.sha256()
+    for path in sorted(files):
+        version.update(path.encode() + b"\0" + files[path] + b"\0")
+    manifest = {
+        "format": FORMAT,
+        "version": version.hexdigest()[:16],
+        "docs": len(papers),
+        "shards": boundaries,
+        "years": years,
+        "topics": {slug: len(docs) for slug, docs in topics.items()},
+    }
+    files["manifest.bin"] = _gzip(json.dumps(manifest, ensure_ascii=False, sort_keys=True,
+                                             separators=(",", ":")).encode("utf-8"))
+    prefix = INDEX_URL["builtin"].strip("/")
+    return {f"{prefix}/{path}": data for path, data in sorted(files.items())}
+
+
+def _postings(papers: list[Paper]) -> tuple[list[str], list[array], list[bytearray]]:
+    """The vocabulary, and for each term its documents (ascending) and their weight bytes."""
+    term_ids: dict[str, int] = {}  # an unstemmed token, or a term, -> its term number
+    terms: list[str] = []
+    documents = []  # per paper: title length, abstract length, term numbers, packed counts
+    for paper in papers:
+        title, abstract = _unstemmed(paper.title), _unstemmed(paper.abstract)
+        counts = Counter(abstract)  # a title occurrence counts 1 << 16: both counts in one int
+        for token in title:
+            counts[token] += 1 << 16
+        packed: dict[int, int] = {}
+        for token, count in counts.items():
+            number = term_ids.get(token)
+            if number is None:
+                term = stem(token)
+                number = term_ids.get(term)
+                if number is None:
+                    number = term_ids[term] = len(terms)
+                    terms.append(term)
+                term_ids[token] = number
+            packed[number] = packed.get(number, 0) + count
+        documents.append((len(title), len(abstract), array("I", packed), array("Q", packed.values())))
+
+    average_title = max(1.0, sum(d[0] for d in documents) / max(1, len(documents)))
+    average_abstract = max(1.0, sum(d[1] for d in documents) / max(1, len(documents)))
+    posting_docs = [array("I") for _ in terms]
+    posting_weights = [bytearray() for _ in terms]
+    for doc, (title_length, abstract_length, numbers, counts) in enumerate(documents):
+        title_norm = 1 - B + B * title_length / average_title
+        abstract_norm = 1 - B + B * abstract_length / average_abstract
+        weights: dict[int, int] = {}  # most pairs of counts repeat
+        for number, pair in zip(numbers, counts):
+            weight = weights.get(pair)
+            if weight is None:
+                title_tf, abstract_tf = pair >> 16, pair & 0xFFFF
+                weight = weights[pair] = (impact(title_tf, abstract_tf, title_norm, abstract_norm)
+                                          | (128 if title_tf else 0))
+            posting_docs[number].append(doc)
+            posting_weights[number].append(weight)
+    return terms, posting_docs, posting_weights
+
+
+def _term_shards(terms: list[str], posting_docs: list[array], posting_weights: list[bytearray],
+                 count: int) -> tuple[dict[str, bytes], list[str]]:
+    """Shard and tail files, and the first term of each shard, in JavaScript string order."""
+    files: dict[str, bytes] = {}
+    boundaries: list[str] = []
+    shard: list[bytes] = []
+    size = tails = 0
+
+    def close_shard() -> None:
+        files[f"s/{len(boundaries) - 1}.bin"] = _gzip(varint(len(shard)) + b"".join(shard))
+
+    for number in sorted(range(len(terms)), key=lambda n: _utf16_key(terms[n])):
+        entry, tail = _term_entry(terms[number], posting_docs[number], posting_weights[number],
+                                  tails, count)
+        if tail is not None:
+            files[f"t/{tails}.bin"] = _gzip(tail)
+            tails += 1
+        if not shard:
+            boundaries.append(terms[number])
+        shard.append(entry)
+        size += len(entry)
+        if size >= SHARD_BYTES:
+            close_shard()
+            shard, size = [], 0
+    if shard:
+        close_shard()
+    return files, boundaries
+
+
+def _documents(papers: list[Paper]) -> dict[str, bytes]:
+    """What a result shows, per paper in document order: ``d/<n>.bin`` holds the
+    title, URL, date, topics and the start of the abstract; ``r/<n>.bin`` the
+    rest of a long abstract, which a result fetches only when its match is
+    not in the start (most snippets come from the start, and bytes count)."""
+    files = {}
+    for doc, paper in enumerate(papers):
+        start, rest = _split_abstract(paper.abstract)
+        record = {"t": paper.title, "u": paper.url,
+                  "d": paper.published.isoformat() if paper.published else None,
+                  "c": paper.topics, "a": start}
+        if rest:
+            record["r"] = 1
+            files[f"r/{doc}.bin"] = _gzip(rest.encode("utf-8"))
+        files[f"d/{doc}.bin"] = _gzip(json.dumps(record, ensure_ascii=False,
+                                                 separators=(",", ":")).encode("utf-8"))
+    return files
+
+
+def _split_abstract(text: str) -> tuple[str, str]:
+    """The abstract cut before a space near ABSTRACT_START characters; start + rest == text."""
+    if len(text) <= ABSTRACT_START + ABSTRACT_START // 4:
+        return text, ""
+    cut = text.rfind(" ", ABSTRACT_START // 2, ABSTRACT_START)
+    cut = cut if cut > 0 else ABSTRACT_START
+    return text[:cut], text[cut:]
+
+
+def _term_entry(term: str, docs: array, weights: bytearray, tail_number: int, count: int
+                ) -> tuple[bytes, bytes | None]:
+    """A term's record in its shard, and its tail file if it has more postings than fit.
+
+    Record: term (varint length, UTF-8), document frequency, head size; for a
+    term with a tail, the tail's number and its postings' mean weight; then
+    the head's document gaps and its weight bytes. Tail file: a byte, 0 when
+    the documents that follow are the tail, 1 when they are the documents
+    without the term (for a term in more than half of them, that list is the
+    shorter); then their count and gaps. A tail has no in-title bits.
+    """
+    encoded = term.encode("utf-8")
+    frequency = len(docs)
+    parts = [varint(len(encoded)), encoded, varint(frequency)]
+    if frequency <= HEAD_POSTINGS:
+        parts += [varint(frequency), _gaps(docs), bytes(weights)]
+        return b"".join(parts), None
+    # The head: postings in a title first, then by weight (the byte orders both),
+    # and among equals the newest. So the tail has titles only for a term in
+    # more than HEAD_POSTINGS titles, where the title says little anyway.
+    kept, cut = 0, 255
+    while kept + weights.count(cut) < HEAD_POSTINGS:
+        kept += weights.count(cut)
+        cut -= 1
+    ties = HEAD_POSTINGS - kept  # of the postings at `cut`, the newest this many
+    tie_start = [i for i, weight in enumerate(weights) if weight == cut][-ties]
+    head = [i for i, weight in enumerate(weights) if weight > cut or (weight == cut and i >= tie_start)]
+    in_head = set(head)
+    rest = [i for i in range(frequency) if i not in in_head]
+    mean = round(sum(weights[i] & 127 for i in rest) / len(rest))
+    parts += [varint(HEAD_POSTINGS), varint(tail_number), bytes([mean]),
+              _gaps(docs[i] for i in head), bytes(weights[i] for i in head)]
+    if frequency > count // 2:
+        without = sorted(set(range(count)).difference(docs))
+        tail = b"\x01" + varint(len(without)) + _gaps(without)
+    else:
+        tail = b"\x00" + varint(len(rest)) + _gaps(docs[i] for i in rest)
+    return b"".join(parts), tail
+
+
+# ---- The Pagefind engine --------------------------------------------------------
+
+PAGEFIND_INSTALL = (
+    "--search pagefind needs the Pagefind binary. Install it with pip: "
+    "pip install 'papersite[pagefind]' (the pagefind[extended] package), or with npm: "
+    "npm i pagefind (papersite finds it through npx), or set PAGEFIND_BINARY_PATH "
+    "to a Pagefind binary"
+)
+#: Pagefind's own search interfaces: the search page uses its JS API instead.
+_PAGEFIND_UI = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.",
+                "pagefind-highlight.")
+
+
+def pagefind_index(catalog: Catalog, config: SiteConfig) -> dict[str, bytes]:
+    """Pagefind's bundle for the catalogue, through its Python API.
+
+    Each paper becomes a small HTML record (title as ``h1``, abstract, topic
+    and year filters, date meta and sort) that Pagefind reads with one
+    ``add_directory`` call. ``add_custom_record`` would be the natural call,
+    but the Python wrapper reads one reply per 0.1 s (Pagefind issue #976):
+    28 s for 280 papers, hours for 100,000. Pagefind's filter files are not
+    byte-deterministic between runs (Pagefind issue #638).
+    """
+    try:
+        from pagefind.index import PagefindIndex
+    except ImportError:
+        raise SearchFailed(f"the pagefind Python package is missing. {PAGEFIND_INSTALL}") from None
+    binary = _pagefind_binary()
+    language = config.language.split("-")[0].lower() or "en"
+    with tempfile.TemporaryDirectory(prefix="papersite-pagefind-") as temporary:
+        records, bundle = Path(temporary, "records"), Path(temporary, "bundle")
+        for paper in catalog.papers:
+            page = records / paper.url.strip("/") / "index.html"
+            page.parent.mkdir(parents=True)
+            page.write_text(_pagefind_record(paper, language), encoding="utf-8")
+
+        async def run() -> None:
+            config_ = {"force_language": language, "output_path": str(bundle)}
+            async with PagefindIndex(config=config_) as index:  # writes the bundle on exit
+                await index.add_directory(str(records))
+
+        with _environment("PAGEFIND_BINARY_PATH", binary):
+            try:
+                # In a thread of its own: the caller may already run an event loop.
+                with concurrent.futures.ThreadPoolExecutor(1) as thread:
+                    thread.submit(asyncio.run, run()).result()
+            except Exception as exc:  # the service reports its errors as bare Exceptions
+                raise SearchFailed(f"Pagefind ({binary}) failed: {exc}") from exc
+        prefix = INDEX_URL["pagefind"].strip("/")
+        return {f"{prefix}/{path.relative_to(bundle).as_posix()}": path.read_bytes()
+                for path in sorted(bundle.rglob("*"))
+                if path.is_file() and not path.name.startswith(_PAGEFIND_UI)}
+
+
+def _pagefind_record(paper: Paper, language: str) -> str:
+    escape = html.escape
+    date = paper.published.isoformat() if paper.published else None
+    attributes = f' data-pagefind-meta="date:{date}" data-pagefind-sort="date:{date}"' if date else ""
+    filters = [f"topic:{slug}" for slug in paper.topics]
+    if paper.published:
+        filters.append(f"year:{paper.published.year}")
+    tags = "".join(f'<span data-pagefind-filter="{escape(f)}"></span>' for f in filters)
+    return (f'<!DOCTYPE html><html lang="{escape(language)}"><head><meta charset="utf-8">'
+            f"<title>{escape(paper.title)}</title></head><body>"
+            f"<main data-pagefind-body{attributes}><h1>{escape(paper.title)}</h1>"
+            f"<p>{escape(paper.abstract)}</p>{tags}</main></body></html>")
+
+
+def _pagefind_binary() -> str:
+    """The Pagefind executable: from the pagefind extra, PAGEFIND_BINARY_PATH, PATH, or npx.
+
+    npm's ``pagefind`` command is a Node wrapper that cannot carry Pagefind's
+    service protocol, so it is resolved to the native binary it would run.
+    """
+    from pagefind.service import get_executable
+
+    found = get_executable()
+    if found is None:
+        found = _npx_pagefind()
+    if found is None:
+        raise SearchFailed(f"Pagefind is not installed. {PAGEFIND_INSTALL}")
+    real = Path(found).resolve()
+    binary = _native_pagefind(real) if real.suffix in (".js", ".cjs", ".mjs") else str(found)
+    # Pagefind's Python service waits forever on a binary that exits at once: try it first.
+    try:
+        check = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60)
+        problem = "" if check.returncode == 0 else f"exit status {check.returncode}"
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        problem = str(exc)
+    if problem:
+        raise SearchFailed(f"{binary} does not run as Pagefind ({problem}). {PAGEFIND_INSTALL}")
+    return binary
+
+
+def _npx_pagefind() -> str | None:
+    """The ``pagefind`` command npx would run, without letting npx install it."""
+    npx = shutil.which("npx")
+    if npx is None:
+        return None
+    try:
+        found = subprocess.run([npx, "--no", "--package=pagefind", "-c", "command -v pagefind"],
+                               capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    path = found.stdout.strip().splitlines()[-1:] if found.returncode == 0 else []
+    return path[0] if path else None
+
+
+#: How npm's wrapper finds its platform binary (pagefind/lib/resolveBinary.js), in Node.
+_NODE_RESOLVE = """
+const os = require("os");
+const platform = process.platform === "win32" ? "windows" : process.platform;
+const arch = process.env.npm_config_arch || os.arch();
+for (const name of ["pagefind_extended", "pagefind"]) {
+  const file = platform === "windows" ? name + ".exe" : name;
+  try {
+    console.log(require.resolve(`@pagefind/${platform}-${arch}/bin/${file}`, { paths: [process.argv[1]] }));
+    process.exit(0);
+  } catch (error) {}
+}
+process.exit(1);
+"""
+
+
+def _native_pagefind(wrapper: Path) -> str:
+    """The platform binary of npm's pagefind package, found as its wrapper finds it."""
+    package = next((p for p in wrapper.parents if (p / "package.json").is_file()), wrapper.parent)
+    node = shutil.which("node")
+    found = subprocess.run([node, "-e", _NODE_RESOLVE, str(package)],
+                           capture_output=True, text=True, timeout=60) if node else None
+    if found is None or found.returncode != 0:
+        raise SearchFailed(f"npm's pagefind in {package} has no binary for this platform. "
+                           f"{PAGEFIND_INSTALL}")
+    return found.stdout.strip()
+
+
+@contextlib.contextmanager
+def _environment(name: str, value: str):
+    """Set an environment variable for the duration of a block."""
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = previous

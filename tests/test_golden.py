@@ -2,8 +2,9 @@
 into tests/golden/expected. After a deliberate change, rebuild the expected
 files with `UPDATE_GOLDEN=1 make test`, then read the diff (`git diff
 tests/golden`) line by line before committing it: a human reviews every change.
-Static assets are left out (their own tests cover them) and their content
-hashes are masked, so a stylesheet tweak does not churn the golden files."""
+Static assets and the compressed search index are left out (their own tests
+cover them) and asset hashes are masked, so a stylesheet tweak does not churn
+the golden files."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ from generator.build import BuildOptions, build
 from tests.conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "golden"
+#: Left out: static assets (tested on their own) and the compressed search index
+#: (tests/test_search.py checks it), which no one can read in a diff.
+UNREVIEWABLE = ("static/", "search-index/")
 ASSET_HASH_RE = re.compile(rb"(/static/[\w./-]+?)\.[0-9a-f]{10}\.")
 
 
@@ -25,7 +29,7 @@ def rendered(folder):
     return {
         p.relative_to(folder).as_posix(): ASSET_HASH_RE.sub(rb"\1.HASH.", p.read_bytes())
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and not p.relative_to(folder).as_posix().startswith("static/")
+        if p.is_file() and not p.relative_to(folder).as_posix().startswith(UNREVIEWABLE)
     }
 
 

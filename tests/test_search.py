@@ -1,0 +1,332 @@
+"""The search stage: tokenisation, ranking weights, the shard layout, Pagefind discovery."""
+
+from __future__ import annotations
+
+import datetime
+import gzip
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from generator import search
+from generator.build import BuildOptions, build
+from generator.catalog import Catalog, Paper
+from generator.cli import main
+from generator.config import SiteConfig
+from generator.search import SearchFailed, builtin_index, impact, stem, tokenize
+from tests.conftest import ROOT
+
+VECTORS = json.loads((ROOT / "tests" / "search_vectors.json").read_text(encoding="utf-8"))["vectors"]
+
+
+def catalogue(records: list[dict]) -> Catalog:
+    """A catalogue of papers given as {slug, title, abstract, published, topics}."""
+    papers = []
+    for record in records:
+        published = record.get("published")
+        papers.append(Paper(
+            id=record["slug"], slug=record["slug"], title=record["title"],
+            abstract=record.get("abstract", ""), authors_count=None, organization=None,
+            published=datetime.date.fromisoformat(published) if published else None,
+            upvotes=None, topics=list(record.get("topics", []))))
+    papers.sort(key=lambda p: p.slug)
+    return Catalog(papers=papers, listings=[], by_id={p.id: p for p in papers}, listing_papers={})
+
+
+class Index:
+    """A built-in index read back the way search-engine.js reads it."""
+
+    def __init__(self, files: dict[str, bytes]):
+        self.files = {path.removeprefix("search-index/"): gzip.decompress(data)
+                      for path, data in files.items()}
+        self.manifest = json.loads(self.files["manifest.bin"])
+
+    def shard(self, number: int) -> dict[str, dict]:
+        data = self.files[f"s/{number}.bin"]
+        reader = _Reader(data)
+        terms = {}
+        for _ in range(reader.varint()):
+            term = reader.take(reader.varint()).decode("utf-8")
+            df, head = reader.varint(), reader.varint()
+            tail = None
+            if head < df:
+                tail = {"id": reader.varint(), "weight": reader.byte()}
+            docs = reader.docs(head)
+            terms[term] = {"df": df, "docs": docs, "weights": list(reader.take(head)), "tail": tail}
+        assert reader.at == len(data)
+        return terms
+
+    def tail(self, number: int) -> tuple[bool, list[int]]:
+        """(whether the documents are those without the term, the documents)."""
+        reader = _Reader(self.files[f"t/{number}.bin"])
+        without = reader.byte() == 1
+        return without, reader.docs(reader.varint())
+
+    def terms(self) -> dict[str, dict]:
+        found = {}
+        for number in range(len(self.manifest["shards"])):
+            found.update(self.shard(number))
+        return found
+
+    def document(self, number: int) -> dict:
+        return json.loads(self.files[f"d/{number}.bin"])
+
+
+class _Reader:
+    def __init__(self, data: bytes):
+        self.data, self.at = data, 0
+
+    def byte(self) -> int:
+        self.at += 1
+        return self.data[self.at - 1]
+
+    def varint(self) -> int:
+        value = shift = 0
+        while True:
+            byte = self.byte()
+            value |= (byte & 127) << shift
+            shift += 7
+            if not byte & 128:
+                return value
+
+    def take(self, length: int) -> bytes:
+        self.at += length
+        return self.data[self.at - length:self.at]
+
+    def docs(self, count: int) -> list[int]:
+        docs, doc = [], 0
+        for _ in range(count):
+            doc += self.varint()
+            docs.append(doc)
+        return docs
+
+
+PAPERS = [
+    {"slug": "a", "title": "Sparse Attention", "abstract": "We study attention. Attention is sparse.",
+     "published": "2024-05-01", "topics": ["nlp"]},
+    {"slug": "b", "title": "Dense Models", "abstract": "Attention appears once in this abstract.",
+     "published": "2022-01-01", "topics": ["nlp", "vision"]},
+    {"slug": "c", "title": "Vision Transformers", "abstract": "Images as patches, nothing else.",
+     "published": "2024-01-01", "topics": ["vision"]},
+    {"slug": "d", "title": "An Undated Paper", "abstract": "Attention without a date."},
+    {"slug": "e", "title": "Attention Everywhere", "abstract": "Attention, attention, attention.",
+     "published": "2023-06-01"},
+]
+
+
+# ---- Tokenisation -----------------------------------------------------------------
+
+@pytest.mark.parametrize("case", VECTORS, ids=lambda case: case["text"][:30])
+def test_tokenizer_matches_the_shared_vectors(case):
+    assert tokenize(case["text"]) == case["tokens"]
+
+
+def test_stemmer_is_idempotent_on_every_word_of_the_real_dumps(real_catalogue):
+    words = {word for paper in real_catalogue
+             for word in search._unstemmed(paper["title"] + " " + paper["abstract"])}
+    assert len(words) > 5000
+    for word in words:
+        assert stem(stem(word)) == stem(word), word
+
+
+# ---- Ranking weights ----------------------------------------------------------------
+
+def test_a_title_word_outweighs_an_abstract_word_and_counts_saturate():
+    in_title, in_abstract = impact(1, 0, 1.0, 1.0), impact(0, 1, 1.0, 1.0)
+    assert in_title > 1.5 * in_abstract
+    assert impact(0, 1, 1.0, 1.0) < impact(0, 2, 1.0, 1.0) < impact(0, 20, 1.0, 1.0) <= 127
+    assert impact(0, 20, 1.0, 1.0) - impact(0, 10, 1.0, 1.0) < impact(0, 2, 1.0, 1.0) - impact(0, 1, 1.0, 1.0)
+    assert impact(0, 1, 2.0, 2.0) < impact(0, 1, 1.0, 1.0)  # a long abstract weighs less
+    assert impact(0, 1, 1.0, 50.0) >= 1
+
+
+def test_postings_carry_the_weight_and_the_in_title_bit():
+    index = Index(builtin_index(catalogue(PAPERS)))
+    attention = index.terms()["attention"]
+    titles = [index.document(doc)["t"] for doc in attention["docs"]]
+    weights = dict(zip(titles, attention["weights"]))
+    assert weights["Sparse Attention"] & 128 and weights["Attention Everywhere"] & 128
+    assert not weights["Dense Models"] & 128
+    assert weights["Attention Everywhere"] & 127 > weights["Sparse Attention"] & 127 > weights["Dense Models"] & 127
+    assert attention["df"] == 4 and attention["tail"] is None
+
+
+# ---- Layout -------------------------------------------------------------------------
+
+def test_documents_are_numbered_undated_first_then_by_date_so_a_year_is_a_range():
+    index = Index(builtin_index(catalogue(PAPERS)))
+    titles = [index.document(n)["t"] for n in range(index.manifest["docs"])]
+    assert titles == ["An Undated Paper", "Dense Models", "Attention Everywhere",
+                      "Vision Transformers", "Sparse Attention"]
+    assert index.manifest["years"] == {"2022": [1, 2], "2023": [2, 3], "2024": [3, 5]}
+    assert index.manifest["topics"] == {"nlp": 2, "vision": 2}
+    reader = _Reader(index.files["f/vision.bin"])
+    assert reader.docs(reader.varint()) == [1, 3]
+    assert index.document(4) == {"t": "Sparse Attention", "u": "/papers/a/", "d": "2024-05-01",
+                                 "c": ["nlp"], "a": "We study attention. Attention is sparse."}
+
+
+def test_every_term_is_in_the_shard_the_manifest_points_to(monkeypatch, real_catalogue):
+    monkeypatch.setattr(search, "SHARD_BYTES", 2000)
+    papers = [dict(p, topics=[]) for p in real_catalogue]
+    index = Index(builtin_index(catalogue(papers)))
+    boundaries = index.manifest["shards"]
+    assert len(boundaries) > 10
+    assert boundaries == sorted(boundaries, key=search._utf16_key)
+    vocabulary = {stem(w) for p in papers for w in search._unstemmed(p["title"] + " " + p["abstract"])}
+    seen = set()
+    for number in range(len(boundaries)):
+        shard = index.shard(number)
+        assert min(shard, key=search._utf16_key) == boundaries[number]
+        assert not seen & shard.keys()
+        seen |= shard.keys()
+        size = len(index.files[f"s/{number}.bin"])
+        assert size < 2000 + max(len(t.encode()) + 5 + 3 * e["df"] for t, e in shard.items())
+    assert seen == vocabulary
+
+
+def test_terms_sort_as_javascript_compares_strings():
+    # U+FA0E sorts before U+20000 by code point, after it in UTF-16.
+    terms = sorted(["\ufa0e", "\U00020000", "zeta"], key=search._utf16_key)
+    assert terms == ["zeta", "\U00020000", "\ufa0e"]
+
+
+def test_a_frequent_term_keeps_its_best_postings_and_the_rest_go_to_its_tail(monkeypatch):
+    monkeypatch.setattr(search, "HEAD_POSTINGS", 2)
+    index = Index(builtin_index(catalogue(PAPERS)))
+    attention = index.terms()["attention"]
+    assert attention["df"] == 4 and len(attention["docs"]) == 2
+    head = {index.document(doc)["t"] for doc in attention["docs"]}
+    assert head == {"Attention Everywhere", "Sparse Attention"}  # in the title: the best
+    without, listed = index.tail(attention["tail"]["id"])
+    tail = set(range(5)) - set(listed) - set(attention["docs"]) if without else set(listed)
+    assert {index.document(d)["t"] for d in tail} == {"Dense Models", "An Undated Paper"}
+    assert 0 < attention["tail"]["weight"] < min(w & 127 for w in attention["weights"])
+    rare = index.terms()["sparse"]
+    assert rare["tail"] is None and rare["df"] == 1
+
+
+def test_postings_in_a_title_make_the_head_before_heavier_ones(monkeypatch):
+    monkeypatch.setattr(search, "HEAD_POSTINGS", 1)
+    papers = [dict(PAPERS[1], abstract="Attention " * 30), dict(PAPERS[0], abstract="Plain.")]
+    attention = Index(builtin_index(catalogue(papers))).terms()["attention"]
+    assert [w >> 7 for w in attention["weights"]] == [1]
+
+
+def test_the_tail_of_a_term_in_most_papers_lists_the_papers_without_it(monkeypatch):
+    monkeypatch.setattr(search, "HEAD_POSTINGS", 1)
+    papers = [dict(p, abstract=p["abstract"] + " Common.") for p in PAPERS]
+    papers[2]["abstract"] = "Nothing here."
+    index = Index(builtin_index(catalogue(papers)))
+    common = index.terms()["common"]
+    assert common["df"] == 4 and len(common["docs"]) == 1
+    without, docs = index.tail(common["tail"]["id"])
+    assert without and [index.document(d)["t"] for d in docs] == ["Vision Transformers"]
+
+
+def test_a_long_abstract_is_split_and_the_rest_fetched_apart():
+    long = "word " * 400 + "finale"
+    index = Index(builtin_index(catalogue([dict(PAPERS[0], abstract=long)])))
+    start, rest = index.document(0)["a"], index.files["r/0.bin"].decode()
+    assert start + rest == long and 350 <= len(start) <= search.ABSTRACT_START
+    assert index.document(0)["r"] == 1 and "r" not in Index(builtin_index(catalogue(PAPERS))).document(0)
+
+
+def test_the_index_is_byte_identical_between_builds_and_its_version_follows_its_content():
+    first, second = builtin_index(catalogue(PAPERS)), builtin_index(catalogue(PAPERS))
+    assert first == second
+    changed = [dict(p) for p in PAPERS]
+    changed[0]["abstract"] += " One more word."
+    third = builtin_index(catalogue(changed))
+    version = lambda files: json.loads(gzip.decompress(files["search-index/manifest.bin"]))["version"]
+    assert version(third) != version(first)
+
+
+# ---- The site ----------------------------------------------------------------------
+
+def test_the_search_page_names_its_engine_index_and_base_url(tmp_path):
+    out = tmp_path / "site"
+    assert build(BuildOptions(content=ROOT / "content", out=out, base_url="/papers-site/", jobs=1)).ok
+    page = (out / "search" / "index.html").read_text()
+    assert 'data-engine="builtin"' in page
+    assert 'data-index="/papers-site/search-index/"' in page
+    assert 'data-base-url="/papers-site/"' in page
+    assert (out / "search-index" / "manifest.bin").is_file()
+    assert "<script>" not in page and "style=" not in page
+    assert '<option value="">Any year</option>' in page and "<option>2026</option>" in page
+
+
+def test_search_none_leaves_out_the_page_the_index_and_the_header_box(tmp_path):
+    out = tmp_path / "site"
+    assert build(BuildOptions(content=ROOT / "content", out=out, search="none", jobs=1)).ok
+    assert not (out / "search").exists() and not (out / "search-index").exists()
+    assert not (out / "pagefind").exists()
+    for page in out.rglob("*.html"):
+        html = page.read_text()
+        assert "site-search" not in html and 'href="/search/' not in html and 'action="/search/' not in html, page
+
+
+# ---- Pagefind -----------------------------------------------------------------------
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_without_pagefind_the_build_fails_clearly_and_leaves_the_site(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "site"
+    assert main(["build", "--content", str(ROOT / "content"), "--out", str(out)]) == 0
+    before = snapshot(out)
+    monkeypatch.setattr("pagefind.service.get_executable", lambda: None)
+    monkeypatch.setattr(search, "_npx_pagefind", lambda: None)
+    capsys.readouterr()
+    status = main(["build", "--content", str(ROOT / "content"), "--out", str(out), "--search", "pagefind"])
+    error = capsys.readouterr().err
+    assert status == 1
+    assert "Pagefind is not installed" in error
+    assert "pip install 'papersite[pagefind]'" in error and "npm i pagefind" in error
+    assert "Traceback" not in error and "left as it was" in error
+    assert snapshot(out) == before
+
+
+def test_npm_pagefind_resolves_to_the_binary_its_wrapper_would_run(tmp_path, monkeypatch):
+    if shutil.which("node") is None:
+        pytest.fail("the npm route needs Node.js")
+    platform = subprocess.run(["node", "-p", "process.platform + '-' + process.arch"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    modules = tmp_path / "node_modules"
+    wrapper = modules / "pagefind" / "lib" / "runner" / "bin.cjs"
+    wrapper.parent.mkdir(parents=True)
+    wrapper.write_text("#!/usr/bin/env node\n")
+    (modules / "pagefind" / "package.json").write_text('{"name": "pagefind"}')
+    binary = modules / "@pagefind" / platform / "bin" / "pagefind_extended"
+    binary.parent.mkdir(parents=True)
+    binary.write_text("#!/bin/sh\necho pagefind 1.0.0\n")
+    binary.chmod(0o755)
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "pagefind").symlink_to(wrapper)  # what npm puts in node_modules/.bin
+    monkeypatch.setattr("pagefind.service.get_executable", lambda: tmp_path / "bin" / "pagefind")
+    assert search._pagefind_binary() == str(binary)
+
+
+def test_a_failing_pagefind_binary_is_a_clear_build_failure(tmp_path, monkeypatch):
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\nexit 3\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(broken))
+    with pytest.raises(SearchFailed, match="does not run as Pagefind .*exit status 3.*npm i pagefind"):
+        search.pagefind_index(catalogue(PAPERS), SiteConfig())
+
+
+def test_pagefind_indexes_the_catalogue_records_with_filters_and_no_ui(tmp_path):
+    files = search.pagefind_index(catalogue(PAPERS), SiteConfig())
+    assert "pagefind/pagefind.js" in files and "pagefind/pagefind-entry.json" in files
+    assert not [p for p in files if "-ui." in p or "highlight" in p]
+    entry = json.loads(files["pagefind/pagefind-entry.json"])
+    assert entry["languages"]["en"]["page_count"] == len(PAPERS)
+    assert len([p for p in files if p.startswith("pagefind/fragment/")]) == len(PAPERS)
+    assert [p for p in files if p.startswith("pagefind/filter/")]
+    hostile = [dict(PAPERS[0], slug="x", title="<script>alert(1)</script> & \"quotes\"")]
+    assert search._pagefind_record(catalogue(hostile).papers[0], "en").count("<script>") == 0

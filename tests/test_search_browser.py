@@ -1,0 +1,373 @@
+"""Search in a real browser, for both engines, on the site built from the real dumps.
+
+The page contract is the same for both: /search/?q=&topic=&year= runs on
+load; results are links in #results, in rank order; #search-status says how
+many, or that there are none. Every page load here also fails the test on a
+console error, a failed request or a request to another host.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import quote_plus
+
+import pytest
+
+from generator import search
+from generator.build import BuildOptions, build
+from generator.cli import load_catalog
+from generator.diagnostics import Diagnostics
+from generator.topics import assign_topics, load_topics
+from tests.conftest import ROOT, QuietHandler, serve
+
+ENGINES = ["builtin", "pagefind"]
+#: Budgets of the built-in engine: bytes of the search scripts and index files.
+COLD_QUERY_BYTES = 150_000
+WARM_QUERY_BYTES = 20_000
+
+#: Our known-item queries: a few distinctive words of a title, or a concept
+#: from an abstract, and the paper the reader is after.
+KNOWN_ITEMS = [
+    ("memorize context test time", "atlas-learning-to-optimally-memorize-the-context-at-test-time"),
+    ("copyright traps", "copyright-traps-for-large-language-models"),
+    ("idiomatic expressions corpus", "epie-dataset-a-corpus-for-possible-idiomatic-expressions"),
+    ("order matters sets", "order-matters-sequence-to-sequence-for-sets"),
+    ("lazy asynchronous checkpointing", "datastates-llm-lazy-asynchronous-checkpointing-for-large-language-models"),
+    ("gradient low-rank projection", "galore-memory-efficient-llm-training-by-gradient-low-rank-projection"),
+    ("open bilingual 130B", "glm-130b-an-open-bilingual-pre-trained-model"),
+    ("FP8 versus INT8", "fp8-versus-int8-for-efficient-deep-learning-inference"),
+    ("just forward passes", "fine-tuning-language-models-with-just-forward-passes"),
+    ("central dogma multi-omics", "life-code-central-dogma-modeling-with-multi-omics-sequence-unification"),
+    ("vocabulary pruning speculative decoding", "vocabtrim-vocabulary-pruning-for-efficient-speculative-decoding-in-llms"),
+    ("selective state spaces", "mamba-linear-time-sequence-modeling-with-selective-state-spaces"),
+    ("trillion parameter models memory optimizations", "zero-memory-optimizations-toward-training-trillion-parameter-models"),
+    ("wide attention transformers", "wide-attention-is-the-way-forward-for-transformers"),
+    ("structured queries from natural language", "sqlnet-generating-structured-queries-from-natural-language-without-reinforcement"),
+    ("more than 10,000 GPUs", "megascale-scaling-large-language-model-training-to-more-than-10000-gpus"),
+    ("unsupervised translation programming languages", "unsupervised-translation-of-programming-languages"),
+    ("zero redundancy optimizer", "zero-memory-optimizations-toward-training-trillion-parameter-models"),
+    ("transcompiler source code", "unsupervised-translation-of-programming-languages"),
+    ("DNA RNA proteins", "life-code-central-dogma-modeling-with-multi-omics-sequence-unification"),
+    ("hardware design verilog", "mg-verilog-multi-grained-dataset-towards-enhanced-llm-assisted-verilog"),
+    ("perturbed models memorization risks", "hubble-a-model-suite-to-advance-the-study-of-llm-memorization"),
+    ("SQL order-matters problem", "sqlnet-generating-structured-queries-from-natural-language-without-reinforcement"),
+    ("literal translations of idiomatic expressions", "epie-dataset-a-corpus-for-possible-idiomatic-expressions"),
+]
+
+
+@pytest.fixture(scope="session")
+def pagefind_site(tmp_path_factory, real_dumps) -> Path:
+    out = tmp_path_factory.mktemp("pagefind") / "site"
+    result = build(BuildOptions(content=ROOT / "content", dumps=real_dumps, out=out, search="pagefind"))
+    assert result.ok, result.message
+    return out
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine_url(request, site_url, pagefind_site):
+    """(engine, URL of the real site built with it)."""
+    if request.param == "builtin":
+        yield request.param, site_url
+    else:
+        with serve(pagefind_site) as url:
+            yield request.param, url
+
+
+class SearchPage:
+    """A fresh browser context on the search page; records problems and traffic."""
+
+    def __init__(self, browser, base: str, javascript: bool = True, viewport: dict | None = None):
+        self.base = base
+        self.context = browser.new_context(java_script_enabled=javascript,
+                                           viewport=viewport or {"width": 1280, "height": 900})
+        self.context.set_default_timeout(15_000)
+        self.page = self.context.new_page()
+        self.problems: list[str] = []
+        self.requests = []
+        page = self.page
+        page.on("console", lambda msg: msg.type == "error" and self.problems.append(f"console: {msg.text}"))
+        page.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
+        page.on("requestfailed", lambda req: req.failure == "net::ERR_ABORTED" or self.problems.append(
+            f"failed: {req.url} ({req.failure})"))
+        page.on("response", lambda res: res.status >= 400 and self.problems.append(f"HTTP {res.status}: {res.url}"))
+        page.on("request", lambda req: req.url.startswith(base) or self.problems.append(
+            f"third-party request: {req.url}"))
+        page.on("requestfinished", lambda request: self.requests.append(request))
+
+    def open(self, query: str = "", **filters) -> None:
+        """/search/?q=query&filter=value, and wait for its results if it asks for any."""
+        params = [f"q={quote_plus(query)}"] + [f"{k}={quote_plus(v)}" for k, v in filters.items()]
+        self.page.goto(f"{self.base}/search/?{'&'.join(params)}")
+        if query or filters:
+            self.wait()
+
+    def wait(self) -> None:
+        self.page.wait_for_function(
+            "document.getElementById('search-status').textContent !== ''"
+            " && !document.querySelector('form.search-form').hasAttribute('aria-busy')")
+
+    def links(self) -> list[str]:
+        return self.page.eval_on_selector_all("#results .search-result-link", "els => els.map(e => e.pathname)")
+
+    def slugs(self) -> list[str]:
+        return [link.rstrip("/").rsplit("/", 1)[-1] for link in self.links()]
+
+    def status(self) -> str:
+        return self.page.inner_text("#search-status")
+
+    def count(self) -> int:
+        return int(re.match(r"[\d,]+", self.status()).group().replace(",", ""))
+
+    def search_bytes(self, since: int = 0) -> int:
+        """Bytes (bodies and headers) of the search scripts and index files loaded."""
+        total = 0
+        for request in self.requests[since:]:
+            path = request.url.removeprefix(self.base)
+            if re.search(r"/(search-index|pagefind)/|/static/js/search", path):
+                sizes = request.sizes()
+                total += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        return total
+
+    def close(self) -> None:
+        self.context.close()
+        assert self.problems == []
+
+
+@pytest.fixture
+def search_page(browser, engine_url):
+    engine, url = engine_url
+    page = SearchPage(browser, url)
+    page.engine = engine
+    yield page
+    page.close()
+
+
+def test_known_item_queries_find_their_paper_in_the_top_three(search_page):
+    misses = []
+    for query, slug in KNOWN_ITEMS:
+        search_page.open(query)
+        top = search_page.slugs()[:3]
+        if slug not in top:
+            misses.append(f"{query!r}: {slug} not in {top}")
+    hit_rate = 1 - len(misses) / len(KNOWN_ITEMS)
+    assert len(KNOWN_ITEMS) >= 20
+    assert hit_rate >= 0.9, "\n".join(misses)
+
+
+@pytest.mark.parametrize("title", [
+    "ATLAS: Learning to Optimally Memorize the Context at Test Time",
+    "Sequence to Sequence Learning with Neural Networks",
+    "A Survey of Mamba",
+])
+def test_a_known_title_is_the_first_result(search_page, title):
+    search_page.open(title)
+    assert search_page.page.inner_text("#results .search-result-link >> nth=0") == title
+
+
+def test_a_phrase_finds_the_paper_with_that_phrase_in_its_title_first(search_page):
+    search_page.open("sequence to sequence learning")
+    assert search_page.slugs()[0] == "sequence-to-sequence-learning-with-neural-networks"
+    marks = search_page.page.eval_on_selector_all(
+        "#results .search-result:first-child .search-result-link mark", "els => els.map(e => e.textContent)")
+    assert marks == ["Sequence", "to", "Sequence", "Learning"]
+
+
+def test_typing_matches_the_last_word_as_a_prefix_and_updates_the_url(search_page):
+    search_page.open()
+    field = search_page.page.locator("#search-query")
+    field.focus()
+    field.press_sequentially("memorize the conte", delay=40)
+    search_page.page.wait_for_function("location.search === '?q=memorize+the+conte'")
+    search_page.page.wait_for_function(
+        "[...document.querySelectorAll('#results .search-result-link')].some("
+        "a => a.pathname.includes('atlas-learning-to-optimally-memorize'))")
+    search_page.wait()
+    assert "atlas-learning-to-optimally-memorize-the-context-at-test-time" in search_page.slugs()[:3]
+
+
+def test_the_year_and_topic_filters_narrow_the_results(search_page):
+    page = search_page.page
+    search_page.open("language model")
+    everything = search_page.count()
+    search_page.open("language model", year="2024")
+    in_2024 = search_page.count()
+    assert 0 < in_2024 < everything
+    dates = page.eval_on_selector_all("#results time", "els => els.map(e => e.dateTime)")
+    assert dates and all(date.startswith("2024-") for date in dates)
+    assert page.input_value("#search-year") == "2024"
+
+    search_page.open("language model", topic="long-context")
+    in_topic = search_page.count()
+    assert 0 < in_topic < everything
+    name = page.inner_text("#search-topic option[value='long-context']")
+    chips = page.eval_on_selector_all(
+        "#results .search-result", "items => items.map(i => [...i.querySelectorAll('.chip')].map(c => c.textContent))")
+    assert chips and all(name in item for item in chips)
+
+    page.select_option("#search-year", "2024")  # a filter changed in the page searches at once
+    page.wait_for_function("location.search.includes('year=2024')")
+    search_page.wait()
+    assert 0 < search_page.count() <= min(in_topic, in_2024)
+
+
+def test_a_filter_alone_lists_its_papers_newest_first(search_page):
+    search_page.open("", topic="long-context")
+    dates = search_page.page.eval_on_selector_all("#results time", "els => els.map(e => e.dateTime)")
+    assert len(dates) == 10 and dates == sorted(dates, reverse=True)
+
+
+def test_no_results_says_so(search_page):
+    search_page.open("zzqxv")
+    assert search_page.status().startswith("No results for “zzqxv”")
+    assert search_page.links() == []
+    assert search_page.page.get_attribute("#search-status", "aria-live") == "polite"
+
+
+def test_more_results_are_added_below_and_get_the_focus(search_page):
+    page = search_page.page
+    search_page.open("language")
+    first = search_page.links()
+    assert len(first) == 10
+    page.click("#search-more")
+    page.wait_for_function("document.querySelectorAll('#results .search-result').length > 10")
+    search_page.wait()
+    links = search_page.links()
+    assert links[:10] == first and len(set(links)) == len(links) > 10
+    assert page.evaluate("document.activeElement.pathname") == links[10]
+
+
+def test_the_header_box_searches_from_any_page_with_the_keyboard(search_page):
+    page = search_page.page
+    page.goto(search_page.base + "/archive/")
+    page.focus("#site-search-input")
+    page.keyboard.type("copyright traps")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?q=copyright\+traps$"))
+    search_page.wait()
+    assert search_page.slugs()[0] == "copyright-traps-for-large-language-models"
+    page.focus("#search-query")
+    page.keyboard.press("Tab")  # past the button and the filters to the first result
+    while page.evaluate("document.activeElement.closest('form') !== null"):
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "search-result-link"
+
+
+def test_result_text_is_text_never_markup(search_page):
+    search_page.open("<img src=x onerror=alert(1)> memorize")
+    assert search_page.page.locator("#results img").count() == 0
+    html = search_page.page.inner_html("#results")
+    assert "onerror" not in html and "<script" not in html
+
+
+def test_without_javascript_the_form_still_submits_and_says_why_there_are_no_results(browser, engine_url):
+    engine, url = engine_url
+    page = SearchPage(browser, url, javascript=False)
+    page.page.goto(url + "/search/?q=copyright")
+    assert "needs JavaScript" in page.page.inner_text("main")
+    page.page.fill("#search-query", "memorize")
+    page.page.press("#search-query", "Enter")
+    page.page.wait_for_url(re.compile(r"/search/\?q=memorize$"))
+    page.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_results_fit_a_phone_in_both_schemes(browser, engine_url, scheme):
+    engine, url = engine_url
+    page = SearchPage(browser, url, viewport={"width": 360, "height": 740})
+    page.page.emulate_media(color_scheme=scheme)
+    page.open("sparse attention", topic="long-context")
+    assert page.links()
+    assert page.page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    page.close()
+
+
+def test_cold_and_warm_queries_transfer_little(search_page, record_property):
+    search_page.open("memorize context test time")
+    cold = search_page.search_bytes()
+    seen = len(search_page.requests)
+    search_page.page.fill("#search-query", "selective state spaces")
+    search_page.page.press("#search-query", "Enter")
+    search_page.page.wait_for_function("location.search === '?q=selective+state+spaces'")
+    search_page.wait()
+    warm = search_page.search_bytes(seen)
+    record_property(f"{search_page.engine}_cold_bytes", cold)
+    record_property(f"{search_page.engine}_warm_bytes", warm)
+    print(f"{search_page.engine}: cold query {cold} bytes, warm query {warm} bytes")
+    assert cold > 0 and warm > 0
+    if search_page.engine == "builtin":
+        assert cold <= COLD_QUERY_BYTES and warm <= WARM_QUERY_BYTES
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_site_under_a_sub_path_searches_and_links_inside_it(browser, tmp_path, real_dumps, engine):
+    root = tmp_path / "root"
+    result = build(BuildOptions(content=ROOT / "content", dumps=real_dumps, out=root / "papers-site",
+                                base_url="/papers-site/", search=engine))
+    assert result.ok, result.message
+    with serve(root) as url:
+        page = SearchPage(browser, url)
+        page.page.goto(url + "/papers-site/search/?q=copyright+traps")
+        page.wait()
+        assert page.links()[0] == "/papers-site/papers/copyright-traps-for-large-language-models/"
+        chip = page.page.eval_on_selector_all("#results .chip", "els => els.map(e => e.pathname)")
+        assert all(path.startswith("/papers-site/topics/") for path in chip)
+        page.page.click("#results .search-result-link >> nth=0")
+        page.page.wait_for_load_state()
+        assert page.page.inner_text("h1") == "Copyright Traps for Large Language Models"
+        page.close()
+
+
+class _ComposedHandler(QuietHandler):
+    """The real site, with /search-index/ served from another folder."""
+
+    index: Path
+
+    def translate_path(self, path):
+        if path.startswith("/search-index/"):
+            return str(self.index / path.split("?")[0].removeprefix("/search-index/"))
+        return super().translate_path(path)
+
+
+def test_on_20k_papers_a_cold_query_stays_under_budget(browser, tmp_path, real_site):
+    """The shard layout at scale: a generated 20,000-paper catalogue's index
+    behind the real site's search page."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from corpus import write_corpus
+
+    dumps = tmp_path / "dumps"
+    write_corpus(dumps, 20_000, seed=3)
+    diagnostics = Diagnostics()
+    _, catalog = load_catalog(ROOT / "content", dumps, diagnostics)
+    assign_topics(catalog, load_topics(ROOT / "content", diagnostics))
+    assert len(catalog.papers) == 20_000
+    index = tmp_path / "index"
+    for path, data in search.builtin_index(catalog).items():
+        target = index / path.removeprefix("search-index/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    handler = type("Handler", (_ComposedHandler,), {"index": index})
+    known = catalog.papers[12_345]
+    queries = [(" ".join(known.title.split()[:4]), {}), ("language models", {}),
+               ("diffusion transformer", {"year": str(known.published.year) if known.published else ""}),
+               ("reasoning", {"topic": "rl-reasoning"}), ("effic", {})]
+    with serve(real_site, handler) as url:
+        for query, filters in queries:
+            page = SearchPage(browser, url)
+            page.open(query, **{k: v for k, v in filters.items() if v})
+            cold = page.search_bytes()
+            assert page.links(), query
+            assert cold <= COLD_QUERY_BYTES, f"{query!r} {filters}: {cold} bytes"
+            page.close()
+        page = SearchPage(browser, url)
+        page.open(queries[0][0])
+        assert known.slug in page.slugs()[:3]
+        seen = len(page.requests)
+        page.page.fill("#search-query", "efficient attention")
+        page.page.press("#search-query", "Enter")
+        page.page.wait_for_function("location.search === '?q=efficient+attention'")
+        page.wait()
+        assert page.search_bytes(seen) <= WARM_QUERY_BYTES
+        page.close()

@@ -1,0 +1,398 @@
+/* papersite search: the built-in engine, over the index that
+ * generator/search.py writes to /search-index/ (its docstring describes the
+ * files). No DOM here: the page script (search.js) gives it a loader that
+ * fetches and inflates index files, and the tests give it one that reads
+ * them from disk.
+ *
+ * A query is a list of terms; with `prefix`, the last one is still being
+ * typed and also matches the most frequent terms that begin with it. Every
+ * term must match (AND); when no paper has them all, every term also matches
+ * the terms it begins (`widened`), and failing that the papers with most of
+ * the terms are returned (`partial`). Ranking happens twice:
+ *   1. over all matches, from the postings: papers with every term in the
+ *      title first, then by BM25F score (title-boosted), then newest;
+ *   2. within each page of results, from the papers' text: an exact title
+ *      match first, then the query as a phrase in the title, then every term
+ *      in the title or the phrase in the abstract, then the rest.
+ * A term's shard holds only its best postings; its tail (the rest) is
+ * fetched when the best postings of the query's terms cannot fill the page
+ * asked for. Until then the count is a lower bound ("120+ results"), but for
+ * a single term, whose document frequency is the count.
+ */
+(function (root) {
+  "use strict";
+
+  var T = typeof module === "object" && module.exports
+    ? require("./search-text.js") : root.PapersiteText;
+
+  var PREFIX_TERMS = 8; /* completions of the term being typed, most frequent first */
+  var PREFIX_WEIGHT = 0.8; /* a completion scores this much of an exact match */
+  var PREFIX_SHARDS = 2; /* completions are looked for in this many shards at most */
+  var WIDEN_MIN = 4; /* when no paper has every term, terms this long match their completions */
+  var FORMAT = 1;
+
+  var utf8 = new TextDecoder();
+
+  function Reader(bytes) {
+    this.bytes = bytes;
+    this.at = 0;
+  }
+  Reader.prototype.varint = function () {
+    var value = 0;
+    var shift = 0;
+    var byte;
+    do {
+      byte = this.bytes[this.at++];
+      value += (byte & 127) * Math.pow(2, shift);
+      shift += 7;
+    } while (byte & 128);
+    return value;
+  };
+  Reader.prototype.take = function (length) {
+    var slice = this.bytes.subarray(this.at, this.at + length);
+    this.at += length;
+    return slice;
+  };
+  Reader.prototype.docs = function (count) {
+    var docs = new Uint32Array(count);
+    var doc = 0;
+    for (var i = 0; i < count; i++) {
+      doc += this.varint();
+      docs[i] = doc;
+    }
+    return docs;
+  };
+
+  /* term -> {term, df, docs, weights, tail: null | {id, weight}} */
+  function parseShard(bytes) {
+    var reader = new Reader(bytes);
+    var terms = new Map();
+    for (var n = reader.varint(); n > 0; n--) {
+      var term = utf8.decode(reader.take(reader.varint()));
+      var df = reader.varint();
+      var head = reader.varint();
+      var tail = null;
+      if (head < df) {
+        tail = { id: reader.varint(), weight: reader.bytes[reader.at++] };
+      }
+      var docs = reader.docs(head);
+      terms.set(term, { term: term, df: df, docs: docs, weights: reader.take(head), tail: tail });
+    }
+    return terms;
+  }
+
+  /* {without, docs}: the tail's documents or, if `without`, those without the term. */
+  function parseTail(bytes) {
+    var reader = new Reader(bytes);
+    var without = reader.bytes[reader.at++] === 1;
+    return { without: without, docs: reader.docs(reader.varint()) };
+  }
+
+  /* The index position of the shard that holds `term`: the last one whose first term is <= it. */
+  function shardOf(boundaries, term) {
+    var low = 0;
+    var high = boundaries.length - 1;
+    while (low < high) {
+      var middle = (low + high + 1) >> 1;
+      if (boundaries[middle] <= term) low = middle; else high = middle - 1;
+    }
+    return low;
+  }
+
+  function idf(docCount, df) {
+    return Math.log(1 + (docCount - df + 0.5) / (df + 0.5));
+  }
+
+  /**
+   * options.load(path, version) -> Promise<Uint8Array>: an index file, inflated.
+   * options.baseUrl: the site's base URL ("/" or "/sub/"), put before paper URLs.
+   */
+  function create(options) {
+    var files = new Map(); /* path -> Promise of the parsed file */
+    var manifest = null;
+
+    function file(path, parse) {
+      if (!files.has(path)) {
+        var loading = manifest.then(function (m) { return options.load(path, m.version); }).then(parse);
+        loading.catch(function () { files.delete(path); }); /* a failed fetch may be retried */
+        files.set(path, loading);
+      }
+      return files.get(path);
+    }
+
+    function init() {
+      if (!manifest) {
+        manifest = options.load("manifest.bin", null).then(function (bytes) {
+          var m = JSON.parse(utf8.decode(bytes));
+          if (m.format !== FORMAT) throw new Error("search index format " + m.format + " is not " + FORMAT);
+          return m;
+        });
+        manifest.catch(function () { manifest = null; });
+      }
+      return manifest;
+    }
+
+    function shard(index) {
+      return file("s/" + index + ".bin", parseShard);
+    }
+
+    /* The groups of entries a query needs, one per term: the term itself and,
+     * for a prefix, its most frequent completions. `widen` makes every term
+     * of WIDEN_MIN letters or more a prefix. */
+    async function groups(m, parsed, widen) {
+      var wanted = [];
+      parsed.terms.forEach(function (term, index) {
+        var prefix = (parsed.prefix && index === parsed.terms.length - 1) ||
+          (widen && term.length >= WIDEN_MIN);
+        if (!wanted.some(function (w) { return w.term === term && w.prefix === prefix; })) {
+          wanted.push({ term: term, prefix: prefix });
+        }
+      });
+      var found = await Promise.all(wanted.map(async function (w) {
+        var term = w.term;
+        var first = shardOf(m.shards, term);
+        var exact = (await shard(first)).get(term);
+        var entries = exact ? [{ entry: exact, weight: 1, full: true }] : [];
+        if (!w.prefix) return entries;
+        var completions = [];
+        for (var s = first; s < m.shards.length && s < first + PREFIX_SHARDS; s++) {
+          if (s > first && !m.shards[s].startsWith(term)) break;
+          (await shard(s)).forEach(function (entry, other) {
+            if (other !== term && other.startsWith(term)) completions.push(entry);
+          });
+        }
+        completions.sort(function (a, b) { return b.df - a.df || (a.term < b.term ? -1 : 1); });
+        completions.slice(0, PREFIX_TERMS).forEach(function (entry) {
+          entries.push({ entry: entry, weight: PREFIX_WEIGHT, full: false });
+        });
+        return entries;
+      }));
+      found.wanted = wanted;
+      return found;
+    }
+
+    /* doc -> [score, in title] over a group's entries (the best entry wins).
+     * The entries of a prefix share one IDF, that of all of them together, so
+     * that a rare completion does not outrank the common one being typed. */
+    function groupScores(m, group, tails) {
+      var best = new Map();
+      function add(doc, score, inTitle) {
+        var seen = best.get(doc);
+        if (!seen || seen[0] < score) best.set(doc, [score, inTitle]);
+      }
+      var df = 0;
+      group.forEach(function (item) { df += item.entry.df; });
+      var weight = idf(m.docs, Math.min(m.docs, df)) / 127;
+      group.forEach(function (item) {
+        var entry = item.entry;
+        var scale = item.weight * weight;
+        for (var i = 0; i < entry.docs.length; i++) {
+          add(entry.docs[i], scale * (entry.weights[i] & 127), entry.weights[i] >> 7);
+        }
+        var tail = tails && item.full && entry.tail && tails.get(entry.tail.id);
+        if (!tail) return;
+        var score = scale * entry.tail.weight;
+        if (!tail.without) {
+          tail.docs.forEach(function (doc) { add(doc, score, 0); });
+          return;
+        }
+        var skip = new Uint8Array(m.docs); /* every document but these and the head */
+        tail.docs.forEach(function (doc) { skip[doc] = 1; });
+        entry.docs.forEach(function (doc) { skip[doc] = 1; });
+        for (var doc = 0; doc < m.docs; doc++) {
+          if (!skip[doc]) add(doc, score, 0);
+        }
+      });
+      return best;
+    }
+
+    /* A test of a document number for the year and topic filters, or null. */
+    async function filterOf(m, filters) {
+      var has = Object.prototype.hasOwnProperty;
+      var year = filters.year ? (has.call(m.years, filters.year) ? m.years[filters.year] : [0, 0]) : null;
+      var topic = null;
+      if (filters.topic) {
+        topic = new Set(has.call(m.topics, filters.topic) ? await file("f/" + filters.topic + ".bin", function (bytes) {
+          var reader = new Reader(bytes);
+          return reader.docs(reader.varint());
+        }) : []);
+      }
+      if (!year && !topic) return null;
+      return function (doc) {
+        return (!year || (doc >= year[0] && doc < year[1])) && (!topic || topic.has(doc));
+      };
+    }
+
+    /* Every match, best first: {ranked: [{doc, score, inTitle, terms}], total, exact, widened, partial}.
+     * Papers with every term; failing that, with every term or a completion
+     * of it (widened); failing that, with some of the terms (partial). */
+    async function match(m, parsed, keep, wanted) {
+      var found = await matchAll(m, parsed, keep, wanted, false);
+      var widened = !found.ranked.length && parsed.terms.length > 1;
+      if (widened) found = await matchAll(m, parsed, keep, wanted, true);
+      var partial = !found.ranked.length && found.groups.length > 1;
+      if (partial) {
+        found.ranked = union(found.scored, keep);
+        found.total = found.ranked.length;
+      }
+      found.ranked.sort(function (a, b) {
+        return b.terms - a.terms || b.inTitle - a.inTitle || b.score - a.score || b.doc - a.doc;
+      });
+      found.widened = widened && !partial;
+      found.partial = partial;
+      return found;
+    }
+
+    /* The papers with every term (or a completion of it), from the terms'
+     * best postings while those give the `wanted` number of results; else
+     * the terms' tails are added, rarest first, until they do. */
+    async function matchAll(m, parsed, keep, wanted, widen) {
+      var all = await groups(m, parsed, widen);
+      var entries = all.filter(function (group) { return group.length > 0; });
+      var found = {
+        groups: all,
+        scored: entries.map(function (group) { return groupScores(m, group, null); }),
+        highlight: {
+          words: all.wanted.filter(function (w) { return !w.prefix; }).map(function (w) { return w.term; }),
+          prefixes: all.wanted.filter(function (w) { return w.prefix; }).map(function (w) { return w.term; }),
+        },
+      };
+      var items = entries.flat();
+      var everyTerm = entries.length === all.length;
+      found.ranked = everyTerm ? intersect(found.scored, keep) : [];
+      var truncated = items.some(function (item) { return item.entry.tail; });
+      /* One term and no filter: the document frequency is the exact count. */
+      var single = items.length === 1 && keep === null ? items[0].entry.df : 0;
+      found.total = single || found.ranked.length;
+      found.exact = !truncated || single > 0;
+      found.complete = !truncated; /* whether `ranked` holds every match */
+      if (!everyTerm) return found;
+      var pending = items.filter(function (item) { return item.entry.tail && item.full; });
+      pending.sort(function (a, b) { return a.entry.df - b.entry.df; });
+      var tails = new Map();
+      while (pending.length && found.ranked.length < wanted) {
+        var item = pending.shift();
+        tails.set(item.entry.tail.id, await file("t/" + item.entry.tail.id + ".bin", parseTail));
+        found.scored = entries.map(function (group, g) {
+          return group.indexOf(item) === -1 ? found.scored[g] : groupScores(m, group, tails);
+        });
+        found.ranked = intersect(found.scored, keep);
+      }
+      found.total = single || found.ranked.length;
+      /* A completion of a prefix keeps to its best postings. */
+      found.complete = !pending.length && !items.some(function (item) { return item.entry.tail && !item.full; });
+      found.exact = single > 0 || found.complete;
+      return found;
+    }
+
+    /* The papers in every group, with their summed scores and whether every group hit the title. */
+    function intersect(scored, keep) {
+      scored = scored.slice().sort(function (a, b) { return a.size - b.size; });
+      var ranked = [];
+      scored[0].forEach(function (first, doc) {
+        if (keep && !keep(doc)) return;
+        var score = first[0];
+        var inTitle = first[1];
+        for (var g = 1; g < scored.length; g++) {
+          var other = scored[g].get(doc);
+          if (!other) return;
+          score += other[0];
+          inTitle += other[1];
+        }
+        ranked.push({ doc: doc, score: score, inTitle: inTitle === scored.length ? 1 : 0, terms: scored.length });
+      });
+      return ranked;
+    }
+
+    /* When no paper has every term: the papers with some of them, most terms first. */
+    function union(scored, keep) {
+      var hits = new Map();
+      scored.forEach(function (group) {
+        group.forEach(function (value, doc) {
+          if (keep && !keep(doc)) return;
+          var hit = hits.get(doc);
+          if (!hit) hits.set(doc, hit = { doc: doc, score: 0, inTitle: 0, terms: 0 });
+          hit.score += value[0];
+          hit.terms += 1;
+        });
+      });
+      return Array.from(hits.values());
+    }
+
+    function newestFirst(m, keep) {
+      var ranked = [];
+      for (var doc = m.docs - 1; doc >= 0; doc--) {
+        if (keep(doc)) ranked.push({ doc: doc, score: 0, inTitle: 0, terms: 0 });
+      }
+      return { ranked: ranked, total: ranked.length, exact: true, complete: true, widened: false,
+               partial: false, highlight: { words: [], prefixes: [] } };
+    }
+
+    /* A result: the paper's document file and, if the query's terms are not
+     * all in its title and the abstract's start, the rest of its abstract. */
+    async function paper(doc, highlight) {
+      var d = await file("d/" + doc + ".bin", function (bytes) { return JSON.parse(utf8.decode(bytes)); });
+      var abstract = d.a;
+      if (d.r && !explained(highlight, d.t + " " + d.a)) {
+        abstract += await file("r/" + doc + ".bin", function (bytes) { return utf8.decode(bytes); });
+      }
+      return { url: options.baseUrl + d.u.replace(/^\//, ""), title: d.t, date: d.d, topics: d.c, abstract: abstract };
+    }
+
+    function explained(highlight, text) {
+      var tokens = T.tokenize(text);
+      return highlight.words.every(function (word) { return tokens.indexOf(word) !== -1; }) &&
+        highlight.prefixes.every(function (prefix) {
+          return tokens.some(function (token) { return token.startsWith(prefix); });
+        });
+    }
+
+    /**
+     * search("words", {topic, year}, offset, limit)
+     *   -> {total, exact, widened, partial, more, highlight: {words, prefixes}, results}:
+     * `exact` says whether `total` is the count or a lower bound; `widened`
+     * that words also matched longer words they begin ("idiom" "idiomatic"),
+     * as no paper had every word as written; `partial` that no paper has
+     * every word even so (these have some); `more` whether a later page has
+     * results; `highlight` the terms that matched whole and as prefixes.
+     * Without words, a filter lists its papers newest first.
+     */
+    async function search(query, filters, offset, limit) {
+      var m = await init();
+      var parsed = T.parseQuery(query);
+      var keep = await filterOf(m, filters);
+      if ((!parsed.terms.length && !keep) || !m.docs) {
+        return { total: 0, exact: true, widened: false, partial: false, more: false, results: [],
+                 highlight: { words: [], prefixes: [] } };
+      }
+      var found = parsed.terms.length ? await match(m, parsed, keep, offset + limit) : newestFirst(m, keep);
+      var page = found.ranked.slice(offset, offset + limit);
+      var papers = await Promise.all(page.map(function (hit) { return paper(hit.doc, found.highlight); }));
+      var results = page.map(function (hit, i) {
+        var tierOf = parsed.terms.length ? T.tier(parsed, papers[i].title, papers[i].abstract) : 0;
+        return { hit: hit, tier: tierOf, paper: papers[i] };
+      });
+      results.sort(function (a, b) {
+        return b.hit.terms - a.hit.terms || b.tier - a.tier || b.hit.score - a.hit.score || b.hit.doc - a.hit.doc;
+      });
+      return {
+        total: found.total,
+        exact: found.exact,
+        widened: found.widened,
+        partial: found.partial,
+        highlight: found.highlight,
+        more: offset + limit < found.ranked.length || (!found.complete && page.length === limit),
+        results: results.map(function (r) { return r.paper; }),
+      };
+    }
+
+    return { init: init, search: search };
+  }
+
+  var api = { create: create, shardOf: shardOf };
+  if (typeof module === "object" && module.exports) {
+    module.exports = api;
+  } else {
+    root.PapersiteSearchEngine = api;
+  }
+})(typeof globalThis !== "undefined" ? globalThis : this);
