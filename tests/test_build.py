@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from generator.build import BuildOptions, build
 from tests.conftest import HEADER, ROOT
 
