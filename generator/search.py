@@ -233,24 +233,28 @@ def _postings(papers: list[Paper]) -> tuple[list[str], list[array], list[bytearr
     """The vocabulary, and for each term its documents (ascending) and their weight bytes."""
     term_ids: dict[str, int] = {}  # an unstemmed token, or a term, -> its term number
     terms: list[str] = []
-    documents = []  # per paper: title length, abstract length, term numbers, packed counts
-    for paper in papers:
-        title, abstract = _unstemmed(paper.title), _unstemmed(paper.abstract)
-        counts = Counter(abstract)  # a title occurrence counts 1 << 16: both counts in one int
-        for token in title:
-            counts[token] += 1 << 16
-        packed: dict[int, int] = {}
-        for token, count in counts.items():
-            number = term_ids.get(token)
-            if number is None:
+
+    def numbers(tokens: list[str]) -> list[int]:
+        found = list(map(term_ids.get, tokens))
+        if None not in found:
+            return found
+        for index, token in enumerate(tokens):
+            if found[index] is None:
                 term = stem(token)
                 number = term_ids.get(term)
                 if number is None:
                     number = term_ids[term] = len(terms)
                     terms.append(term)
-                term_ids[token] = number
-            packed[number] = packed.get(number, 0) + count
-        documents.append((len(title), len(abstract), array("I", packed), array("Q", packed.values())))
+                found[index] = term_ids[token] = number
+        return found
+
+    documents = []  # per paper: title length, abstract length, term numbers, packed counts
+    for paper in papers:
+        title, abstract = _unstemmed(paper.title), _unstemmed(paper.abstract)
+        counts = Counter(numbers(abstract))  # a title occurrence counts 1 << 16: both in one int
+        for number in numbers(title):
+            counts[number] += 1 << 16
+        documents.append((len(title), len(abstract), array("I", counts), array("Q", counts.values())))
 
     average_title = max(1.0, sum(d[0] for d in documents) / max(1, len(documents)))
     average_abstract = max(1.0, sum(d[1] for d in documents) / max(1, len(documents)))
@@ -300,6 +304,54 @@ def _term_shards(terms: list[str], posting_docs: list[array], posting_weights: l
     return files, boundaries
 
 
+def _term_entry(term: str, docs: array, weights: bytearray, tail_number: int, count: int
+                ) -> tuple[bytes, bytes | None]:
+    """A term's record in its shard, and its tail file if it has more postings than fit.
+
+    Record: term (varint length, UTF-8), document frequency, head size; for a
+    term with a tail, the tail's number and the mean weights of its postings
+    in a title and of the others; then the head's document gaps and its
+    weight bytes. Tail file: a byte, 0 when the documents that follow are the
+    tail, 1 when they are the documents without the term (for a term in more
+    than half of them, that list is the shorter); their count and gaps; then
+    the tail's documents with the term in their title, count and gaps.
+    """
+    encoded = term.encode("utf-8")
+    frequency = len(docs)
+    parts = [varint(len(encoded)), encoded, varint(frequency)]
+    if frequency <= HEAD_POSTINGS:
+        parts += [varint(frequency), _gaps(docs), bytes(weights)]
+        return b"".join(parts), None
+    # The head: postings in a title first, then by weight (the byte orders both),
+    # and among equals the newest; a tail has titles only for a term in more
+    # than HEAD_POSTINGS titles.
+    kept, cut = 0, 255
+    while kept + weights.count(cut) < HEAD_POSTINGS:
+        kept += weights.count(cut)
+        cut -= 1
+    ties = HEAD_POSTINGS - kept  # of the postings at `cut`, the newest this many
+    tie_start = [i for i, weight in enumerate(weights) if weight == cut][-ties]
+    head = [i for i, weight in enumerate(weights) if weight > cut or (weight == cut and i >= tie_start)]
+    in_head = set(head)
+    rest = [i for i in range(frequency) if i not in in_head]
+    in_title = [i for i in rest if weights[i] & 128]
+    other = [i for i in rest if not weights[i] & 128]
+    parts += [varint(HEAD_POSTINGS), varint(tail_number),
+              bytes([_mean_weight(weights, in_title), _mean_weight(weights, other)]),
+              _gaps(docs[i] for i in head), bytes(weights[i] for i in head)]
+    if frequency > count // 2:
+        without = sorted(set(range(count)).difference(docs))
+        tail = [b"\x01", varint(len(without)), _gaps(without)]
+    else:
+        tail = [b"\x00", varint(len(rest)), _gaps(docs[i] for i in rest)]
+    tail += [varint(len(in_title)), _gaps(docs[i] for i in in_title)]
+    return b"".join(parts), b"".join(tail)
+
+
+def _mean_weight(weights: bytearray, indexes: list[int]) -> int:
+    return round(sum(weights[i] & 127 for i in indexes) / len(indexes)) if indexes else 0
+
+
 def _documents(papers: list[Paper]) -> dict[str, bytes]:
     """What a result shows, per paper in document order: ``d/<n>.bin`` holds the
     title, URL, date, topics and the start of the abstract; ``r/<n>.bin`` the
@@ -326,46 +378,6 @@ def _split_abstract(text: str) -> tuple[str, str]:
     cut = text.rfind(" ", ABSTRACT_START // 2, ABSTRACT_START)
     cut = cut if cut > 0 else ABSTRACT_START
     return text[:cut], text[cut:]
-
-
-def _term_entry(term: str, docs: array, weights: bytearray, tail_number: int, count: int
-                ) -> tuple[bytes, bytes | None]:
-    """A term's record in its shard, and its tail file if it has more postings than fit.
-
-    Record: term (varint length, UTF-8), document frequency, head size; for a
-    term with a tail, the tail's number and its postings' mean weight; then
-    the head's document gaps and its weight bytes. Tail file: a byte, 0 when
-    the documents that follow are the tail, 1 when they are the documents
-    without the term (for a term in more than half of them, that list is the
-    shorter); then their count and gaps. A tail has no in-title bits.
-    """
-    encoded = term.encode("utf-8")
-    frequency = len(docs)
-    parts = [varint(len(encoded)), encoded, varint(frequency)]
-    if frequency <= HEAD_POSTINGS:
-        parts += [varint(frequency), _gaps(docs), bytes(weights)]
-        return b"".join(parts), None
-    # The head: postings in a title first, then by weight (the byte orders both),
-    # and among equals the newest. So the tail has titles only for a term in
-    # more than HEAD_POSTINGS titles, where the title says little anyway.
-    kept, cut = 0, 255
-    while kept + weights.count(cut) < HEAD_POSTINGS:
-        kept += weights.count(cut)
-        cut -= 1
-    ties = HEAD_POSTINGS - kept  # of the postings at `cut`, the newest this many
-    tie_start = [i for i, weight in enumerate(weights) if weight == cut][-ties]
-    head = [i for i, weight in enumerate(weights) if weight > cut or (weight == cut and i >= tie_start)]
-    in_head = set(head)
-    rest = [i for i in range(frequency) if i not in in_head]
-    mean = round(sum(weights[i] & 127 for i in rest) / len(rest))
-    parts += [varint(HEAD_POSTINGS), varint(tail_number), bytes([mean]),
-              _gaps(docs[i] for i in head), bytes(weights[i] for i in head)]
-    if frequency > count // 2:
-        without = sorted(set(range(count)).difference(docs))
-        tail = b"\x01" + varint(len(without)) + _gaps(without)
-    else:
-        tail = b"\x00" + varint(len(rest)) + _gaps(docs[i] for i in rest)
-    return b"".join(parts), tail
 
 
 # ---- The Pagefind engine --------------------------------------------------------

@@ -53,17 +53,18 @@ class Index:
             df, head = reader.varint(), reader.varint()
             tail = None
             if head < df:
-                tail = {"id": reader.varint(), "weight": reader.byte()}
+                tail = {"id": reader.varint(), "in_title": reader.byte(), "other": reader.byte()}
             docs = reader.docs(head)
             terms[term] = {"df": df, "docs": docs, "weights": list(reader.take(head)), "tail": tail}
         assert reader.at == len(data)
         return terms
 
-    def tail(self, number: int) -> tuple[bool, list[int]]:
-        """(whether the documents are those without the term, the documents)."""
+    def tail(self, number: int) -> tuple[bool, list[int], list[int]]:
+        """(whether the documents are those without the term, the documents,
+        the tail's documents with the term in their title)."""
         reader = _Reader(self.files[f"t/{number}.bin"])
         without = reader.byte() == 1
-        return without, reader.docs(reader.varint())
+        return without, reader.docs(reader.varint()), reader.docs(reader.varint())
 
     def terms(self) -> dict[str, dict]:
         found = {}
@@ -201,19 +202,24 @@ def test_a_frequent_term_keeps_its_best_postings_and_the_rest_go_to_its_tail(mon
     assert attention["df"] == 4 and len(attention["docs"]) == 2
     head = {index.document(doc)["t"] for doc in attention["docs"]}
     assert head == {"Attention Everywhere", "Sparse Attention"}  # in the title: the best
-    without, listed = index.tail(attention["tail"]["id"])
+    without, listed, in_title = index.tail(attention["tail"]["id"])
     tail = set(range(5)) - set(listed) - set(attention["docs"]) if without else set(listed)
     assert {index.document(d)["t"] for d in tail} == {"Dense Models", "An Undated Paper"}
-    assert 0 < attention["tail"]["weight"] < min(w & 127 for w in attention["weights"])
+    assert in_title == [] and attention["tail"]["in_title"] == 0
+    assert 0 < attention["tail"]["other"] < min(w & 127 for w in attention["weights"])
     rare = index.terms()["sparse"]
     assert rare["tail"] is None and rare["df"] == 1
 
 
 def test_postings_in_a_title_make_the_head_before_heavier_ones(monkeypatch):
     monkeypatch.setattr(search, "HEAD_POSTINGS", 1)
-    papers = [dict(PAPERS[1], abstract="Attention " * 30), dict(PAPERS[0], abstract="Plain.")]
-    attention = Index(builtin_index(catalogue(papers))).terms()["attention"]
+    papers = [dict(PAPERS[1], abstract="Attention " * 30), dict(PAPERS[0], abstract="Plain."),
+              dict(PAPERS[4], abstract="Plain.")]
+    index = Index(builtin_index(catalogue(papers)))
+    attention = index.terms()["attention"]
     assert [w >> 7 for w in attention["weights"]] == [1]
+    without, listed, in_title = index.tail(attention["tail"]["id"])
+    assert len(in_title) == 1 and index.document(in_title[0])["t"] in {"Sparse Attention", "Attention Everywhere"}
 
 
 def test_the_tail_of_a_term_in_most_papers_lists_the_papers_without_it(monkeypatch):
@@ -223,8 +229,9 @@ def test_the_tail_of_a_term_in_most_papers_lists_the_papers_without_it(monkeypat
     index = Index(builtin_index(catalogue(papers)))
     common = index.terms()["common"]
     assert common["df"] == 4 and len(common["docs"]) == 1
-    without, docs = index.tail(common["tail"]["id"])
+    without, docs, in_title = index.tail(common["tail"]["id"])
     assert without and [index.document(d)["t"] for d in docs] == ["Vision Transformers"]
+    assert in_title == []
 
 
 def test_a_long_abstract_is_split_and_the_rest_fetched_apart():

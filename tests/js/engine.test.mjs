@@ -110,25 +110,24 @@ test("one frequent term: its best postings first, the exact count, and every pag
   assert.deepEqual(titles(found).sort(), docs.map((d) => d.t).sort());
 });
 
-test("several frequent terms: their best postings, then tails rarest first, until the page is full", { skip }, async () => {
+test("several frequent terms: their best postings while they fill the page", { skip }, async () => {
   const words = ["model", "data", "the", "we", "vision", "study", "memory", "image", "token", "train"];
-  let stopped = 0;
-  let headsOnly = 0;
+  let checked = 0;
   for (const a of words) {
     for (const b of words) {
       if (a >= b) continue;
       const search = engine();
       const first = await search.search(`${a} ${b} `, {}, 0, 1);
       if (first.exact || !first.results.length) continue;
-      stopped++; /* the page was full before every tail was read */
-      if (!search.loaded.some((path) => path.startsWith("t/"))) headsOnly++;
+      assert.ok(!search.loaded.some((path) => path.startsWith("t/")), "no tail was read");
       assert.equal(first.more, true);
       const all = await everything(search, `${a} ${b} `);
       assert.equal(all.exact, true);
       assert.ok(all.total >= first.total);
+      checked++;
     }
   }
-  assert.ok(stopped > 0 && headsOnly > 0, `${stopped} queries stopped early, ${headsOnly} on best postings only`);
+  assert.ok(checked > 0, "no query stopped at the best postings");
 });
 
 test("when no paper has every word, those with most of them come, marked partial", { skip }, async () => {

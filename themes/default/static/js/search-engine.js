@@ -63,7 +63,7 @@
     return docs;
   };
 
-  /* term -> {term, df, docs, weights, tail: null | {id, weight}} */
+  /* term -> {term, df, docs, weights, tail: null | {id, inTitle, other}} (the tail's mean weights) */
   function parseShard(bytes) {
     var reader = new Reader(bytes);
     var terms = new Map();
@@ -73,7 +73,8 @@
       var head = reader.varint();
       var tail = null;
       if (head < df) {
-        tail = { id: reader.varint(), weight: reader.bytes[reader.at++] };
+        tail = { id: reader.varint(), inTitle: reader.bytes[reader.at], other: reader.bytes[reader.at + 1] };
+        reader.at += 2;
       }
       var docs = reader.docs(head);
       terms.set(term, { term: term, df: df, docs: docs, weights: reader.take(head), tail: tail });
@@ -81,11 +82,13 @@
     return terms;
   }
 
-  /* {without, docs}: the tail's documents or, if `without`, those without the term. */
+  /* {without, docs, inTitle}: the tail's documents or, if `without`, those
+   * without the term; and the tail's documents with the term in their title. */
   function parseTail(bytes) {
     var reader = new Reader(bytes);
     var without = reader.bytes[reader.at++] === 1;
-    return { without: without, docs: reader.docs(reader.varint()) };
+    var docs = reader.docs(reader.varint());
+    return { without: without, docs: docs, inTitle: new Set(reader.docs(reader.varint())) };
   }
 
   /* The index position of the shard that holds `term`: the last one whose first term is <= it. */
@@ -191,16 +194,19 @@
         }
         var tail = tails && item.full && entry.tail && tails.get(entry.tail.id);
         if (!tail) return;
-        var score = scale * entry.tail.weight;
+        var addTail = function (doc) {
+          if (tail.inTitle.has(doc)) add(doc, scale * entry.tail.inTitle, 1);
+          else add(doc, scale * entry.tail.other, 0);
+        };
         if (!tail.without) {
-          tail.docs.forEach(function (doc) { add(doc, score, 0); });
+          tail.docs.forEach(addTail);
           return;
         }
         var skip = new Uint8Array(m.docs); /* every document but these and the head */
         tail.docs.forEach(function (doc) { skip[doc] = 1; });
         entry.docs.forEach(function (doc) { skip[doc] = 1; });
         for (var doc = 0; doc < m.docs; doc++) {
-          if (!skip[doc]) add(doc, score, 0);
+          if (!skip[doc]) addTail(doc);
         }
       });
       return best;
@@ -243,9 +249,11 @@
       return found;
     }
 
-    /* The papers with every term (or a completion of it), from the terms'
-     * best postings while those give the `wanted` number of results; else
-     * the terms' tails are added, rarest first, until they do. */
+    /* The papers with every term (or a completion of it): from the terms'
+     * best postings when those give the `wanted` number of results, else from
+     * all their postings. (Stopping as soon as some tails fill the page would
+     * fetch less, but rank worse: on 100,000 papers, 83% of title queries found
+     * their paper instead of 97%.) */
     async function matchAll(m, parsed, keep, wanted, widen) {
       var all = await groups(m, parsed, widen);
       var entries = all.filter(function (group) { return group.length > 0; });
@@ -266,21 +274,17 @@
       found.total = single || found.ranked.length;
       found.exact = !truncated || single > 0;
       found.complete = !truncated; /* whether `ranked` holds every match */
-      if (!everyTerm) return found;
-      var pending = items.filter(function (item) { return item.entry.tail && item.full; });
-      pending.sort(function (a, b) { return a.entry.df - b.entry.df; });
+      if (!everyTerm || !truncated || found.ranked.length >= wanted) return found;
       var tails = new Map();
-      while (pending.length && found.ranked.length < wanted) {
-        var item = pending.shift();
-        tails.set(item.entry.tail.id, await file("t/" + item.entry.tail.id + ".bin", parseTail));
-        found.scored = entries.map(function (group, g) {
-          return group.indexOf(item) === -1 ? found.scored[g] : groupScores(m, group, tails);
-        });
-        found.ranked = intersect(found.scored, keep);
-      }
+      await Promise.all(items.map(async function (item) {
+        var tail = item.entry.tail;
+        if (tail && item.full) tails.set(tail.id, await file("t/" + tail.id + ".bin", parseTail));
+      }));
+      found.scored = entries.map(function (group) { return groupScores(m, group, tails); });
+      found.ranked = intersect(found.scored, keep);
       found.total = single || found.ranked.length;
       /* A completion of a prefix keeps to its best postings. */
-      found.complete = !pending.length && !items.some(function (item) { return item.entry.tail && !item.full; });
+      found.complete = !items.some(function (item) { return item.entry.tail && !item.full; });
       found.exact = single > 0 || found.complete;
       return found;
     }
