@@ -43,15 +43,18 @@ def words(text: str) -> list[str]:
 
 
 class PhraseIndex:
-    """Every phrase of every topic, indexed by its first word.
+    """Every phrase of every topic, ready to match all topics in one pass.
 
-    Matching walks a text's words once for all topics, instead of running one
-    large regular expression per topic over the text.
+    A text becomes a set of words and a set of word pairs; one-word phrases
+    are looked up in the first (in every accepted form: plain, +s, +es),
+    longer ones by their first two words in the second, and only a phrase
+    of three words or more is then checked word by word where its first
+    pair occurs. The per-word work stays in C.
     """
 
     def __init__(self, topics: list[Topic]):
-        #: first word -> [(topic index, phrase id, words, excluded)]
-        self.by_first: dict[str, list[tuple[int, int, tuple[str, ...], bool]]] = {}
+        #: a word or a word pair, as it may appear -> [(topic index, phrase id, words, excluded)]
+        self.by_form: dict[str | tuple[str, str], list[tuple[int, int, tuple[str, ...], bool]]] = {}
         phrase_id = 0
         for index, topic in enumerate(topics):
             for excluded, phrases in ((False, topic.phrases), (True, topic.exclude)):
@@ -59,33 +62,53 @@ class PhraseIndex:
                     parts = tuple(words(phrase))
                     if not parts:
                         continue
-                    variants = {parts, ("".join(parts),)}  # "pre-training" = "pretraining"
-                    for variant in variants:
-                        self.by_first.setdefault(variant[0], []).append(
-                            (index, phrase_id, variant, excluded))
+                    for variant in {parts, ("".join(parts),)}:  # "pre-training" = "pretraining"
+                        for form in _forms(variant):
+                            self.by_form.setdefault(form, []).append(
+                                (index, phrase_id, variant, excluded))
                     phrase_id += 1
+        self.forms = set(self.by_form)
 
     def matches(self, text: str) -> tuple[set[tuple[int, int]], set[int]]:
         """(topic index, phrase id) pairs found in ``text``, and excluded topics."""
         found: set[tuple[int, int]] = set()
         excluded: set[int] = set()
         tokens = words(text)
-        for i, token in enumerate(tokens):
-            for key in {token, token[:-1] if token.endswith("s") else token,
-                        token[:-2] if token.endswith("es") else token}:
-                for index, phrase_id, parts, is_exclude in self.by_first.get(key, ()):
-                    if _matches_at(tokens, i, parts):
-                        (excluded.add(index) if is_exclude else found.add((index, phrase_id)))
+        present = set(tokens)
+        present.update(zip(tokens, tokens[1:]))
+        for form in present & self.forms:
+            for index, phrase_id, parts, is_exclude in self.by_form[form]:
+                if len(parts) <= 2 or _occurs(tokens, parts):
+                    (excluded.add(index) if is_exclude else found.add((index, phrase_id)))
         return found, excluded
 
 
-def _matches_at(tokens: list[str], i: int, parts: tuple[str, ...]) -> bool:
-    """The phrase's words at position i; the last one may take a plural s/es."""
-    end = i + len(parts)
-    if end > len(tokens) or tokens[i:end - 1] != list(parts[:-1]):
-        return False
-    last, wanted = tokens[end - 1], parts[-1]
-    return last == wanted or last == wanted + "s" or last == wanted + "es"
+def _forms(parts: tuple[str, ...]) -> list:
+    """What a text must contain for ``parts`` to be there: the word or the
+    first pair, the last word with an optional plural s/es."""
+    if len(parts) == 1:
+        return [parts[0], parts[0] + "s", parts[0] + "es"]
+    if len(parts) == 2:
+        return [(parts[0], parts[1] + ending) for ending in ("", "s", "es")]
+    return [parts[:2]]
+
+
+def _occurs(tokens: list[str], parts: tuple[str, ...]) -> bool:
+    """Whether the words of ``parts`` follow each other somewhere in ``tokens``;
+    the last one may take a plural s/es."""
+    head, last = list(parts[:-1]), parts[-1]
+    size = len(parts)
+    start = 0
+    while True:
+        try:
+            i = tokens.index(head[0], start)
+        except ValueError:
+            return False
+        end = i + size
+        if end <= len(tokens) and tokens[i:end - 1] == head and tokens[end - 1] in (
+                last, last + "s", last + "es"):
+            return True
+        start = i + 1
 
 
 def load_topics(content_dir: Path, diagnostics: Diagnostics) -> list[Topic]:
@@ -133,18 +156,22 @@ def load_topics(content_dir: Path, diagnostics: Diagnostics) -> list[Topic]:
 
 # Sentences that point at code or data ("Code is available at https://...")
 # say nothing about what a paper is about.
-_BOILERPLATE_RE = re.compile(
-    r"https?://|github|available at|publicly available|will be released|are released|"
-    r"is released", re.IGNORECASE)
+_BOILERPLATE = ("http://", "https://", "github", "available at", "publicly available",
+                "will be released", "are released", "is released")
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+")
+
+
+def _is_boilerplate(text: str) -> bool:
+    lowered = text.lower()
+    return any(marker in lowered for marker in _BOILERPLATE)
 
 
 def topical_text(abstract: str) -> str:
     """The abstract without its boilerplate sentences about code and data."""
-    if not _BOILERPLATE_RE.search(abstract):
+    if not _is_boilerplate(abstract):
         return abstract
     return " ".join(sentence for sentence in _SENTENCE_END_RE.split(abstract)
-                    if not _BOILERPLATE_RE.search(sentence))
+                    if not _is_boilerplate(sentence))
 
 
 def assign_topics(catalog: Catalog, topics: list[Topic]) -> None:
