@@ -35,7 +35,7 @@ from generator.pages import load_markdown_pages, plan_pages
 from generator.related import assign_related
 from generator.render import (
     TemplateFailed, collect_assets, find_theme, make_environment, render_pages,
-    template_dirs, templates_digest, write_file,
+    make_dirs, template_dirs, templates_digest, write_file,
 )
 from generator.search import SearchFailed, search_files, search_globals
 from generator.topics import assign_topics, load_topics
@@ -67,6 +67,27 @@ class BuildResult:
     seconds: float = 0.0
     message: str = ""
     written_paths: list[str] = field(default_factory=list)
+    timings: list[tuple[str, float, float]] = field(default_factory=list)
+
+
+class StageClock:
+    """Wall and CPU seconds per pipeline stage, workers' CPU included (``--timings``)."""
+
+    def __init__(self):
+        self.stages: list[tuple[str, float, float]] = []
+        self._mark = self._now()
+
+    @staticmethod
+    def _now() -> tuple[float, float]:
+        times = os.times()
+        cpu = times.user + times.system + times.children_user + times.children_system
+        return time.perf_counter(), cpu
+
+    def lap(self, stage: str) -> None:
+        """The time since the previous lap goes to ``stage``."""
+        now = self._now()
+        self.stages.append((stage, now[0] - self._mark[0], now[1] - self._mark[1]))
+        self._mark = now
 
 
 class BuildFailed(Exception):
@@ -76,6 +97,7 @@ class BuildFailed(Exception):
 def build(options: BuildOptions, progress_factory=None) -> BuildResult:
     """parse -> merge -> enrich -> plan -> render -> index -> publish."""
     started = time.perf_counter()
+    clock = StageClock()
     diagnostics = Diagnostics()
     content = options.content
     out = options.out.resolve() if options.out.exists() else options.out.absolute()
@@ -84,13 +106,17 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
     state = _load_state(state_path)
 
     listings = read_dumps(options.dumps or content / "dumps", diagnostics)
+    clock.lap("parse")
     catalog = build_catalog(listings, config.listing_dates, diagnostics, state.get("slugs"))
+    clock.lap("merge")
     if (content / "topics.toml").exists():
         topics = load_topics(content, diagnostics)
     else:
         topics = discover_topics(catalog)
     assign_topics(catalog, topics)
+    clock.lap("topics")
     assign_related(catalog, jobs=options.jobs or default_jobs())
+    clock.lap("related")
     markdown_pages = load_markdown_pages(content, diagnostics)
     theme = find_theme(content, config.theme)
     if theme is None:
@@ -103,6 +129,7 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
 
     search = options.search != "none"
     pages = plan_pages(catalog, topics, markdown_pages, search)
+    clock.lap("plan")
     assets = collect_assets(theme, content)
     base_url = _normalise_base_url(options.base_url, config.site_url)
     globals_ = {
@@ -120,22 +147,26 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
     recipe_base = _digest(json.dumps(globals_, sort_keys=True), templates_digest(dirs))
 
     files = plain_files(config, catalog, topics, pages)
+    clock.lap("feeds")
     try:
         files.update(search_files(options.search, catalog, topics, config))
     except SearchFailed as exc:
         return BuildResult(False, diagnostics, seconds=time.perf_counter() - started,
                            message=f"build failed: {exc}; {options.out} is left as it was")
+    clock.lap("search index")
     files.update({path: data for path, data in assets.files.values()})
     recipes = {page.path: _digest(recipe_base, page.template,
                                   json.dumps(page.context, sort_keys=True, ensure_ascii=False))
                for page in pages}
     recipes.update({path: _digest(data) for path, data in files.items()})
+    clock.lap("recipes")
 
     with _exclusive_lock(out):
         result = _publish(out, state_path, state, recipes, files, pages,
                           make_environment(dirs, globals_), options, progress_factory,
-                          {p.id: p.slug for p in catalog.papers})
+                          {p.id: p.slug for p in catalog.papers}, clock)
     result.diagnostics = diagnostics
+    result.timings = clock.stages
     result.seconds = time.perf_counter() - started
     return result
 
@@ -177,7 +208,7 @@ def _load_state(path: Path) -> dict:
 
 
 def _publish(out, state_path, state, recipes, files, pages, env, options, progress_factory,
-             slugs) -> BuildResult:
+             slugs, clock) -> BuildResult:
     # Each build stages into a folder of its own; what killed builds left is cleared
     # (the lock is held, and their workers died with them).
     for leftover in out.parent.glob(f".{out.name}.staging*"):
@@ -191,17 +222,22 @@ def _publish(out, state_path, state, recipes, files, pages, env, options, progre
         return BuildResult(True, Diagnostics(), unchanged=len(unchanged))
     try:
         staging.mkdir(parents=True)
+        make_dirs(staging, unchanged)
         for path in unchanged:
             _link_or_copy(out / path, staging / path)
+        clock.lap("keep unchanged")
         unchanged_set = set(unchanged)
         to_render = [page for page in pages if page.path not in unchanged_set]
         to_write = {p: d for p, d in files.items() if p not in unchanged_set}
         total = len(to_render) + len(to_write)
         progress = progress_factory(total) if progress_factory else (lambda n: None)
+        make_dirs(staging, to_write)
         for path, data in to_write.items():
             write_file(staging / path, data)
         progress(len(to_write))
+        clock.lap("write files")
         render_pages(env, to_render, staging, options.jobs or default_jobs(), progress)
+        clock.lap("render")
         outputs = {}
         for path, recipe in recipes.items():
             stat = (staging / path).stat()
@@ -216,6 +252,7 @@ def _publish(out, state_path, state, recipes, files, pages, env, options, progre
         raise BuildFailed(f"{exc}; {options.out} is left as it was") from exc
     shutil.rmtree(staging, ignore_errors=True)  # the previous site, after an exchange
     _save_state(state_path, {"version": STATE_VERSION, "outputs": outputs, "slugs": slugs})
+    clock.lap("publish")
     written = sorted([p.path for p in to_render] + list(to_write))
     return BuildResult(True, Diagnostics(), written=total, unchanged=len(unchanged),
                        removed=removed, written_paths=written)
@@ -234,7 +271,6 @@ def _still_valid(out: Path, path: str, recipe: str, old: dict) -> bool:
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(source, target)
     except OSError:

@@ -49,6 +49,8 @@ def make_parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="build the site into --out")
     _add_build_options(build)
+    build.add_argument("--timings", action="store_true",
+                       help="print the wall and CPU seconds of each build stage")
 
     serve = commands.add_parser("serve", help="build, serve on 127.0.0.1, rebuild on change")
     _add_build_options(serve)
@@ -83,7 +85,7 @@ def _build_options(args: argparse.Namespace, **overrides) -> BuildOptions:
     )
 
 
-def run_build(options: BuildOptions) -> int:
+def run_build(options: BuildOptions, timings: bool = False) -> int:
     """Build, print the diagnostics and a summary; the exit status."""
     progress = _progress_bar if sys.stderr.isatty() else None
     try:
@@ -101,6 +103,9 @@ def run_build(options: BuildOptions) -> int:
         f"{len(result.diagnostics.warnings)} warnings, {result.seconds:.2f} s",
         file=sys.stderr,
     )
+    if timings:
+        for stage, wall, cpu in result.timings:
+            print(f"  {stage:<16} {wall:8.2f} s wall {cpu:8.2f} s CPU", file=sys.stderr)
     return 0
 
 
@@ -132,7 +137,7 @@ def report(diagnostics: Diagnostics) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     if args.command == "build":
-        return run_build(_build_options(args))
+        return run_build(_build_options(args), args.timings)
     if args.command == "serve":
         from generator.serve import serve  # imports this module, and watchfiles
 

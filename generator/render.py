@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,20 +122,50 @@ def make_environment(dirs: list[Path], globals_: dict) -> jinja2.Environment:
     env.filters["compact"] = lambda mapping: {k: v for k, v in mapping.items() if v is not None}
     for name, draw in charts.TEMPLATE_FUNCTIONS.items():  # SVG charts, escaped inside
         env.globals[name] = lambda *args, _draw=draw: Markup(_draw(*args))
+    env.globals["cached"] = _macro_cache(env)
     return env
 
 
-# Rendering runs in worker processes that inherit this environment by fork.
+def _macro_cache(env: jinja2.Environment):
+    """``cached(template, macro, value)``: the macro's output for ``value``,
+    rendered once per process and build. A paper's list entry appears on its
+    topic, archive and organisation pages and in many related-paper lists, so
+    rendering it once instead of each time is most of a large build's saving."""
+    fragments: dict = {}
+
+    def cached(template: str, macro: str, value):
+        key = (template, macro, _frozen(value))
+        html = fragments.get(key)
+        if html is None:
+            html = fragments[key] = getattr(env.get_template(template).module, macro)(value)
+        return html
+
+    return cached
+
+
+def _frozen(value):
+    """A hashable stand-in for a JSON-like value."""
+    if isinstance(value, dict):
+        return ("{", *((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list):
+        return ("[", *map(_frozen, value))
+    return value
+
+
+# Rendering runs in worker processes that inherit these by fork; a task is
+# only a range of indexes into _WORK, so no page context is ever pickled.
 _ENV: jinja2.Environment | None = None
 _OUT: Path | None = None
+_WORK: list[tuple[str, str, dict]] = []
 
 
 class TemplateFailed(Exception):
     """A template could not be loaded or rendered: a theme mistake, not a crash."""
 
 
-def _render_batch(batch: list[tuple[str, str, dict]]) -> int:
-    for path, template, context in batch:
+def _render_range(bounds: tuple[int, int]) -> int:
+    start, stop = bounds
+    for path, template, context in _WORK[start:stop]:
         try:
             html = _ENV.get_template(template).render(context)
         except jinja2.TemplateSyntaxError as exc:
@@ -142,24 +173,40 @@ def _render_batch(batch: list[tuple[str, str, dict]]) -> int:
         except jinja2.TemplateError as exc:
             raise TemplateFailed(f"{template}: error while rendering /{path}: {exc}") from None
         write_file(_OUT / path, html.encode("utf-8"))
-    return len(batch)
+    return stop - start
+
+
+def make_dirs(root: Path, paths) -> None:
+    """Create the folders that ``paths`` (relative to ``root``) go in, each once."""
+    for folder in sorted({path.rpartition("/")[0] for path in paths}):
+        (root / folder).mkdir(parents=True, exist_ok=True)
 
 
 def write_file(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    """Write ``data`` to ``path``, whose folder exists (see :func:`make_dirs`)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 def render_pages(env: jinja2.Environment, pages: list[Page], out: Path, jobs: int, progress) -> None:
     """Render ``pages`` into ``out``, in ``jobs`` processes when it pays off."""
-    global _ENV, _OUT
+    global _ENV, _OUT, _WORK
     _ENV, _OUT = env, out
-    work = [(page.path, page.template, page.context) for page in pages]
-    batches = [work[i : i + BATCH_SIZE] for i in range(0, len(work), BATCH_SIZE)]
-    if jobs > 1 and len(work) >= PARALLEL_MIN_PAGES and can_fork():
-        with worker_pool(jobs) as pool:
-            for done in pool.imap_unordered(_render_batch, batches):
-                progress(done)
-    else:
-        for batch in batches:
-            progress(_render_batch(batch))
+    _WORK = [(page.path, page.template, page.context) for page in pages]
+    make_dirs(out, [path for path, _, _ in _WORK])
+    ranges = [(i, min(i + BATCH_SIZE, len(_WORK))) for i in range(0, len(_WORK), BATCH_SIZE)]
+    try:
+        if jobs > 1 and len(_WORK) >= PARALLEL_MIN_PAGES and can_fork():
+            with worker_pool(jobs) as pool:
+                for done in pool.imap_unordered(_render_range, ranges):
+                    progress(done)
+        else:
+            for bounds in ranges:
+                progress(_render_range(bounds))
+    finally:
+        _WORK = []
