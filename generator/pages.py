@@ -78,19 +78,46 @@ def _markdown(preset: str) -> MarkdownIt:
     return md
 
 
+PAGE_MD = _markdown("commonmark")  # pages in content/pages are full CommonMark
+
 # An abstract is plain text: only its http(s) URLs become links, nothing else
-# (no emphasis, no HTML). Pages in content/pages are full CommonMark.
-ABSTRACT_MD = _markdown("zero")
-ABSTRACT_MD.validateLink = lambda url: url.startswith(("http://", "https://"))
-ABSTRACT_MD.linkify.set({"fuzzy_link": False, "fuzzy_email": False})  # only http(s):// URLs
-PAGE_MD = _markdown("commonmark")
+# (no emphasis, no HTML). A URL runs to the next space or to a closing
+# bracket opened before it, less the punctuation that ends a sentence.
+_URL_RE = re.compile(r"https?://[^\s<>\"`]+")
+_TRAILING = ".,:;!?*'"
+_OPENING = {")": "(", "]": "[", "}": "{"}
+
+
+def _url_end(url: str) -> str:
+    depth = {opening: 0 for opening in _OPENING.values()}
+    for index, char in enumerate(url):
+        if char in depth:
+            depth[char] += 1
+        elif char in _OPENING:
+            if not depth[_OPENING[char]]:
+                url = url[:index]
+                break
+            depth[_OPENING[char]] -= 1
+    return url.rstrip(_TRAILING)
 
 
 def abstract_html(text: str) -> str:
-    if "http://" not in text and "https://" not in text:
-        return escapeHtml(text)  # nothing to link: skip the Markdown parser
-    html = ABSTRACT_MD.render(text).strip()
-    return html.removeprefix("<p>").removesuffix("</p>")
+    """The abstract as HTML: escaped, with its http(s) URLs as outbound links."""
+    parts = []
+    done = 0
+    match = _URL_RE.search(text)
+    while match:
+        url = _url_end(match[0])
+        end = match.start() + len(url)
+        if url.partition("://")[2][:1].isalnum():  # a host name, not "https://." or "https://("
+            parts.append(escapeHtml(text[done:match.start()]))
+            parts.append(f'<a href="{escapeHtml(PAGE_MD.normalizeLink(url))}" '
+                         f'rel="noopener noreferrer" class="outbound">'
+                         f"{escapeHtml(PAGE_MD.normalizeLinkText(url))}</a>")
+            done = end
+        match = _URL_RE.search(text, max(end, match.start() + 1))
+    parts.append(escapeHtml(text[done:]))
+    return "".join(parts)
 
 
 @dataclass
