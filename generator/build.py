@@ -22,26 +22,27 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
 from generator.catalog import build_catalog
 from generator.config import load_config
-from generator.diagnostics import Diagnostics
+from generator.diagnostics import Diagnostic, Diagnostics
 from generator.discover import discover_topics
 from generator.feeds import plain_files
 from generator.listing import read_dumps
-from generator.pages import load_markdown_pages, plan_pages
+from generator.pages import load_markdown_pages, plan_pages, url_to_path
 from generator.related import assign_related
 from generator.render import (
     TemplateFailed, collect_assets, find_theme, make_environment, render_pages,
     make_dirs, template_dirs, templates_digest, write_file,
 )
 from generator.search import SearchFailed, search_files, search_globals
+from generator.shards import MANIFEST, ShardError, in_shard, manifest, read_shards
 from generator.topics import assign_topics, load_topics
 from generator.workers import default_jobs
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
 @dataclass
@@ -55,6 +56,9 @@ class BuildOptions:
     strict: bool = False
     keep_going: bool = False
     live_reload: bool = False
+    shard: tuple[int, int] | None = None  # (K, N): only shard K of N of the paper pages
+    merge: list[Path] = field(default_factory=list)  # shard folders to merge
+    pins_from: Path | None = None  # the site whose build state pins the slugs (default: out)
 
 
 @dataclass
@@ -102,12 +106,20 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
     content = options.content
     out = options.out.resolve() if options.out.exists() else options.out.absolute()
     config = load_config(content, diagnostics)
-    state_path = out.parent / ".papersite-cache" / f"{out.name}.json"
+    state_path = _state_path(out)
     state = _load_state(state_path)
+    theme = find_theme(content, config.theme)
+    inputs = _input_fingerprint(options, theme)
+    if theme is not None and _nothing_changed(out, state, inputs):
+        clock.lap("check inputs")
+        return BuildResult(True, Diagnostics(Diagnostic(*d) for d in state["diagnostics"]),
+                           unchanged=len(state["outputs"]), timings=clock.stages,
+                           seconds=time.perf_counter() - started)
 
     listings = read_dumps(options.dumps or content / "dumps", diagnostics)
     clock.lap("parse")
-    catalog = build_catalog(listings, config.listing_dates, diagnostics, state.get("slugs"))
+    pins = _load_state(_state_path(options.pins_from.absolute())) if options.pins_from else state
+    catalog = build_catalog(listings, config.listing_dates, diagnostics, pins.get("slugs"))
     clock.lap("merge")
     if (content / "topics.toml").exists():
         topics = load_topics(content, diagnostics)
@@ -115,10 +127,7 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
         topics = discover_topics(catalog)
     assign_topics(catalog, topics)
     clock.lap("topics")
-    assign_related(catalog, jobs=options.jobs or default_jobs())
-    clock.lap("related")
     markdown_pages = load_markdown_pages(content, diagnostics)
-    theme = find_theme(content, config.theme)
     if theme is None:
         diagnostics.error(str(content / "site.toml"), 1, f"theme {config.theme!r} not found")
 
@@ -127,9 +136,6 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
         return BuildResult(False, diagnostics, message=failure,
                            seconds=time.perf_counter() - started)
 
-    search = options.search != "none"
-    pages = plan_pages(catalog, topics, markdown_pages, search)
-    clock.lap("plan")
     assets = collect_assets(theme, content)
     base_url = _normalise_base_url(options.base_url, config.site_url)
     globals_ = {
@@ -146,15 +152,44 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
     dirs = template_dirs(theme, content)
     recipe_base = _digest(json.dumps(globals_, sort_keys=True), templates_digest(dirs))
 
-    files = plain_files(config, catalog, topics, pages)
-    clock.lap("feeds")
-    try:
-        files.update(search_files(options.search, catalog, topics, config))
-    except SearchFailed as exc:
-        return BuildResult(False, diagnostics, seconds=time.perf_counter() - started,
-                           message=f"build failed: {exc}; {options.out} is left as it was")
-    clock.lap("search index")
-    files.update({path: data for path, data in assets.files.values()})
+    jobs = options.jobs or default_jobs()
+    shard_papers = None
+    prebuilt: dict[str, Path] = {}  # page path -> the shard folder that holds it
+    if options.shard or options.merge:
+        fingerprint = _catalog_fingerprint(recipe_base, catalog)
+    if options.merge:
+        try:
+            related, folder_of = read_shards(options.merge, fingerprint)
+        except ShardError as exc:
+            return BuildResult(False, diagnostics, seconds=time.perf_counter() - started,
+                               message=f"build failed: {exc}; {options.out} is left as it was")
+        for paper in catalog.papers:
+            paper.related = related.get(paper.id, [])
+        prebuilt = {url_to_path(paper.url): folder_of[paper.id]
+                    for paper in catalog.papers if paper.id in folder_of}
+    else:
+        if options.shard:
+            shard_papers = {p.id for p in catalog.papers if in_shard(p.id, options.shard)}
+        assign_related(catalog, jobs=jobs, only=shard_papers)
+    clock.lap("related")
+
+    pages = plan_pages(catalog, topics, markdown_pages, options.search != "none")
+    clock.lap("plan")
+    if shard_papers is not None:
+        urls = {paper.url for paper in catalog.papers if paper.id in shard_papers}
+        pages = [page for page in pages if page.url in urls]
+        related = {p.id: p.related for p in catalog.papers if p.id in shard_papers}
+        files = {MANIFEST: manifest(options.shard, fingerprint, related)}
+    else:
+        files = plain_files(config, catalog, topics, pages)
+        clock.lap("feeds")
+        try:
+            files.update(search_files(options.search, catalog, topics, config))
+        except SearchFailed as exc:
+            return BuildResult(False, diagnostics, seconds=time.perf_counter() - started,
+                               message=f"build failed: {exc}; {options.out} is left as it was")
+        clock.lap("search index")
+        files.update({path: data for path, data in assets.files.values()})
     recipes = {page.path: _digest(recipe_base, page.template,
                                   json.dumps(page.context, sort_keys=True, ensure_ascii=False))
                for page in pages}
@@ -162,13 +197,58 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
     clock.lap("recipes")
 
     with _exclusive_lock(out):
-        result = _publish(out, state_path, state, recipes, files, pages,
-                          make_environment(dirs, globals_), options, progress_factory,
-                          {p.id: p.slug for p in catalog.papers}, clock)
+        result = _publish(out, state_path, state, recipes, files, pages, prebuilt,
+                          make_environment(dirs, globals_), options, progress_factory, clock,
+                          {"slugs": {p.id: p.slug for p in catalog.papers}, "inputs": inputs,
+                           "diagnostics": [list(astuple(d)) for d in diagnostics]})
     result.diagnostics = diagnostics
     result.timings = clock.stages
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _state_path(out: Path) -> Path:
+    return out.parent / ".papersite-cache" / f"{out.name}.json"
+
+
+def _catalog_fingerprint(recipe_base: str, catalog) -> str:
+    """Everything a paper page depends on but its related papers: shards and
+    their merge must agree on it."""
+    papers = [{k: v for k, v in paper.to_json().items() if k != "related"} for paper in catalog.papers]
+    return _digest(recipe_base, json.dumps(papers, sort_keys=True, ensure_ascii=False))
+
+
+def _input_fingerprint(options: BuildOptions, theme: Path | None) -> str:
+    """Name, size and modification time of every input file, with the options
+    and papersite's own code: when it is the same as the last build's and the
+    published files are untouched, there is nothing to do."""
+    digest = hashlib.sha256()
+    settings = {"search": options.search, "base_url": options.base_url,
+                "live_reload": options.live_reload, "strict": options.strict,
+                "keep_going": options.keep_going, "shard": options.shard,
+                "merge": [str(folder.absolute() / MANIFEST) for folder in options.merge],
+                "pins_from": str(options.pins_from) if options.pins_from else None}
+    digest.update(json.dumps(settings, sort_keys=True).encode())
+    roots = [Path(__file__).parent, options.content, options.dumps or options.content / "dumps"]
+    roots += [theme] if theme else []
+    files = [folder.absolute() / MANIFEST for folder in options.merge]
+    for root in roots:
+        if root.is_dir():
+            files.extend(path for path in root.rglob("*") if "__pycache__" not in path.parts)
+    for path in sorted(files):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        if not path.is_dir():
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+def _nothing_changed(out: Path, state: dict, inputs: str) -> bool:
+    old = state.get("outputs")
+    return (state.get("inputs") == inputs and "diagnostics" in state and out.is_dir()
+            and bool(old) and all(_still_valid(out, path, old[path][0], old) for path in old))
 
 
 def _input_failure(diagnostics: Diagnostics, options: BuildOptions) -> str:
@@ -207,8 +287,8 @@ def _load_state(path: Path) -> dict:
     return state if isinstance(state, dict) and state.get("version") == STATE_VERSION else {}
 
 
-def _publish(out, state_path, state, recipes, files, pages, env, options, progress_factory,
-             slugs, clock) -> BuildResult:
+def _publish(out, state_path, state, recipes, files, pages, prebuilt, env, options,
+             progress_factory, clock, new_state) -> BuildResult:
     # Each build stages into a folder of its own; what killed builds left is cleared
     # (the lock is held, and their workers died with them).
     for leftover in out.parent.glob(f".{out.name}.staging*"):
@@ -218,16 +298,19 @@ def _publish(out, state_path, state, recipes, files, pages, env, options, progre
     unchanged = [p for p, recipe in recipes.items() if _still_valid(out, p, recipe, old)]
     if len(unchanged) == len(recipes) == len(old):
         # Nothing to write and nothing to remove: the published site is current.
-        _save_state(state_path, {**state, "slugs": slugs})
+        _save_state(state_path, {**state, **new_state})
         return BuildResult(True, Diagnostics(), unchanged=len(unchanged))
     try:
         staging.mkdir(parents=True)
-        make_dirs(staging, unchanged)
+        unchanged_set = set(unchanged)
+        from_shards = [path for path in prebuilt if path not in unchanged_set]
+        make_dirs(staging, unchanged + from_shards)
         for path in unchanged:
             _link_or_copy(out / path, staging / path)
+        for path in from_shards:
+            _link_or_copy(prebuilt[path] / path, staging / path)
         clock.lap("keep unchanged")
-        unchanged_set = set(unchanged)
-        to_render = [page for page in pages if page.path not in unchanged_set]
+        to_render = [page for page in pages if page.path not in unchanged_set and page.path not in prebuilt]
         to_write = {p: d for p, d in files.items() if p not in unchanged_set}
         total = len(to_render) + len(to_write)
         progress = progress_factory(total) if progress_factory else (lambda n: None)
@@ -251,10 +334,10 @@ def _publish(out, state_path, state, recipes, files, pages, env, options, progre
         shutil.rmtree(staging, ignore_errors=True)
         raise BuildFailed(f"{exc}; {options.out} is left as it was") from exc
     shutil.rmtree(staging, ignore_errors=True)  # the previous site, after an exchange
-    _save_state(state_path, {"version": STATE_VERSION, "outputs": outputs, "slugs": slugs})
+    _save_state(state_path, {"version": STATE_VERSION, "outputs": outputs, **new_state})
     clock.lap("publish")
-    written = sorted([p.path for p in to_render] + list(to_write))
-    return BuildResult(True, Diagnostics(), written=total, unchanged=len(unchanged),
+    written = sorted([p.path for p in to_render] + list(to_write) + from_shards)
+    return BuildResult(True, Diagnostics(), written=len(written), unchanged=len(unchanged),
                        removed=removed, written_paths=written)
 
 

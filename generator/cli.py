@@ -14,6 +14,7 @@ from generator.config import SiteConfig, load_config
 from generator.diagnostics import Diagnostics
 from generator.discover import discover_topics, topics_toml
 from generator.listing import read_dumps
+from generator.shards import parse_shard
 
 
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
@@ -51,6 +52,14 @@ def make_parser() -> argparse.ArgumentParser:
     _add_build_options(build)
     build.add_argument("--timings", action="store_true",
                        help="print the wall and CPU seconds of each build stage")
+    split = build.add_mutually_exclusive_group()
+    split.add_argument("--shard", type=_shard, metavar="K/N",
+                       help="render only the paper pages of shard K of N (for --merge)")
+    split.add_argument("--merge", type=Path, nargs="+", default=[], metavar="DIR",
+                       help="take the paper pages from these shard folders and build the rest")
+    build.add_argument("--pins-from", type=Path, metavar="DIR",
+                       help="keep the paper URLs published in the site DIR "
+                            "(with --shard; default: --out)")
 
     serve = commands.add_parser("serve", help="build, serve on 127.0.0.1, rebuild on change")
     _add_build_options(serve)
@@ -77,11 +86,19 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
                         help="publish what is valid even when the input has errors")
 
 
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        return parse_shard(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _build_options(args: argparse.Namespace, **overrides) -> BuildOptions:
     return BuildOptions(
         content=args.content, dumps=args.dumps, out=args.out, base_url=args.base_url,
         search=args.search, jobs=max(0, args.jobs), strict=args.strict,
-        keep_going=args.keep_going, **overrides,
+        keep_going=args.keep_going, shard=getattr(args, "shard", None),
+        merge=getattr(args, "merge", []), pins_from=getattr(args, "pins_from", None), **overrides,
     )
 
 

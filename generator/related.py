@@ -30,15 +30,17 @@ PARALLEL_MIN_PAPERS = 5000
 
 
 def find_related(texts: list[str], k: int = RELATED_COUNT, chunk_rows: int = CHUNK_ROWS,
-                 jobs: int = 1) -> list[list[int]]:
-    """For each text, the indices of the ``k`` most similar other texts, best first.
+                 jobs: int = 1, rows: list[int] | None = None) -> list[list[int]]:
+    """For each text (or each of ``rows``), the indices of the ``k`` most
+    similar other texts, best first.
 
     Ties go to the lower index, so the result is deterministic whatever the
-    chunk size or the number of jobs. Texts that share no informative word with
-    a text are never listed for it.
+    chunk size, the number of jobs or the rows asked for. Texts that share no
+    informative word with a text are never listed for it.
     """
+    rows = np.arange(len(texts)) if rows is None else np.asarray(rows, dtype=np.int64)
     if len(texts) < 2:
-        return [[] for _ in texts]
+        return [[] for _ in rows]
     vectorizer = TfidfVectorizer(
         stop_words="english", sublinear_tf=True, dtype=np.float32,
         min_df=2, max_df=MAX_DOCUMENT_SHARE if len(texts) >= 100 else 1.0,
@@ -47,16 +49,16 @@ def find_related(texts: list[str], k: int = RELATED_COUNT, chunk_rows: int = CHU
     try:
         matrix = _strongest_terms(vectorizer.fit_transform(texts).tocsr(), TERMS_PER_PAPER)
     except ValueError:  # no word appears in two texts: nothing is related
-        return [[] for _ in texts]
-    global _MATRIX, _TRANSPOSED, _K, _CHUNK
-    _MATRIX, _TRANSPOSED, _K, _CHUNK = matrix, matrix.T.tocsr(), k, chunk_rows
-    starts = range(0, matrix.shape[0], chunk_rows)
-    if jobs > 1 and len(texts) >= PARALLEL_MIN_PAPERS and can_fork():
+        return [[] for _ in rows]
+    global _MATRIX, _TRANSPOSED, _K
+    _MATRIX, _TRANSPOSED, _K = matrix, matrix.T.tocsr(), k
+    chunks = [rows[start:start + chunk_rows] for start in range(0, len(rows), chunk_rows)]
+    if jobs > 1 and len(rows) >= PARALLEL_MIN_PAPERS and can_fork():
         with worker_pool(jobs) as pool:
-            chunks = pool.map(_related_in_chunk, starts)
+            results = pool.map(_related_in_chunk, chunks)
     else:
-        chunks = [_related_in_chunk(start) for start in starts]
-    return [row for chunk in chunks for row in chunk]
+        results = [_related_in_chunk(chunk) for chunk in chunks]
+    return [row for result in results for row in result]
 
 
 def _strongest_terms(matrix: sparse.csr_matrix, terms: int) -> sparse.csr_matrix:
@@ -77,17 +79,17 @@ def _strongest_terms(matrix: sparse.csr_matrix, terms: int) -> sparse.csr_matrix
 
 # Worker processes inherit these by fork instead of receiving copies.
 _MATRIX = _TRANSPOSED = None
-_K = _CHUNK = 0
+_K = 0
 
 
-def _related_in_chunk(start: int) -> list[list[int]]:
-    product = (_MATRIX[start:start + _CHUNK] @ _TRANSPOSED).tocsr()
+def _related_in_chunk(rows: np.ndarray) -> list[list[int]]:
+    product = (_MATRIX[rows] @ _TRANSPOSED).tocsr()
     related = []
     for row in range(product.shape[0]):
         begin, end = product.indptr[row], product.indptr[row + 1]
         columns = product.indices[begin:end]
         scores = product.data[begin:end]
-        keep = columns != start + row
+        keep = columns != rows[row]
         columns, scores = columns[keep], scores[keep]
         if len(columns) > _K:
             # Candidates at least as good as the k-th best, then an exact order.
@@ -99,9 +101,12 @@ def _related_in_chunk(start: int) -> list[list[int]]:
     return related
 
 
-def assign_related(catalog: Catalog, k: int = RELATED_COUNT, jobs: int = 1) -> None:
-    """Fill ``paper.related`` with the ids of each paper's most similar papers."""
+def assign_related(catalog: Catalog, k: int = RELATED_COUNT, jobs: int = 1,
+                   only: set[str] | None = None) -> None:
+    """Fill ``paper.related`` with the ids of each paper's most similar papers
+    (of the papers whose ids are in ``only``, when given: a shard's)."""
     papers = catalog.papers
     texts = [f"{paper.title}. {paper.title}. {paper.abstract}" for paper in papers]
-    for paper, indices in zip(papers, find_related(texts, k, jobs=jobs)):
-        paper.related = [papers[i].id for i in indices]
+    rows = [i for i, paper in enumerate(papers) if only is None or paper.id in only]
+    for row, indices in zip(rows, find_related(texts, k, jobs=jobs, rows=rows)):
+        papers[row].related = [papers[i].id for i in indices]

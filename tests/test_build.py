@@ -70,6 +70,29 @@ def test_noop_rebuild_writes_nothing(tmp_path):
     assert snapshot(tmp_path / "site") == before
 
 
+def test_noop_rebuild_skips_the_pipeline_but_repeats_the_warnings(tmp_path):
+    content = make_content(tmp_path)
+    (content / "dumps" / "odd.txt").write_text(HEADER + "Dec 10\n\nA Title Only\n")
+    options = BuildOptions(content=content, out=tmp_path / "site", jobs=1, keep_going=True)
+    first = build(options)
+    assert first.ok and first.diagnostics
+    again = build(options)
+    assert [stage for stage, _, _ in again.timings] == ["check inputs"]
+    assert again.diagnostics == first.diagnostics and again.written == 0
+    # A published file changed by hand is put back, by the full pipeline.
+    home = tmp_path / "site" / "index.html"
+    original = home.read_bytes()
+    home.write_bytes(b"defaced")
+    repaired = build(options)
+    assert "render" in [stage for stage, _, _ in repaired.timings]
+    assert repaired.written_paths == ["index.html"] and home.read_bytes() == original
+    # So is a changed option or input.
+    assert "render" in [s for s, _, _ in build(BuildOptions(**{**options.__dict__, "search": "none"})).timings]
+    (content / "pages" / "about.md").write_text("+++\ntitle = \"About\"\n+++\nChanged.\n")
+    changed = build(options)
+    assert "about/index.html" in changed.written_paths
+
+
 def test_rebuild_after_editing_one_listing_rewrites_only_what_depends_on_it(tmp_path):
     content = make_content(tmp_path)
     options = BuildOptions(content=content, out=tmp_path / "site", jobs=1)
