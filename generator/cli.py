@@ -38,6 +38,11 @@ def make_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="lint the dumps; exit 1 if any error")
     _add_input_options(check)
+    check.add_argument(
+        "--format", choices=["text", "github"], default="text",
+        help="github: also print each problem on stdout as a GitHub Actions annotation, "
+             "so it shows on the file and line (default: text)",
+    )
 
     catalog = commands.add_parser("catalog", help="print the merged catalogue as JSON")
     _add_input_options(catalog)
@@ -146,9 +151,11 @@ def load_catalog(content: Path, dumps: Path | None, diagnostics: Diagnostics) ->
     return config, build_catalog(listings, config.listing_dates, diagnostics)
 
 
-def report(diagnostics: Diagnostics) -> None:
+def report(diagnostics: Diagnostics, github_annotations: bool = False) -> None:
     for diagnostic in sorted(diagnostics):
         print(diagnostic, file=sys.stderr)
+        if github_annotations:
+            print(diagnostic.github_annotation(), flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -161,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         return serve(_build_options(args), args.port)
     diagnostics = Diagnostics()
     _, catalog = load_catalog(args.content, args.dumps, diagnostics)
-    report(diagnostics)
+    report(diagnostics, github_annotations=args.command == "check" and args.format == "github")
     if args.command == "topics":
         sys.stdout.write(topics_toml(discover_topics(catalog)))
     elif args.command == "catalog":

@@ -22,6 +22,24 @@ class Diagnostic:
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.level}: {self.message}"
 
+    def github_annotation(self) -> str:
+        """The GitHub Actions workflow command that marks this problem on its file and line.
+
+        Line 0 (a problem with the whole file) names the file alone. Escaping
+        follows the Actions toolkit: ``%``, CR and LF everywhere, and also
+        ``:`` and ``,`` in the properties.
+        """
+        where = f"file={_escape(self.path, ':,')}"
+        if self.line > 0:
+            where += f",line={self.line}"
+        return f"::{self.level} {where}::{_escape(self.message)}"
+
+
+def _escape(text: str, also: str = "") -> str:
+    for char in "%\r\n" + also:
+        text = text.replace(char, f"%{ord(char):02X}")
+    return text
+
 
 class Diagnostics(list):
     """A list of diagnostics with helpers to add them."""

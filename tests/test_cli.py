@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+from generator.diagnostics import Diagnostic
 from tests.conftest import HEADER, ROOT
 
 
@@ -23,6 +24,27 @@ def test_check_exits_1_on_an_error_and_names_file_and_line(tmp_path):
     assert result.returncode == 1
     assert f"{dumps / 'bad.bin.txt'}:1: error: not a listing dump: binary data" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_check_format_github_adds_annotations_on_stdout(tmp_path):
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    (dumps / "2025-12-10.txt").write_text(HEADER + "Dec 10\n\nT\n\nA.\n\nCut off")
+    (dumps / "empty.txt").write_text("")
+    plain = papersite("check", "--content", str(tmp_path))
+    annotated = papersite("check", "--content", str(tmp_path), "--format", "github")
+    assert plain.returncode == annotated.returncode == 1
+    assert plain.stdout == "" and annotated.stderr == plain.stderr
+    assert annotated.stdout.splitlines() == [
+        f"::error file={dumps / '2025-12-10.txt'},line=17::entry 'Cut off' is cut off after its title",
+        f"::warning file={dumps / 'empty.txt'}::empty file",  # line 0: the whole file
+    ]
+
+
+def test_annotations_escape_what_github_would_read_as_syntax():
+    diagnostic = Diagnostic("dumps/a,b:c.txt", 3, "error", "50% lost,\r\nsee: here")
+    assert diagnostic.github_annotation() == (
+        "::error file=dumps/a%2Cb%3Ac.txt,line=3::50%25 lost,%0D%0Asee: here")
 
 
 def test_check_exits_0_with_only_warnings(tmp_path):

@@ -1,0 +1,269 @@
+"""The GitHub Actions workflows that check, build and deploy the site.
+
+actionlint (with ShellCheck on every `run:` script) and zizmor must find
+nothing in any workflow file. The workflows' own `run:` scripts are run here as
+written: the build job's on the sample content, the sharded workflow's with a
+stand-in `papersite` that records how it is called.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import HEADER, ROOT
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+SITE = WORKFLOWS / "site.yml"
+SHARDED = WORKFLOWS / "site-sharded.yml"
+ALL_WORKFLOWS = sorted(WORKFLOWS.glob("*.yml"))
+SCRIPTS = Path(sysconfig.get_path("scripts"))  # where pip put the linters and papersite
+
+# What configure-pages answers for a project site (https://you.github.io/papers-site/).
+PROJECT_SITE = {"steps.pages.outputs.base_path": "/papers-site",
+                "needs.check.outputs.base_path": "/papers-site"}
+
+
+def tool(name: str) -> str:
+    path = SCRIPTS / name
+    assert path.exists(), f"{name} not found in {SCRIPTS}: pip install -e '.[test]'"
+    return str(path)
+
+
+def load(path: Path) -> dict:
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if True in workflow:  # YAML 1.1 reads the bare key `on` as true
+        workflow["on"] = workflow.pop(True)
+    return workflow
+
+
+def step_running(steps: list[dict], command: str) -> int:
+    (index,) = [i for i, step in enumerate(steps) if command in step.get("run", "")]
+    return index
+
+
+def step_using(steps: list[dict], action: str) -> int:
+    (index,) = [i for i, step in enumerate(steps)
+                if step.get("uses", "").startswith(action + "@")]
+    return index
+
+
+def run_step(workflow: dict, step: dict, cwd: Path, values: dict[str, str],
+             bin_dir: Path = SCRIPTS) -> subprocess.CompletedProcess:
+    """Run a step's script as GitHub does (`bash -e`) with the workflow's and the
+    step's env; ``values`` gives what each ``${{ expression }}`` in them stands for."""
+    env = {}
+    for name, value in {**workflow.get("env", {}), **step.get("env", {})}.items():
+        expression = re.fullmatch(r"\$\{\{ (\S+) \}\}", str(value))
+        env[name] = values[expression.group(1)] if expression else str(value)
+    return subprocess.run(
+        ["bash", "-e", "-c", step["run"]], cwd=cwd, capture_output=True, text=True,
+        env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", **env},
+    )
+
+
+# --- the linters -------------------------------------------------------------
+
+@pytest.mark.parametrize("workflow", ALL_WORKFLOWS, ids=lambda path: path.name)
+def test_actionlint_finds_nothing(workflow):
+    result = subprocess.run(
+        [tool("actionlint"), "-no-color", "-shellcheck", tool("shellcheck"), str(workflow)],
+        cwd=ROOT, capture_output=True, text=True)
+    assert (result.returncode, result.stdout) == (0, ""), result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("workflow", ALL_WORKFLOWS, ids=lambda path: path.name)
+def test_zizmor_finds_nothing(workflow):
+    result = subprocess.run([tool("zizmor"), "--offline", str(workflow)],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No findings to report" in result.stdout
+
+
+def test_the_linters_do_catch_an_unquoted_variable_and_an_unpinned_action(tmp_path):
+    broken = tmp_path / ".github" / "workflows" / "broken.yml"
+    broken.parent.mkdir(parents=True)
+    broken.write_text(
+        "on: push\npermissions: {}\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v7\n        with:\n          persist-credentials: false\n"
+        "      - run: ls $RUNNER_TEMP\n", encoding="utf-8")
+    actionlint = subprocess.run(
+        [tool("actionlint"), "-no-color", "-shellcheck", tool("shellcheck"), str(broken)],
+        cwd=tmp_path, capture_output=True, text=True)
+    assert actionlint.returncode == 1 and "SC2086" in actionlint.stdout
+    zizmor = subprocess.run([tool("zizmor"), "--offline", str(broken)],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert zizmor.returncode != 0 and "unpinned-uses" in zizmor.stdout
+
+
+@pytest.mark.parametrize("workflow", ALL_WORKFLOWS, ids=lambda path: path.name)
+def test_every_action_is_pinned_to_a_commit_named_by_its_version(workflow):
+    uses = re.findall(r"uses: (\S+)@(\S+)(.*)", workflow.read_text(encoding="utf-8"))
+    assert uses
+    for action, ref, comment in uses:
+        assert re.fullmatch(r"[0-9a-f]{40}", ref), action
+        assert re.fullmatch(r" # v\d+\.\d+\.\d+", comment), action
+
+
+def test_both_workflows_pin_each_action_to_the_same_commit():
+    pins: dict[str, set[str]] = {}
+    for workflow in ALL_WORKFLOWS:
+        for action, ref in re.findall(r"uses: (\S+)@(\S+)", workflow.read_text(encoding="utf-8")):
+            pins.setdefault(action.split("/")[1], set()).add(ref)  # cache/restore is cache
+    assert all(len(refs) == 1 for refs in pins.values()), pins
+
+
+# --- site.yml ----------------------------------------------------------------
+
+def test_site_runs_on_a_push_to_content_or_theme_daily_and_on_demand():
+    on = load(SITE)["on"]
+    assert on["push"]["branches"] == ["main"]
+    paths = on["push"]["paths"]
+    for changed in ["content/dumps/2025-12-10.txt",  # the default dumps folder
+                    "content/site.toml", "content/pages/about.md",
+                    "themes/default/templates/base.html"]:
+        assert any(fnmatch.fnmatchcase(changed, pattern) for pattern in paths), changed
+    assert not any(fnmatch.fnmatchcase("README.md", pattern) for pattern in paths)
+    (cron,) = [entry["cron"] for entry in on["schedule"]]
+    minute, hour, *every_day = cron.split()
+    assert minute.isdigit() and hour.isdigit() and every_day == ["*", "*", "*"]
+    assert "workflow_dispatch" in on
+
+
+@pytest.mark.parametrize("workflow", [SITE, SHARDED], ids=lambda path: path.name)
+def test_only_the_deploy_job_may_write(workflow):
+    workflow = load(workflow)
+    assert workflow["permissions"] == {"contents": "read"}
+    jobs = workflow["jobs"]
+    assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert jobs["deploy"]["environment"]["name"] == "github-pages"
+    for name, job in jobs.items():
+        if name != "deploy":
+            assert "write" not in job.get("permissions", {}).values(), name
+    assert workflow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+
+
+def test_site_checks_before_it_builds_and_deploys_only_after_the_build():
+    jobs = load(SITE)["jobs"]
+    steps = jobs["build"]["steps"]
+    check = step_running(steps, "papersite check")
+    build = step_running(steps, "papersite build")
+    assert check < build < step_using(steps, "actions/upload-pages-artifact")
+    assert "--format github" in steps[check]["run"]
+    assert jobs["deploy"]["needs"] == "build"
+    step_using(jobs["deploy"]["steps"], "actions/deploy-pages")
+
+
+def test_site_restores_the_newest_build_state_and_saves_its_own():
+    steps = load(SITE)["jobs"]["build"]["steps"]
+    cache = steps[step_using(steps, "actions/cache")]
+    assert cache["with"]["path"] == ".papersite-cache"
+    key, prefix = cache["with"]["key"], cache["with"]["restore-keys"]
+    assert "github.run_id" in key and key.startswith(prefix) and key != prefix
+    assert step_using(steps, "actions/cache") < step_running(steps, "papersite build")
+
+
+@pytest.mark.parametrize("base_path, prefix", [("/papers-site", "/papers-site/"), ("", "/")])
+def test_site_build_steps_run_as_written_publish_under_the_pages_path(
+        tmp_path, base_path, prefix):
+    """A project site lives under /<repo>/, a user site at /; the state lands where it is cached."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    workflow = load(SITE)
+    steps = workflow["jobs"]["build"]["steps"]
+    for index in (step_running(steps, "papersite check"), step_running(steps, "papersite build")):
+        result = run_step(workflow, steps[index], tmp_path,
+                          {"steps.pages.outputs.base_path": base_path})
+        assert result.returncode == 0, result.stderr
+    uploaded = tmp_path / steps[step_using(steps, "actions/upload-pages-artifact")]["with"]["path"]
+    home = (uploaded / "index.html").read_text(encoding="utf-8")
+    assert f'href="{prefix}papers/' in home and 'href="//' not in home
+    cached = tmp_path / steps[step_using(steps, "actions/cache")]["with"]["path"]
+    assert "slugs" in json.loads((cached / "site.json").read_text(encoding="utf-8"))
+
+
+def test_a_broken_dump_fails_the_check_step_with_annotations_on_file_and_line(tmp_path):
+    dumps = tmp_path / "content" / "dumps"
+    dumps.mkdir(parents=True)
+    (dumps / "2025-12-10.txt").write_text(HEADER + "Dec 10\n\nT\n\nA.\n\nCut off")
+    (dumps / "empty.txt").write_text("")
+    workflow = load(SITE)
+    steps = workflow["jobs"]["build"]["steps"]
+    result = run_step(workflow, steps[step_running(steps, "papersite check")], tmp_path, {})
+    assert result.returncode == 1  # so the job stops here, and the deploy job never runs
+    assert result.stdout.splitlines() == [
+        "::error file=content/dumps/2025-12-10.txt,line=17::"
+        "entry 'Cut off' is cut off after its title",
+        "::warning file=content/dumps/empty.txt::empty file",
+    ]
+    assert ("content/dumps/2025-12-10.txt:17: error: entry 'Cut off' is cut off after its title"
+            in result.stderr)
+
+
+# --- site-sharded.yml --------------------------------------------------------
+
+def test_sharded_runs_only_by_hand_so_it_never_deploys_beside_site():
+    assert load(SHARDED)["on"] == {"workflow_dispatch": None}
+
+
+def test_sharded_checks_then_builds_every_shard_then_merges_then_deploys():
+    workflow = load(SHARDED)
+    jobs = workflow["jobs"]
+    assert jobs["shard"]["needs"] == "check"
+    assert "shard" in jobs["merge"]["needs"] and jobs["deploy"]["needs"] == "merge"
+    shards = jobs["shard"]["strategy"]["matrix"]["shard"]
+    assert shards == list(range(1, workflow["env"]["SHARDS"] + 1))
+    check_steps = jobs["check"]["steps"]
+    assert "--format github" in check_steps[step_running(check_steps, "papersite check")]["run"]
+    shard_steps, merge_steps = jobs["shard"]["steps"], jobs["merge"]["steps"]
+    upload = shard_steps[step_using(shard_steps, "actions/upload-artifact")]["with"]
+    download = merge_steps[step_using(merge_steps, "actions/download-artifact")]["with"]
+    for shard in shards:
+        name = upload["name"].replace("${{ matrix.shard }}", str(shard))
+        assert fnmatch.fnmatchcase(name, download["pattern"])
+    assert upload["path"] == download["path"] == "shards/" and download["merge-multiple"] is True
+
+
+def test_sharded_jobs_share_site_build_state():
+    site_steps = load(SITE)["jobs"]["build"]["steps"]
+    jobs = load(SHARDED)["jobs"]
+    shard_steps, merge_steps = jobs["shard"]["steps"], jobs["merge"]["steps"]
+    restored_by_shards = shard_steps[step_using(shard_steps, "actions/cache/restore")]["with"]
+    kept_by_merge = merge_steps[step_using(merge_steps, "actions/cache")]["with"]
+    kept_by_site = site_steps[step_using(site_steps, "actions/cache")]["with"]
+    assert restored_by_shards == kept_by_merge == kept_by_site
+
+
+def test_sharded_scripts_call_papersite_with_shard_and_merge(tmp_path):
+    calls = tmp_path / "calls.jsonl"
+    stand_in = tmp_path / "bin" / "papersite"
+    stand_in.parent.mkdir()
+    stand_in.write_text(
+        f"#!{sys.executable}\nimport json, sys\n"
+        f"open({str(calls)!r}, 'a').write(json.dumps(sys.argv[1:]) + '\\n')\n")
+    stand_in.chmod(0o755)
+    workflow = load(SHARDED)
+    jobs = workflow["jobs"]
+    shard_step = jobs["shard"]["steps"][step_running(jobs["shard"]["steps"], "papersite build")]
+    for shard in jobs["shard"]["strategy"]["matrix"]["shard"]:
+        result = run_step(workflow, shard_step, tmp_path,
+                          {**PROJECT_SITE, "matrix.shard": str(shard)}, stand_in.parent)
+        assert result.returncode == 0, result.stderr
+    merge_step = jobs["merge"]["steps"][step_running(jobs["merge"]["steps"], "papersite build")]
+    result = run_step(workflow, merge_step, tmp_path, PROJECT_SITE, stand_in.parent)
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line) for line in calls.read_text().splitlines()] == [
+        *(["build", "--shard", f"{k}/4", "--out", f"shards/{k}", "--base-url", "/papers-site/"]
+          for k in range(1, 5)),
+        ["build", "--merge", "shards/1", "shards/2", "shards/3", "shards/4",
+         "--out", "site", "--base-url", "/papers-site/"],
+    ]
