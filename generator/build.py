@@ -40,7 +40,7 @@ from generator.render import (
 from generator.search import SearchFailed, search_files, search_globals
 from generator.shards import MANIFEST, ShardError, in_shard, manifest, read_shards
 from generator.topics import assign_topics, load_topics
-from generator.workers import default_jobs
+from generator.workers import Background, default_jobs
 
 STATE_VERSION = 2
 
@@ -153,6 +153,11 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
     recipe_base = _digest(json.dumps(globals_, sort_keys=True), templates_digest(dirs))
 
     jobs = options.jobs or default_jobs()
+    # The built-in index needs only the papers and their topics: it is built
+    # beside the related papers, the plan and the feeds.
+    search_index = None
+    if not (options.shard or options.merge) and options.search == "builtin" and jobs > 1:
+        search_index = Background(search_files, options.search, catalog, topics, config)
     shard_papers = None
     prebuilt: dict[str, Path] = {}  # page path -> the shard folder that holds it
     if options.shard or options.merge:
@@ -184,7 +189,8 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
         files = plain_files(config, catalog, topics, pages)
         clock.lap("feeds")
         try:
-            files.update(search_files(options.search, catalog, topics, config))
+            files.update(search_index.result() if search_index else
+                         search_files(options.search, catalog, topics, config))
         except SearchFailed as exc:
             return BuildResult(False, diagnostics, seconds=time.perf_counter() - started,
                                message=f"build failed: {exc}; {options.out} is left as it was")

@@ -34,3 +34,25 @@ def _die_with_parent() -> None:
 def worker_pool(jobs: int) -> multiprocessing.pool.Pool:
     """A pool of ``jobs`` forked workers that die with this process."""
     return multiprocessing.get_context("fork").Pool(jobs, initializer=_die_with_parent)
+
+
+class Background:
+    """``function(*args)`` computed in a forked process while this one goes on;
+    ``result()`` waits for it. Without fork, it runs in ``result()``."""
+
+    def __init__(self, function, *args):
+        self._call = (function, args)
+        self._pool = None
+        if can_fork():
+            self._pool = worker_pool(1)
+            self._pending = self._pool.apply_async(function, args)
+
+    def result(self):
+        if self._pool is None:
+            function, args = self._call
+            return function(*args)
+        try:
+            return self._pending.get()
+        finally:
+            self._pool.terminate()
+            self._pool.join()
