@@ -262,7 +262,8 @@ def test_sharded_scripts_call_papersite_with_shard_and_merge(tmp_path):
     result = run_step(workflow, merge_step, tmp_path, PROJECT_SITE, stand_in.parent)
     assert result.returncode == 0, result.stderr
     assert [json.loads(line) for line in calls.read_text().splitlines()] == [
-        *(["build", "--shard", f"{k}/4", "--out", f"shards/{k}", "--base-url", "/papers-site/"]
+        *(["build", "--shard", f"{k}/4", "--out", f"shards/{k}", "--pins-from", "site",
+           "--base-url", "/papers-site/"]
           for k in range(1, 5)),
         ["build", "--merge", "shards/1", "shards/2", "shards/3", "shards/4",
          "--out", "site", "--base-url", "/papers-site/"],
