@@ -111,7 +111,7 @@ from generator.catalog import Catalog, build_catalog  # noqa: E402
 from generator.config import load_config  # noqa: E402
 from generator.diagnostics import Diagnostics  # noqa: E402
 from generator.listing import read_dumps  # noqa: E402
-from generator.pages import ABSTRACT_MD  # noqa: E402
+from generator.pages import url_spans  # noqa: E402
 from generator.related import assign_related  # noqa: E402
 from generator.topics import Topic, assign_topics, load_topics  # noqa: E402
 from generator.workers import default_jobs  # noqa: E402
@@ -148,9 +148,9 @@ def markdown_text(text: str) -> str:
     become autolinks, ``<https://...>``, whose text both flavours keep as it is.
     """
     parts, end = [], 0
-    for url in ABSTRACT_MD.linkify.match(text) or ():
-        parts += [text[end:url.index].translate(_MARKUP), f"<{text[url.index:url.last_index]}>"]
-        end = url.last_index
+    for start, stop in url_spans(text):
+        parts += [text[end:start].translate(_MARKUP), f"<{text[start:stop]}>"]
+        end = stop
     escaped = "".join(parts) + text[end:].translate(_MARKUP)
     marker = _LIST_MARKER_RE.match(escaped)  # "2024. We ..." or "- ..." would begin a list
     if marker:

@@ -28,11 +28,9 @@ from pathlib import Path
 from generator.catalog import build_catalog
 from generator.config import load_config
 from generator.diagnostics import Diagnostic, Diagnostics
-from generator.discover import discover_topics
 from generator.feeds import plain_files
 from generator.listing import read_dumps
 from generator.pages import load_markdown_pages, plan_pages, url_to_path
-from generator.related import assign_related
 from generator.render import (
     TemplateFailed, collect_assets, find_theme, make_environment, render_pages,
     make_dirs, template_dirs, templates_digest, write_file,
@@ -115,6 +113,10 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
         return BuildResult(True, Diagnostics(Diagnostic(*d) for d in state["diagnostics"]),
                            unchanged=len(state["outputs"]), timings=clock.stages,
                            seconds=time.perf_counter() - started)
+
+    # scikit-learn takes a second to import: not for a build with nothing to do.
+    from generator.discover import discover_topics
+    from generator.related import assign_related
 
     listings = read_dumps(options.dumps or content / "dumps", diagnostics)
     clock.lap("parse")

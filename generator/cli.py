@@ -12,7 +12,6 @@ from generator.build import BuildFailed, BuildOptions, build
 from generator.catalog import Catalog, build_catalog
 from generator.config import SiteConfig, load_config
 from generator.diagnostics import Diagnostics
-from generator.discover import discover_topics, topics_toml
 from generator.listing import read_dumps
 from generator.shards import parse_shard
 
@@ -170,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     _, catalog = load_catalog(args.content, args.dumps, diagnostics)
     report(diagnostics, github_annotations=args.command == "check" and args.format == "github")
     if args.command == "topics":
+        from generator.discover import discover_topics, topics_toml  # scikit-learn: slow to import
+
         sys.stdout.write(topics_toml(discover_topics(catalog)))
     elif args.command == "catalog":
         json.dump([paper.to_json() for paper in catalog.papers], sys.stdout,

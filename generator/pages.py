@@ -101,21 +101,28 @@ def _url_end(url: str) -> str:
     return url.rstrip(_TRAILING)
 
 
-def abstract_html(text: str) -> str:
-    """The abstract as HTML: escaped, with its http(s) URLs as outbound links."""
-    parts = []
-    done = 0
+def url_spans(text: str):
+    """Yield ``(start, end)`` of each http(s) URL in ``text``."""
     match = _URL_RE.search(text)
     while match:
         url = _url_end(match[0])
         end = match.start() + len(url)
         if url.partition("://")[2][:1].isalnum():  # a host name, not "https://." or "https://("
-            parts.append(escapeHtml(text[done:match.start()]))
-            parts.append(f'<a href="{escapeHtml(PAGE_MD.normalizeLink(url))}" '
-                         f'rel="noopener noreferrer" class="outbound">'
-                         f"{escapeHtml(PAGE_MD.normalizeLinkText(url))}</a>")
-            done = end
+            yield match.start(), end
         match = _URL_RE.search(text, max(end, match.start() + 1))
+
+
+def abstract_html(text: str) -> str:
+    """The abstract as HTML: escaped, with its http(s) URLs as outbound links."""
+    parts = []
+    done = 0
+    for start, end in url_spans(text):
+        url = text[start:end]
+        parts.append(escapeHtml(text[done:start]))
+        parts.append(f'<a href="{escapeHtml(PAGE_MD.normalizeLink(url))}" '
+                     f'rel="noopener noreferrer" class="outbound">'
+                     f"{escapeHtml(PAGE_MD.normalizeLinkText(url))}</a>")
+        done = end
     parts.append(escapeHtml(text[done:]))
     return "".join(parts)
 
