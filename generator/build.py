@@ -169,11 +169,27 @@ def _digest(*parts: str | bytes) -> str:
 
 
 def _load_state(path: Path) -> dict:
+    """The last build's state. It is only a cache: whatever is malformed in it is dropped."""
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return state if isinstance(state, dict) and state.get("version") == STATE_VERSION else {}
+    if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+        return {}
+    outputs, slugs = state.get("outputs"), state.get("slugs")
+    return {
+        "version": STATE_VERSION,
+        "outputs": {path: entry for path, entry in outputs.items() if _is_output_record(entry)}
+        if isinstance(outputs, dict) else {},
+        "slugs": {pid: slug for pid, slug in slugs.items() if isinstance(slug, str)}
+        if isinstance(slugs, dict) else {},
+    }
+
+
+def _is_output_record(entry) -> bool:
+    """``[recipe, size, mtime_ns]``, as :func:`_publish` writes it."""
+    return (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str)
+            and all(type(number) is int for number in entry[1:]))
 
 
 def _publish(out, state_path, state, recipes, files, pages, env, options, progress_factory,
