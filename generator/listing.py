@@ -292,9 +292,10 @@ def _drop_cut_off_last_entry(listing: Listing, lines: list[_Line], path: str,
 def _parse_header(lines: list[_Line], path: str, diagnostics: Diagnostics):
     """Find the listing date line among the first few short lines."""
     saw_header = False
+    last_header_line = 0
     for index, line in enumerate(lines[:MAX_HEADER_LINES + 1]):
         if line.text.casefold() in HEADER_LINES:
-            saw_header = True
+            saw_header, last_header_line = True, line.number
             continue
         match = DATE_RE.fullmatch(line.text)
         if match and not match["upvotes"] and match["month"].casefold() in MONTHS:
@@ -312,8 +313,8 @@ def _parse_header(lines: list[_Line], path: str, diagnostics: Diagnostics):
     while start < len(lines) and lines[start].text.casefold() in HEADER_LINES:
         start += 1
     if saw_header:
-        line = lines[start - 1].number
-        diagnostics.warning(path, line, "no listing date after the header; listing is undated")
+        diagnostics.warning(path, last_header_line,
+                            "no listing date after the header; listing is undated")
     else:
         diagnostics.warning(path, 1, "no listing header; listing date unknown")
     return start, None, None, 0, saw_header

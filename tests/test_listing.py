@@ -247,3 +247,12 @@ def test_last_abstract_ending_with_a_url_or_full_stop_is_complete(dumps):
     listing, diagnostics = only_listing(dumps)
     assert [e.title for e in listing.entries] == ["Paper Three", "Last"]
     assert list(diagnostics) == []
+
+
+def test_missing_listing_date_is_reported_at_the_last_header_line(dumps):
+    """Not at the end of the file, where a header line after a title used to send it."""
+    dumps.write("a.txt", "A title\n\nnew\n\nAbstract one.\n\n  • 3 authors\n·\nDec 1, 2024\n\n"
+                + ENTRY_BARE)
+    _, diagnostics = only_listing(dumps)
+    assert "a.txt:3: warning: no listing date after the header; listing is undated" in messages(
+        diagnostics)
