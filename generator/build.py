@@ -74,11 +74,25 @@ class BuildFailed(Exception):
 
 
 def build(options: BuildOptions, progress_factory=None) -> BuildResult:
-    """parse -> merge -> enrich -> plan -> render -> index -> publish."""
+    """One build at a time per output folder; a problem writing the output (a full
+    disk, a folder we may not write to) is a failed result that names it, not an exception."""
     started = time.perf_counter()
     diagnostics = Diagnostics()
-    content = options.content
     out = options.out.resolve() if options.out.exists() else options.out.absolute()
+    try:
+        with _exclusive_lock(out, options.out):
+            result = _build(options, out, diagnostics, progress_factory)
+    except BuildFailed as exc:
+        result = BuildResult(False, diagnostics, message=f"error: {exc}")
+    result.diagnostics = diagnostics
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
+           progress_factory) -> BuildResult:
+    """parse -> merge -> enrich -> plan -> render -> index -> publish."""
+    content = options.content
     config = load_config(content, diagnostics)
     state_path = out.parent / ".papersite-cache" / f"{out.name}.json"
     state = _load_state(state_path)
@@ -98,8 +112,7 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
 
     failure = _input_failure(diagnostics, options)
     if failure:
-        return BuildResult(False, diagnostics, message=failure,
-                           seconds=time.perf_counter() - started)
+        return BuildResult(False, diagnostics, message=failure)
 
     search = options.search != "none"
     pages = plan_pages(catalog, topics, markdown_pages, search)
@@ -123,7 +136,7 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
     try:
         files.update(search_files(options.search, catalog, topics, config))
     except SearchFailed as exc:
-        return BuildResult(False, diagnostics, seconds=time.perf_counter() - started,
+        return BuildResult(False, diagnostics,
                            message=f"build failed: {exc}; {options.out} is left as it was")
     files.update({path: data for path, data in assets.files.values()})
     recipes = {page.path: _digest(recipe_base, page.template,
@@ -131,13 +144,9 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
                for page in pages}
     recipes.update({path: _digest(data) for path, data in files.items()})
 
-    with _exclusive_lock(out):
-        result = _publish(out, state_path, state, recipes, files, pages,
-                          make_environment(dirs, globals_), options, progress_factory,
-                          {p.id: p.slug for p in catalog.papers})
-    result.diagnostics = diagnostics
-    result.seconds = time.perf_counter() - started
-    return result
+    return _publish(out, state_path, state, recipes, files, pages,
+                    make_environment(dirs, globals_), options, progress_factory,
+                    {p.id: p.slug for p in catalog.papers})
 
 
 def _input_failure(diagnostics: Diagnostics, options: BuildOptions) -> str:
@@ -199,13 +208,15 @@ def _publish(out, state_path, state, recipes, files, pages, env, options, progre
     for leftover in out.parent.glob(f".{out.name}.staging*"):
         shutil.rmtree(leftover, ignore_errors=True)
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"
+    new_state = state_path.with_suffix(".tmp")
     old = state.get("outputs", {}) if out.is_dir() else {}
     unchanged = [p for p, recipe in recipes.items() if _still_valid(out, p, recipe, old)]
-    if len(unchanged) == len(recipes) == len(old):
-        # Nothing to write and nothing to remove: the published site is current.
-        _save_state(state_path, {**state, "slugs": slugs})
-        return BuildResult(True, Diagnostics(), unchanged=len(unchanged))
     try:
+        if len(unchanged) == len(recipes) == len(old):
+            # Nothing to write and nothing to remove: the published site is current.
+            _write_state(new_state, {**state, "slugs": slugs})
+            os.replace(new_state, state_path)
+            return BuildResult(True, Diagnostics(), unchanged=len(unchanged))
         staging.mkdir(parents=True)
         for path in unchanged:
             _link_or_copy(out / path, staging / path)
@@ -223,18 +234,26 @@ def _publish(out, state_path, state, recipes, files, pages, env, options, progre
             stat = (staging / path).stat()
             outputs[path] = [recipe, stat.st_size, stat.st_mtime_ns]
         removed = len(set(old) - set(recipes))
+        # Written before the swap, so a full disk cannot strike after it.
+        _write_state(new_state, {"version": STATE_VERSION, "outputs": outputs, "slugs": slugs})
         _swap_in(staging, out)
-    except OSError as exc:
+    except (OSError, TemplateFailed) as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise BuildFailed(f"cannot write the site: {exc}; {options.out} is left as it was") from exc
-    except TemplateFailed as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise BuildFailed(f"{exc}; {options.out} is left as it was") from exc
+        new_state.unlink(missing_ok=True)
+        problem = f"cannot write the site: {_os_problem(exc)}" if isinstance(exc, OSError) else exc
+        raise BuildFailed(f"{problem}; {options.out} is left as it was") from exc
     shutil.rmtree(staging, ignore_errors=True)  # the previous site, after an exchange
-    _save_state(state_path, {"version": STATE_VERSION, "outputs": outputs, "slugs": slugs})
+    os.replace(new_state, state_path)
     written = sorted([p.path for p in to_render] + list(to_write))
     return BuildResult(True, Diagnostics(), written=total, unchanged=len(unchanged),
                        removed=removed, written_paths=written)
+
+
+def _os_problem(exc: OSError) -> str:
+    """``No space left on device: <path>``: what went wrong and where, without ``[Errno 28]``."""
+    if exc.strerror and exc.filename:
+        return f"{exc.strerror}: {exc.filename}"
+    return exc.strerror or str(exc)
 
 
 def _still_valid(out: Path, path: str, recipe: str, old: dict) -> bool:
@@ -283,27 +302,33 @@ def _swap_in(staging: Path, out: Path) -> None:
     os.rename(previous, staging)
 
 
-def _save_state(path: Path, state: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
-    os.replace(temporary, path)
+def _write_state(path: Path, state: dict) -> None:
+    write_file(path, json.dumps(state, sort_keys=True).encode("utf-8"))
 
 
 class _exclusive_lock:
-    """One build at a time per output folder; a second one waits its turn."""
+    """One build at a time per output folder: a second one waits its turn.
 
-    def __init__(self, out: Path):
+    The lock is an ``flock`` on ``.<out>.lock`` beside the folder, so the kernel
+    releases it when its build dies, however it dies.
+    """
+
+    def __init__(self, out: Path, shown: Path):
         self.path = out.parent / f".{out.name}.lock"
+        self.shown = shown
 
     def __enter__(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.file = open(self.path, "w")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.file = open(self.path, "a")
+        except OSError as exc:
+            raise BuildFailed(f"cannot create the lock file: {_os_problem(exc)}; "
+                              f"{self.shown} is left as it was") from exc
         try:
             fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            print(f"papersite: another build is writing {self.path.parent / self.path.name[1:-5]}; "
-                  "waiting for it to finish", file=sys.stderr)
+            print(f"papersite: another build is writing {self.shown}; waiting for it to finish",
+                  file=sys.stderr)
             fcntl.flock(self.file, fcntl.LOCK_EX)
         return self
 

@@ -147,7 +147,11 @@ def _render_batch(batch: list[tuple[str, str, dict]]) -> int:
 
 def write_file(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    try:
+        path.write_bytes(data)
+    except OSError as exc:  # a full disk fails the write, not the open: name the file
+        exc.filename = exc.filename or str(path)
+        raise
 
 
 def render_pages(env: jinja2.Environment, pages: list[Page], out: Path, jobs: int, progress) -> None:
