@@ -248,14 +248,15 @@ def _assign_slugs(
 ) -> None:
     """Unique slugs; on a clash the earliest-listed paper keeps the plain one.
 
-    A slug already published (``published_slugs``) is kept whatever happens.
-    The others take ``<base>-<first 8 hex digits of the id>`` (see :func:`_clash_slug`).
+    A slug already published (``published_slugs``) is kept whatever happens, if it
+    is a plain slug given to one paper only. The others take
+    ``<base>-<first 8 hex digits of the id>`` (see :func:`_clash_slug`).
     """
     taken: set[str] = set()
     claims: dict[str, list[tuple]] = defaultdict(list)
     for paper in papers.values():
         kept = published_slugs.get(paper.id)
-        # The pins come from a file on disk: only a real slug, and only once, is kept.
+        # The pins come from a file on disk, which anyone can edit.
         if kept and SLUG_RE.fullmatch(kept) and len(kept) <= SLUG_MAX_CHARS and kept not in taken:
             paper.slug = kept
             taken.add(kept)
