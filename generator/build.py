@@ -97,22 +97,36 @@ class BuildFailed(Exception):
 
 
 def build(options: BuildOptions, progress_factory=None) -> BuildResult:
-    """parse -> merge -> enrich -> plan -> render -> index -> publish."""
+    """One build at a time per output folder; a problem writing the output (a full
+    disk, a folder we may not write to) is a failed result that names it, not an exception."""
     started = time.perf_counter()
     clock = StageClock()
     diagnostics = Diagnostics()
-    content = options.content
     out = options.out.resolve() if options.out.exists() else options.out.absolute()
+    try:
+        with _exclusive_lock(out, options.out):
+            result = _build(options, out, diagnostics, progress_factory, clock)
+    except BuildFailed as exc:
+        result = BuildResult(False, diagnostics, message=f"error: {exc}")
+    result.diagnostics = diagnostics
+    result.timings = clock.stages
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
+           progress_factory, clock: StageClock) -> BuildResult:
+    """parse -> merge -> enrich -> plan -> render -> index -> publish."""
+    content = options.content
     config = load_config(content, diagnostics)
     state_path = _state_path(out)
-    state = _load_state(state_path)
+    state, intact = _load_state(state_path)
     theme = find_theme(content, config.theme)
     inputs = _input_fingerprint(options, theme)
-    if theme is not None and _nothing_changed(out, state, inputs):
+    if theme is not None and intact and _nothing_changed(out, state, inputs):
         clock.lap("check inputs")
-        return BuildResult(True, Diagnostics(Diagnostic(*d) for d in state["diagnostics"]),
-                           unchanged=len(state["outputs"]), timings=clock.stages,
-                           seconds=time.perf_counter() - started)
+        diagnostics.extend(Diagnostic(*d) for d in state["diagnostics"])
+        return BuildResult(True, diagnostics, unchanged=len(state["outputs"]))
 
     # scikit-learn takes a second to import: not for a build with nothing to do.
     from generator.discover import discover_topics
@@ -120,7 +134,7 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
 
     listings = read_dumps(options.dumps or content / "dumps", diagnostics)
     clock.lap("parse")
-    pins = _load_state(_state_path(options.pins_from.absolute())) if options.pins_from else state
+    pins = _load_state(_state_path(options.pins_from.absolute()))[0] if options.pins_from else state
     catalog = build_catalog(listings, config.listing_dates, diagnostics, pins.get("slugs"))
     clock.lap("merge")
     if (content / "topics.toml").exists():
@@ -135,8 +149,7 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
 
     failure = _input_failure(diagnostics, options)
     if failure:
-        return BuildResult(False, diagnostics, message=failure,
-                           seconds=time.perf_counter() - started)
+        return BuildResult(False, diagnostics, message=failure)
 
     assets = collect_assets(theme, content)
     base_url = _normalise_base_url(options.base_url, config.site_url)
@@ -168,7 +181,7 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
         try:
             related, folder_of = read_shards(options.merge, fingerprint)
         except ShardError as exc:
-            return BuildResult(False, diagnostics, seconds=time.perf_counter() - started,
+            return BuildResult(False, diagnostics,
                                message=f"build failed: {exc}; {options.out} is left as it was")
         for paper in catalog.papers:
             paper.related = related.get(paper.id, [])
@@ -194,7 +207,7 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
             files.update(search_index.result() if search_index else
                          search_files(options.search, catalog, topics, config))
         except SearchFailed as exc:
-            return BuildResult(False, diagnostics, seconds=time.perf_counter() - started,
+            return BuildResult(False, diagnostics,
                                message=f"build failed: {exc}; {options.out} is left as it was")
         clock.lap("search index")
         files.update({path: data for path, data in assets.files.values()})
@@ -204,15 +217,10 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
     recipes.update({path: _digest(data) for path, data in files.items()})
     clock.lap("recipes")
 
-    with _exclusive_lock(out):
-        result = _publish(out, state_path, state, recipes, files, pages, prebuilt,
-                          make_environment(dirs, globals_), options, progress_factory, clock,
-                          {"slugs": {p.id: p.slug for p in catalog.papers}, "inputs": inputs,
-                           "diagnostics": [list(astuple(d)) for d in diagnostics]})
-    result.diagnostics = diagnostics
-    result.timings = clock.stages
-    result.seconds = time.perf_counter() - started
-    return result
+    return _publish(out, state_path, state, recipes, files, pages, prebuilt,
+                    make_environment(dirs, globals_), options, progress_factory, clock,
+                    {"slugs": {p.id: p.slug for p in catalog.papers}, "inputs": inputs,
+                     "diagnostics": [list(astuple(d)) for d in diagnostics]})
 
 
 def _state_path(out: Path) -> Path:
@@ -287,28 +295,58 @@ def _digest(*parts: str | bytes) -> str:
     return digest.hexdigest()[:32]
 
 
-def _load_state(path: Path) -> dict:
+def _load_state(path: Path) -> tuple[dict, bool]:
+    """The last build's state, and whether it is as that build wrote it. It is
+    only a cache: whatever is malformed in it is dropped."""
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
-    return state if isinstance(state, dict) and state.get("version") == STATE_VERSION else {}
+        return {}, False
+    if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+        return {}, False
+    outputs, slugs = state.get("outputs"), state.get("slugs")
+    checked = {
+        "version": STATE_VERSION,
+        "outputs": {path: entry for path, entry in outputs.items() if _is_output_record(entry)}
+        if isinstance(outputs, dict) else {},
+        "slugs": {pid: slug for pid, slug in slugs.items() if isinstance(slug, str)}
+        if isinstance(slugs, dict) else {},
+        **_checked_inputs(state),
+    }
+    return checked, checked == state
+
+
+def _checked_inputs(state: dict) -> dict:
+    """The input fingerprint and diagnostics of the last build, if well formed."""
+    inputs, diagnostics = state.get("inputs"), state.get("diagnostics")
+    well_formed = isinstance(inputs, str) and isinstance(diagnostics, list) and all(
+        isinstance(d, list) and len(d) == 4 and isinstance(d[0], str) and type(d[1]) is int
+        and d[2] in ("error", "warning") and isinstance(d[3], str) for d in diagnostics)
+    return {"inputs": inputs, "diagnostics": diagnostics} if well_formed else {}
+
+
+def _is_output_record(entry) -> bool:
+    """``[recipe, size, mtime_ns]``, as :func:`_publish` writes it."""
+    return (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str)
+            and all(type(number) is int for number in entry[1:]))
 
 
 def _publish(out, state_path, state, recipes, files, pages, prebuilt, env, options,
-             progress_factory, clock, new_state) -> BuildResult:
+             progress_factory, clock, state_extra) -> BuildResult:
     # Each build stages into a folder of its own; what killed builds left is cleared
     # (the lock is held, and their workers died with them).
     for leftover in out.parent.glob(f".{out.name}.staging*"):
         shutil.rmtree(leftover, ignore_errors=True)
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"
+    new_state = state_path.with_suffix(".tmp")
     old = state.get("outputs", {}) if out.is_dir() else {}
     unchanged = [p for p, recipe in recipes.items() if _still_valid(out, p, recipe, old)]
-    if len(unchanged) == len(recipes) == len(old):
-        # Nothing to write and nothing to remove: the published site is current.
-        _save_state(state_path, {**state, **new_state})
-        return BuildResult(True, Diagnostics(), unchanged=len(unchanged))
     try:
+        if len(unchanged) == len(recipes) == len(old):
+            # Nothing to write and nothing to remove: the published site is current.
+            _write_state(new_state, {**state, **state_extra})
+            os.replace(new_state, state_path)
+            return BuildResult(True, Diagnostics(), unchanged=len(unchanged))
         staging.mkdir(parents=True)
         unchanged_set = set(unchanged)
         from_shards = [path for path in prebuilt if path not in unchanged_set]
@@ -334,19 +372,27 @@ def _publish(out, state_path, state, recipes, files, pages, prebuilt, env, optio
             stat = (staging / path).stat()
             outputs[path] = [recipe, stat.st_size, stat.st_mtime_ns]
         removed = len(set(old) - set(recipes))
+        # Written before the swap, so a full disk cannot strike after it.
+        _write_state(new_state, {"version": STATE_VERSION, "outputs": outputs, **state_extra})
         _swap_in(staging, out)
-    except OSError as exc:
+    except (OSError, TemplateFailed) as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise BuildFailed(f"cannot write the site: {exc}; {options.out} is left as it was") from exc
-    except TemplateFailed as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise BuildFailed(f"{exc}; {options.out} is left as it was") from exc
+        new_state.unlink(missing_ok=True)
+        problem = f"cannot write the site: {_os_problem(exc)}" if isinstance(exc, OSError) else exc
+        raise BuildFailed(f"{problem}; {options.out} is left as it was") from exc
     shutil.rmtree(staging, ignore_errors=True)  # the previous site, after an exchange
-    _save_state(state_path, {"version": STATE_VERSION, "outputs": outputs, **new_state})
+    os.replace(new_state, state_path)
     clock.lap("publish")
     written = sorted([p.path for p in to_render] + list(to_write) + from_shards)
     return BuildResult(True, Diagnostics(), written=len(written), unchanged=len(unchanged),
                        removed=removed, written_paths=written)
+
+
+def _os_problem(exc: OSError) -> str:
+    """``No space left on device: <path>``: what went wrong and where, without ``[Errno 28]``."""
+    if exc.strerror and exc.filename:
+        return f"{exc.strerror}: {exc.filename}"
+    return exc.strerror or str(exc)
 
 
 def _still_valid(out: Path, path: str, recipe: str, old: dict) -> bool:
@@ -394,27 +440,34 @@ def _swap_in(staging: Path, out: Path) -> None:
     os.rename(previous, staging)
 
 
-def _save_state(path: Path, state: dict) -> None:
+def _write_state(path: Path, state: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
-    os.replace(temporary, path)
+    write_file(path, json.dumps(state, sort_keys=True).encode("utf-8"))
 
 
 class _exclusive_lock:
-    """One build at a time per output folder; a second one waits its turn."""
+    """One build at a time per output folder: a second one waits its turn.
 
-    def __init__(self, out: Path):
+    The lock is an ``flock`` on ``.<out>.lock`` beside the folder, so the kernel
+    releases it when its build dies, however it dies.
+    """
+
+    def __init__(self, out: Path, shown: Path):
         self.path = out.parent / f".{out.name}.lock"
+        self.shown = shown
 
     def __enter__(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.file = open(self.path, "w")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.file = open(self.path, "a")
+        except OSError as exc:
+            raise BuildFailed(f"cannot create the lock file: {_os_problem(exc)}; "
+                              f"{self.shown} is left as it was") from exc
         try:
             fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            print(f"papersite: another build is writing {self.path.parent / self.path.name[1:-5]}; "
-                  "waiting for it to finish", file=sys.stderr)
+            print(f"papersite: another build is writing {self.shown}; waiting for it to finish",
+                  file=sys.stderr)
             fcntl.flock(self.file, fcntl.LOCK_EX)
         return self
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import itertools
 import re
 import unicodedata
 from collections import defaultdict
@@ -28,6 +29,7 @@ SLUG_MAX_CHARS = 80
 _DIGIT_GROUP_RE = re.compile(r"(?<=\d)[,.'](?=\d{3})")
 _APOSTROPHE_RE = re.compile(r"(?<=\w)['’](?=\w)")
 _SEPARATORS_RE = re.compile(r"[\W_]+")
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 @dataclass(slots=True)
@@ -246,14 +248,16 @@ def _assign_slugs(
 ) -> None:
     """Unique slugs; on a clash the earliest-listed paper keeps the plain one.
 
-    A slug already published (``published_slugs``) is kept whatever happens.
-    The others take ``<base>-<first 8 hex digits of the id>``.
+    A slug already published (``published_slugs``) is kept whatever happens, if it
+    is a plain slug given to one paper only. The others take
+    ``<base>-<first 8 hex digits of the id>`` (see :func:`_clash_slug`).
     """
     taken: set[str] = set()
     claims: dict[str, list[tuple]] = defaultdict(list)
     for paper in papers.values():
         kept = published_slugs.get(paper.id)
-        if kept:
+        # The pins come from a file on disk, which anyone can edit.
+        if kept and SLUG_RE.fullmatch(kept) and len(kept) <= SLUG_MAX_CHARS and kept not in taken:
             paper.slug = kept
             taken.add(kept)
     for key, paper in papers.items():
@@ -263,12 +267,21 @@ def _assign_slugs(
         if len(claimants) > 1:
             claimants.sort(key=lambda claim: _first_seen(groups[claim[0]][0], claim[1].id))
         for _, paper in claimants:
-            if slug not in taken:
-                paper.slug = slug
-            else:
-                head = slugify(slug, max_length=SLUG_MAX_CHARS - 9, word_boundary=True)
-                paper.slug = f"{head}-{paper.id[:8]}"
+            paper.slug = slug if slug not in taken else _clash_slug(slug, paper.id, taken)
             taken.add(paper.slug)
+
+
+def _clash_slug(slug: str, pid: str, taken: set[str]) -> str:
+    """``<slug>-<first 8 hex digits of the id>``, cut to fit 80 characters.
+
+    A title can spell out exactly that slug and claim it first (it sorts first):
+    then the whole id, then the whole id and a number, so no two papers share a slug.
+    """
+    suffixes = itertools.chain([pid[:8], pid], (f"{pid}-{n}" for n in itertools.count(2)))
+    candidates = (
+        f"{slugify(slug, max_length=SLUG_MAX_CHARS - len(suffix) - 1, word_boundary=True)}-{suffix}"
+        for suffix in suffixes)
+    return next(candidate for candidate in candidates if candidate not in taken)
 
 
 def _first_seen(shown: tuple[Listing, Entry], pid: str) -> tuple:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from generator import __version__
-from generator.build import BuildFailed, BuildOptions, build
+from generator.build import BuildOptions, build
 from generator.catalog import Catalog, build_catalog
 from generator.config import SiteConfig, load_config
 from generator.diagnostics import Diagnostics
@@ -109,11 +109,7 @@ def _build_options(args: argparse.Namespace, **overrides) -> BuildOptions:
 def run_build(options: BuildOptions, timings: bool = False) -> int:
     """Build, print the diagnostics and a summary; the exit status."""
     progress = _progress_bar if sys.stderr.isatty() else None
-    try:
-        result = build(options, progress)
-    except BuildFailed as exc:
-        print(f"papersite: error: {exc}", file=sys.stderr)
-        return 1
+    result = build(options, progress)
     report(result.diagnostics)
     if not result.ok:
         print(f"papersite: {result.message}", file=sys.stderr)

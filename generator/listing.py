@@ -291,32 +291,34 @@ def _drop_cut_off_last_entry(listing: Listing, lines: list[_Line], path: str,
 
 def _parse_header(lines: list[_Line], path: str, diagnostics: Diagnostics):
     """Find the listing date line among the first few short lines."""
-    saw_header = False
+    header_end = 0  # the index after the last header line
     for index, line in enumerate(lines[:MAX_HEADER_LINES + 1]):
         if line.text.casefold() in HEADER_LINES:
-            saw_header = True
+            header_end = index + 1
             continue
         match = DATE_RE.fullmatch(line.text)
         if match and not match["upvotes"] and match["month"].casefold() in MONTHS:
             date = _partial_date(match, path, line.number, diagnostics, "listing date")
-            for skipped in lines[:index]:
-                if skipped.text.casefold() not in HEADER_LINES:
-                    diagnostics.warning(
-                        path, skipped.number, f"skipped unrecognised header line {skipped.text!r}"
-                    )
+            _skip_header_lines(lines[:index], path, diagnostics)
             month_day = (date.month, date.day) if date else None
             return index + 1, month_day, date.year if date else None, line.number, True
-        if len(line.text) > MAX_HEADER_LINE_CHARS or line.text == DOT:
-            break
-    start = 0
-    while start < len(lines) and lines[start].text.casefold() in HEADER_LINES:
-        start += 1
-    if saw_header:
-        line = lines[start - 1].number
-        diagnostics.warning(path, line, "no listing date after the header; listing is undated")
+        if (len(line.text) > MAX_HEADER_LINE_CHARS or line.text == DOT) and not any(
+                later.text.casefold() in HEADER_LINES for later in lines[index + 1:MAX_HEADER_LINES + 1]):
+            break  # the entries have begun; a header line further on means this one is broken
+    if header_end:
+        _skip_header_lines(lines[:header_end], path, diagnostics)
+        diagnostics.warning(path, lines[header_end - 1].number,
+                            "no listing date after the header; listing is undated")
     else:
         diagnostics.warning(path, 1, "no listing header; listing date unknown")
-    return start, None, None, 0, saw_header
+    return header_end, None, None, 0, header_end > 0
+
+
+def _skip_header_lines(lines: list[_Line], path: str, diagnostics: Diagnostics) -> None:
+    for line in lines:
+        if line.text.casefold() not in HEADER_LINES:
+            diagnostics.warning(path, line.number,
+                                f"skipped unrecognised header line {_short(line.text)!r}")
 
 
 def _date_from_name(path: Path, display_path: str, diagnostics: Diagnostics):

@@ -189,6 +189,9 @@ def write_file(path: Path, data: bytes) -> None:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
+    except OSError as exc:  # a full disk fails the write, not the open: name the file
+        exc.filename = exc.filename or str(path)
+        raise
     finally:
         os.close(fd)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -41,6 +42,80 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_site(tmp_path, real_dum
     assert "old" in outcomes  # at least one kill landed before the swap
 
 
+def lock_holder(lock: Path) -> int | None:
+    """The pid holding an ``flock`` on ``lock``, from /proc/locks."""
+    try:
+        inode = lock.stat().st_ino
+    except FileNotFoundError:
+        return None
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.replace("->", "").split()
+        if fields[1] == "FLOCK" and int(fields[5].rsplit(":", 1)[1]) == inode:
+            return int(fields[4])
+    return None
+
+
+def entries(folder: Path) -> int:
+    try:
+        return len(os.listdir(folder))
+    except FileNotFoundError:
+        return 0
+
+
+def test_sigkill_at_chosen_steps_of_the_build(tmp_path, real_dumps):
+    """Killed at steps picked by what the build has done, not by the clock.
+
+    The build is frozen (SIGSTOP) as soon as a step is seen, the step is checked
+    again while nothing moves, then the build is killed. Before the swap the
+    published site and build state must be byte-identical; at the swap, the old
+    or the new site, whole.
+    """
+    out, lock, state = tmp_path / "site", tmp_path / ".site.lock", tmp_path / ".papersite-cache"
+    subprocess.run(build_command(real_dumps, tmp_path / "new", "/other/"), check=True,
+                   capture_output=True)
+    subprocess.run(build_command(real_dumps, out, "/"), check=True, capture_output=True)
+    old, new, old_state = snapshot(out), snapshot(tmp_path / "new"), snapshot(state)
+
+    def swapping(pid: int) -> bool:  # the new build state is written just before the swap
+        return (state / "site.tmp").exists()
+
+    def staged(folder: str, count: int):
+        return lambda pid: entries(tmp_path / f".site.staging-{pid}" / folder) >= count and not (
+            swapping(pid))
+
+    steps = {  # checked cheaply, so the polling leaves the build its CPU
+        "reading the dumps": lambda pid: lock_holder(lock) == pid and not entries(
+            tmp_path / f".site.staging-{pid}"),
+        "writing the search index": staged("search-index/d", 100),
+        "rendering the pages": staged("papers", 100),
+        "swapping": swapping,
+    }
+    for step, reached in steps.items():
+        process = subprocess.Popen(build_command(real_dumps, out, "/other/"),
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while process.poll() is None and not reached(process.pid):
+            time.sleep(0.001)
+        process.send_signal(signal.SIGSTOP)
+        while process.poll() is None and process_state(process.pid) != "T":  # stopped
+            time.sleep(0.001)
+        frozen_at_step = process.poll() is None and reached(process.pid)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert frozen_at_step, f"the build ended before {step!r} was seen"
+        published = snapshot(out)
+        if step == "swapping":
+            assert published in (old, new), "killed while swapping: a mixed site was published"
+        else:
+            assert published == old, f"killed while {step}: the published site changed"
+            assert snapshot(state) == old_state
+    # Whatever the killed builds left behind, the next build is right and tidy.
+    subprocess.run(build_command(real_dumps, out, "/other/"), check=True, capture_output=True)
+    assert snapshot(out) == new
+    assert sorted(os.listdir(tmp_path)) == [".new.lock", ".papersite-cache", ".site.lock",
+                                            "new", "site"]
+    assert sorted(os.listdir(state)) == ["new.json", "site.json"]
+
+
 def children_of(pid: int) -> list[int]:
     """Live child processes of ``pid``, from /proc."""
     children = []
@@ -54,12 +129,16 @@ def children_of(pid: int) -> list[int]:
     return children
 
 
-def alive(pid: int) -> bool:
+def process_state(pid: int) -> str | None:
+    """R, S, T (stopped), Z (zombie)... from /proc; None once it is gone."""
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
-        return False
-    return state != "Z"
+        return None
+
+
+def alive(pid: int) -> bool:
+    return process_state(pid) not in (None, "Z")
 
 
 def test_render_workers_die_with_a_killed_build(tmp_path):

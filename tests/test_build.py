@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -114,6 +116,32 @@ def test_rebuild_after_editing_one_listing_rewrites_only_what_depends_on_it(tmp_
         assert path not in written
         assert (site / path).stat().st_ino == inodes[path]
     assert len(written) < len(inodes) // 3
+
+
+def test_hostile_build_state_is_dropped_never_obeyed(tmp_path):
+    """The build state is a file anyone can edit: a pinned slug that leads out of the
+    site, a slug pinned twice or a malformed output record is dropped, never followed."""
+    content = make_content(tmp_path)
+    options = BuildOptions(content=content, out=tmp_path / "site", jobs=1)
+    assert build(options).ok
+    before = snapshot(tmp_path / "site")
+    state_path = tmp_path / ".papersite-cache" / "site.json"
+    state = json.loads(state_path.read_text())
+    pinned = dict(state["slugs"])
+    first, second, third = sorted(pinned)[:3]
+    state["slugs"][first] = "../../escaped"
+    state["slugs"][second] = state["slugs"][third]
+    state["outputs"]["index.html"] = 5
+    state["outputs"]["feed.xml"] = ["recipe"]
+    state_path.write_text(json.dumps(state))
+    result = build(options)
+    assert result.ok, result.message
+    assert sorted(os.listdir(tmp_path)) == [".papersite-cache", ".site.lock", "content", "site"]
+    slugs = json.loads(state_path.read_text())["slugs"]
+    assert len(set(slugs.values())) == len(slugs)
+    assert slugs[first] == pinned[first]  # the page it had, not one outside the site
+    moved = {f"papers/{pinned[pid]}/index.html" for pid in (second, third)}
+    assert set(snapshot(tmp_path / "site")) >= set(before) - moved
 
 
 def test_outputs_that_no_longer_exist_are_removed(tmp_path):

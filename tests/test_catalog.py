@@ -176,3 +176,17 @@ def test_catalogue_json_has_the_contract_fields_in_order(dumps):
     assert record["organization"] == {"handle": "acme", "name": "Acme Lab"}
     assert record["appearances"] == [
         {"listing": "a", "listing_date": None, "position": 1, "upvotes": 3}]
+
+
+def test_clash_slug_already_claimed_by_a_title_takes_the_whole_id(dumps):
+    """A third title can spell out the clash slug of the second and claim it first."""
+    words = "Wordwordx " * 7
+    first, second = words + "Zzzzzzzzz", "Wördwordx " + "Wordwordx " * 6 + "Zzzzzzzzz"
+    second_id = paper_id(normalise_title(second))
+    third = words + second_id[:8]
+    dumps.write("a.txt", HEADER + "Dec 10\n\n" + entry(first) + entry(second) + entry(third))
+    catalog, _ = dumps.catalog()
+    slugs = {paper.title: paper.slug for paper in catalog.papers}
+    head = "wordwordx-" * 6 + "wordwordx"
+    assert slugs == {first: head + "-zzzzzzzzz", third: f"{head}-{second_id[:8]}",
+                     second: "wordwordx-" * 6 + second_id}

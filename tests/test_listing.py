@@ -247,3 +247,33 @@ def test_last_abstract_ending_with_a_url_or_full_stop_is_complete(dumps):
     listing, diagnostics = only_listing(dumps)
     assert [e.title for e in listing.entries] == ["Paper Three", "Last"]
     assert list(diagnostics) == []
+
+
+def test_missing_listing_date_is_reported_at_the_last_header_line(dumps):
+    """Not at the end of the file, where a header line after a title used to send it."""
+    dumps.write("a.txt", "A title\n\nnew\n\nAbstract one.\n\n  • 3 authors\n·\nDec 1, 2024\n\n"
+                + ENTRY_BARE)
+    _, diagnostics = only_listing(dumps)
+    assert "a.txt:3: warning: no listing date after the header; listing is undated" in messages(
+        diagnostics)
+
+
+def test_broken_header_line_does_not_make_the_file_look_like_no_dump(dumps):
+    """A metadata-less dump whose first line is garbage still has its header after it."""
+    body = "".join(f"Title {n}\n\n{'This abstract is long. ' * 20}\n\n" for n in range(3))
+    dumps.write("a.txt", "x" * 500 + "\n" + HEADER + "Feb 11\n\n" + body)
+    listing, diagnostics = only_listing(dumps)
+    assert [e.title for e in listing.entries] == ["Title 0", "Title 1", "Title 2"]
+    assert listing.month_day == (2, 11)
+    assert messages(diagnostics) == [f"a.txt:1: warning: skipped unrecognised header line '{'x' * 59}…'"]
+
+
+def test_header_without_date_is_not_read_as_entries(dumps):
+    """Header lines after a broken first line are skipped, not made into papers."""
+    dumps.write("a.txt", "garbage\n" + HEADER + ENTRY_AUTHORS)
+    listing, diagnostics = only_listing(dumps)
+    assert [e.title for e in listing.entries] == ["Paper One"]
+    assert messages(diagnostics) == [
+        "a.txt:1: warning: skipped unrecognised header line 'garbage'",
+        "a.txt:10: warning: no listing date after the header; listing is undated",
+    ]

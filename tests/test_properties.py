@@ -11,13 +11,21 @@ from hypothesis import strategies as st
 
 from generator.catalog import build_catalog, normalise_title
 from generator.diagnostics import Diagnostics
-from generator.listing import AUTHORS_RE, DATE_RE, DOT, MONTHS, read_dumps
+from generator.listing import AUTHORS_RE, DATE_RE, DOT, MONTHS, Organization, read_dumps
 from tests.conftest import HEADER
 
 PROPERTY_SETTINGS = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 DIAGNOSTIC_RE = re.compile(r".+:\d+: (error|warning): .+")
+
+
+def assert_well_formed(diagnostics: Diagnostics, data: bytes) -> None:
+    """``path:line: level: message``, each about a line the file has (0: an empty file)."""
+    lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
+    for diagnostic in diagnostics:
+        assert DIAGNOSTIC_RE.fullmatch(str(diagnostic)), str(diagnostic)
+        assert 1 <= diagnostic.line <= lines or (diagnostic.line == 0 and data == b""), str(diagnostic)
 
 
 @PROPERTY_SETTINGS
@@ -27,7 +35,8 @@ def test_any_bytes_give_diagnostics_never_an_exception(tmp_path_factory, data):
     (folder / "x.txt").write_bytes(data)
     diagnostics = Diagnostics()
     build_catalog(read_dumps(folder, diagnostics), {}, diagnostics)
-    assert all(DIAGNOSTIC_RE.fullmatch(str(d)) for d in diagnostics)
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: lines counted once decoded
+        assert_well_formed(diagnostics, data)
 
 
 dump_line = st.sampled_from(
@@ -40,10 +49,12 @@ dump_line = st.sampled_from(
        line_end=st.sampled_from(["\n", "\r\n", "\r"]))
 def test_any_sequence_of_dump_like_lines_never_raises(tmp_path_factory, lines, line_end):
     folder = tmp_path_factory.mktemp("dumps")
-    (folder / "x.txt").write_text(line_end.join(lines), encoding="utf-8", errors="surrogatepass")
+    data = line_end.join(lines).encode("utf-8", errors="surrogatepass")
+    (folder / "x.txt").write_bytes(data)
     diagnostics = Diagnostics()
     build_catalog(read_dumps(folder, diagnostics), {}, diagnostics)
-    assert all(DIAGNOSTIC_RE.fullmatch(str(d)) for d in diagnostics)
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        assert_well_formed(diagnostics, data)
 
 
 def is_plain_text(text: str) -> bool:
@@ -99,21 +110,18 @@ def test_catalogue_written_back_as_dump_text_parses_to_the_same_papers(tmp_path_
     diagnostics = Diagnostics()
     catalog = build_catalog(read_dumps(folder, diagnostics), {}, diagnostics)
     assert list(diagnostics) == []
-    got = {
-        paper.title: (paper.abstract, paper.authors_count,
-                      (paper.organization.handle, paper.organization.name) if paper.organization else None,
-                      paper.published, paper.upvotes)
-        for paper in catalog.papers
-    }
-    expected = {
-        e["title"]: (e["abstract"],
-                     e["people"] if isinstance(e["people"], int) else None,
-                     tuple(e["people"]) if isinstance(e["people"], tuple) else None,
-                     e["published"] if e["people"] is not None else None,
-                     e["upvotes"] if e["people"] is not None else None)
-        for e in entries
-    }
-    assert got == expected
+    got = {paper.title: paper_fields(paper) for paper in catalog.papers}
+    assert got == {entry["title"]: expected_fields(entry) for entry in entries}
+
+
+def expected_fields(entry: dict) -> tuple:
+    """``paper_fields`` of the paper ``dump_text`` wrote for ``entry``."""
+    people = entry["people"]
+    return (entry["title"], entry["abstract"],
+            people if isinstance(people, int) else None,
+            Organization(*people) if isinstance(people, tuple) else None,
+            entry["published"] if people is not None else None,
+            entry["upvotes"] if people is not None else None)
 
 
 ascii_keys = st.lists(st.from_regex(r"[a-z0-9]{1,14}", fullmatch=True), min_size=1, max_size=16).map(" ".join)
@@ -128,3 +136,56 @@ def test_fast_slugs_equal_python_slugify(key):
     from generator.catalog import SLUG_MAX_CHARS, base_slug
 
     assert base_slug(key, "0" * 16) == slugify(key, max_length=SLUG_MAX_CHARS, word_boundary=True)
+
+
+def paper_fields(paper) -> tuple:
+    return (paper.title, paper.abstract, paper.authors_count, paper.organization,
+            paper.published, paper.upvotes)
+
+
+entry_lists = st.lists(papers, min_size=1, max_size=8, unique_by=lambda p: normalise_title(p["title"]))
+LISTING_DATE = datetime.date(2025, 1, 1)
+
+
+@PROPERTY_SETTINGS
+@given(entries=entry_lists, data=st.data())
+def test_a_dump_cut_at_any_byte_keeps_every_complete_entry(tmp_path_factory, entries, data):
+    """Entries wholly before the cut are read exactly as they were; the cut one may be lost."""
+    text = dump_text(LISTING_DATE, entries).encode("utf-8")
+    cut = data.draw(st.integers(0, len(text)), label="cut")
+    folder = tmp_path_factory.mktemp("dumps")
+    (folder / "x.txt").write_bytes(text[:cut])
+    diagnostics = Diagnostics()
+    catalog = build_catalog(read_dumps(folder, diagnostics), {}, diagnostics)
+    assert_well_formed(diagnostics, text[:cut])
+    got = {paper.title: paper_fields(paper) for paper in catalog.papers}
+    whole = dump_text(LISTING_DATE, [])
+    for entry in entries:
+        whole += dump_text(LISTING_DATE, [entry]).removeprefix(dump_text(LISTING_DATE, []))
+        if len(whole.encode("utf-8")) <= cut:
+            assert got[entry["title"]] == expected_fields(entry)
+
+
+@PROPERTY_SETTINGS
+@given(entries=entry_lists, data=st.data(),
+       stray=st.sampled_from(["·", "  • 3 authors", "Feb 30", "Dec 10", "Oct 29, 2019 1"]))
+def test_a_stray_metadata_line_between_entries_loses_nothing(tmp_path_factory, entries, data, stray):
+    """One warning at the stray line, and every paper read as if it were not there.
+
+    Not after a paper shown without metadata: there a metadata line is that paper's
+    metadata, cut short, and is read so.
+    """
+    header = dump_text(LISTING_DATE, [])
+    blocks = [dump_text(LISTING_DATE, [entry]).removeprefix(header) for entry in entries]
+    at = data.draw(st.sampled_from([0] + [n + 1 for n, entry in enumerate(entries)
+                                          if entry["people"] is not None]), label="position")
+    before = header + "".join(blocks[:at])
+    text = before + stray + "\n\n" + "".join(blocks[at:])
+    folder = tmp_path_factory.mktemp("dumps")
+    (folder / "x.txt").write_text(text, encoding="utf-8")
+    diagnostics = Diagnostics()
+    catalog = build_catalog(read_dumps(folder, diagnostics), {}, diagnostics)
+    stray_line = before.count("\n") + 1
+    assert [(d.line, d.level) for d in diagnostics] == [(stray_line, "warning")], list(diagnostics)
+    assert {paper.title: paper_fields(paper) for paper in catalog.papers} == {
+        entry["title"]: expected_fields(entry) for entry in entries}

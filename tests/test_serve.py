@@ -17,11 +17,14 @@ from pathlib import Path
 
 import pytest
 import watchfiles
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.build import BuildOptions, build
 from generator.render import BUILTIN_THEMES
 from generator.serve import InputFilter, SiteServer, watched_folders
 from tests.conftest import HEADER, ROOT
+from tests.test_build import snapshot
 
 SECRET = "TOP-SECRET-4b1d0c"
 
@@ -120,6 +123,22 @@ def test_folder_without_slash_redirects(server):
     "/..%00/secret.txt",
     b"/\x00/../secret.txt",
     "/%c0%ae%c0%ae/secret.txt",
+    "/%c0%af../secret.txt",
+    "/%e0%80%ae%e0%80%ae/secret.txt",
+    "/%ef%bc%8e%ef%bc%8e/secret.txt",
+    "/.%2e/secret.txt",
+    "/%2e./secret.txt",
+    "/%2f..%2fsecret.txt",
+    "//../secret.txt",
+    "/static/../../secret.txt",
+    "/static/%2e%2e/%2e%2e/secret.txt",
+    "/..;/secret.txt",
+    "/%2e%2e%5csecret.txt",
+    "/%25%32%65%25%32%65/secret.txt",
+    "/%%32%65%%32%65/secret.txt",
+    "../secret.txt",
+    "secret.txt",
+    "*",
     "/leak.html",
     "/leakdir/secret.txt",
     "/leakdir/",
@@ -132,10 +151,48 @@ def test_never_serves_a_file_outside_the_site(server, target):
     assert SECRET.encode() not in body
 
 
-@pytest.mark.parametrize("slashes", ["/", "//"])
+@pytest.mark.parametrize("slashes", ["/", "//", "/%2f"])
 def test_absolute_path_in_the_url_stays_inside(server, site, slashes):
     status, _, body = fetch(server.server_address[1], slashes + str(site.parent / "secret.txt").lstrip("/"))
-    assert status == 404 and SECRET.encode() not in body
+    assert status in (400, 404) and SECRET.encode() not in body
+    status, _, body = fetch(server.server_address[1], slashes + "etc/passwd")
+    assert status in (400, 404) and b"root:" not in body
+
+
+traversals = st.builds(
+    lambda prefix, steps, separator, target: prefix + separator.join([*steps, target]),
+    st.sampled_from(["/", "//", "/%2f", "/papers/"]),
+    st.lists(st.sampled_from(["..", "%2e%2e", "%2E%2e", ".%2e", "%2e.", "%252e%252e", "%c0%ae%c0%ae",
+                              "..%00", ".", "papers", "leakdir", "nope"]), max_size=4),
+    st.sampled_from(["/", "//", "%2f", "%2F", "%5c", "\\", "%252f", "/./", ";/"]),
+    st.sampled_from(["secret.txt", "leak.html", "leakdir/secret.txt", "secret.txt%00.html",
+                     "etc/passwd", "index.html", "feed.xml"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(target=traversals)
+def test_no_mix_of_dots_slashes_and_encodings_reaches_outside(server, site_files, target):
+    """Whatever the path, a 200 answer is a file of the site, byte for byte."""
+    status, _, body = fetch(server.server_address[1], target)
+    leaked = SECRET.encode() in body or b"root:" in body
+    assert not leaked and status in (200, 301, 400, 404), (target, status)
+    if status == 200:
+        a_site_file = body in site_files
+        assert a_site_file, target
+
+
+class SiteFiles(frozenset):
+    """The bytes of every file inside the site; shown by its size, not its bytes."""
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} site files>"
+
+
+@pytest.fixture(scope="module")
+def site_files(site) -> SiteFiles:
+    """What a symlink leads out of the site to is not one of them."""
+    return SiteFiles(path.read_bytes() for path in site.rglob("*")
+                     if path.is_file() and path.resolve().is_relative_to(site.resolve()))
 
 
 def test_symlink_inside_the_site_is_served(server, site):
@@ -176,13 +233,27 @@ def test_url_prefix_from_base_url(site):
         assert fetch(port, "/index.html")[0] == 404
 
 
-def test_burst_of_requests_all_succeed_quietly(server, site, capfd):
-    pages = ["/", "/topics/", "/archive/", "/feed.xml", "/data/papers.json", "/__papersite/version"]
-    targets = [pages[i % len(pages)] for i in range(200)]
-    with ThreadPoolExecutor(8) as pool:
-        statuses = list(pool.map(lambda t: fetch(server.server_address[1], t)[0], targets))
-    assert statuses == [200] * 200
-    fetch(server.server_address[1], "/nope/")
+def test_burst_of_200_concurrent_requests_all_answered_quietly(server, site, capfd):
+    """200 connections open at once, each request sent when all are connected."""
+    pages = {"/": "index.html", "/topics/": "topics/index.html", "/archive/": "archive/index.html",
+             "/feed.xml": "feed.xml", "/data/papers.json": "data/papers.json", "/nope/": "404.html"}
+    targets = [list(pages)[i % len(pages)] for i in range(200)]
+    all_connected = threading.Barrier(len(targets))
+
+    def request(target: str) -> tuple[int, bytes]:
+        with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=30) as connection:
+            all_connected.wait(timeout=30)
+            connection.sendall(f"GET {target} HTTP/1.0\r\n\r\n".encode())
+            data = b""
+            while chunk := connection.recv(65536):
+                data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        return int(head.split()[1]), body
+
+    with ThreadPoolExecutor(len(targets)) as pool:
+        answers = list(pool.map(request, targets))
+    assert [status for status, _ in answers] == [404 if t == "/nope/" else 200 for t in targets]
+    assert all(body == (site / pages[target]).read_bytes() for target, (_, body) in zip(targets, answers))
     fetch(server.server_address[1], "/../x")
     assert capfd.readouterr().err == ""
 
@@ -237,6 +308,38 @@ def replace_file(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
+def listening_sockets(port: int) -> list[str]:
+    """The local addresses of the sockets listening on ``port``, from /proc/net/tcp{,6}."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, _, hex_port = local.partition(":")
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                found.append(address)
+    return found
+
+
+def test_papersite_serve_listens_on_127_0_0_1_only(tmp_path):
+    """The real command: one listening socket, on 127.0.0.1; 127.0.0.2 (also this
+    machine, but not that address) and IPv6 are refused."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--port", "0", "--jobs", "1",
+         "--content", str(ROOT / "content"), "--out", str(tmp_path / "site")],
+        cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    try:
+        port = int(Output(process.stderr).wait_for(r"serving http://127\.0\.0\.1:(\d+)/", timeout=60)[1])
+        assert listening_sockets(port) == ["0100007F"]  # 127.0.0.1, little-endian hex
+        assert fetch(port, "/")[0] == 200
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.2", port), timeout=5)
+        with pytest.raises(OSError):
+            socket.create_connection(("::1", port), timeout=5)
+    finally:
+        process.kill()
+        process.wait(timeout=5)
+
+
 def test_serve_rebuilds_keeps_the_last_good_site_and_stops_on_ctrl_c(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
@@ -254,13 +357,22 @@ def test_serve_rebuilds_keeps_the_last_good_site_and_stops_on_ctrl_c(tmp_path):
         assert status == 200 and b"/__papersite/reload.js" in page
         assert fetch(port, "/__papersite/version")[2] == b"0"
 
-        mark = len(output.text)
+        served = snapshot(tmp_path / "site")
+        for bad, data, error in [
+            ("bad.txt", b"\x00\x01\x02" * 100, ":1: error: not a listing dump"),
+            ("listing-a.txt", (content / "dumps" / "listing-a.txt").read_bytes()[:-300],
+             r":\d+: error: file ends in the middle of the abstract"),
+        ]:
+            mark = len(output.text)
+            replace_file(content / "dumps" / bad, data)
+            output.wait_for(re.escape(str(content / "dumps" / bad)) + error, mark)
+            output.wait_for("still serving the last good build", mark)
+            assert fetch(port, "/")[::2] == (200, page)
+            assert fetch(port, "/__papersite/version")[2] == b"0"
+            assert snapshot(tmp_path / "site") == served
+        replace_file(content / "dumps" / "listing-a.txt",
+                     (ROOT / "content" / "dumps" / "listing-a.txt").read_bytes())
         bad = content / "dumps" / "bad.txt"
-        replace_file(bad, b"\x00\x01\x02" * 100)
-        output.wait_for(re.escape(f"{bad}:1: error: not a listing dump"), mark)
-        output.wait_for("still serving the last good build", mark)
-        assert fetch(port, "/")[::2] == (200, page)
-        assert fetch(port, "/__papersite/version")[2] == b"0"
 
         replace_file(bad, (HEADER + "Dec 10\n\nFreshly Added Paper\n\nAn abstract.\n").encode())
         wait_until(lambda: fetch(port, "/__papersite/version")[2] != b"0")

@@ -1,0 +1,257 @@
+"""Faults around the build: a full disk, a folder it may not write to, two builds at once.
+
+Each one must end in a one-line message that names the problem and says the old
+site is kept, with no traceback, and leave the published site byte-identical.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import generator.render
+from generator.build import BuildOptions, build
+from tests.conftest import HEADER, ROOT
+from tests.test_atomic import build_command, lock_holder
+from tests.test_build import snapshot
+
+FAILED_RE = r"papersite: error: cannot write the site: {problem}: {path}; {out} is left as it was"
+
+
+def run(command, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(command, capture_output=True, text=True, **kwargs)
+
+
+def assert_tidy(folder: Path, *names: str) -> None:
+    """Only the sites, their locks and the build state beside them: no staging folder,
+    no half-written state."""
+    assert sorted(os.listdir(folder)) == sorted(
+        [".papersite-cache", *names, *(f".{name}.lock" for name in names)])
+    assert sorted(os.listdir(folder / ".papersite-cache")) == sorted(f"{n}.json" for n in names)
+
+
+@pytest.mark.parametrize("step", ["staging", "state"])
+def test_disk_full_during_the_build_keeps_the_old_site(tmp_path, real_dumps, step):
+    """A real write error from the kernel: with RLIMIT_FSIZE at 64 KB, a file that
+    grows past it fails with EFBIG (Python ignores SIGXFSZ), as on a full disk.
+    Every page fits; the feeds, data/papers.json and the build state do not. With a
+    dump added, those files change and the build fails while staging them; with only
+    the base URL changed, they stay as they are (hard links) and it fails at its last
+    write, the build state, just before the swap."""
+    dumps, out = tmp_path / "dumps", tmp_path / "www" / "site"
+    dumps.mkdir()
+    *first, last = sorted(real_dumps.glob("*.txt"))
+    for dump in first:
+        (dumps / dump.name).symlink_to(dump)
+    assert run(build_command(dumps, out, "/")).returncode == 0
+    before, state = snapshot(out), snapshot(out.parent / ".papersite-cache")
+    if step == "staging":
+        (dumps / last.name).symlink_to(last)
+        base_url, failed = "/", re.escape(str(out.parent)) + r"/\.site\.staging-\d+/\S+"
+    else:
+        base_url, failed = "/other/", re.escape(str(out.parent / ".papersite-cache" / "site.tmp"))
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+    result = run(build_command(dumps, out, base_url), preexec_fn=small_files)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert re.fullmatch(FAILED_RE.format(problem="File too large", path=failed,
+                                         out=re.escape(str(out))),
+                        result.stderr.splitlines()[-1]), result.stderr
+    assert snapshot(out) == before
+    assert snapshot(out.parent / ".papersite-cache") == state
+    assert_tidy(out.parent, "site")
+
+    assert run(build_command(dumps, out, base_url)).returncode == 0
+    assert run(build_command(dumps, out.parent / "new", base_url)).returncode == 0
+    assert snapshot(out) == snapshot(out.parent / "new")
+    assert_tidy(out.parent, "site", "new")
+
+
+def test_no_space_left_in_a_render_worker_keeps_the_old_site(tmp_path, monkeypatch):
+    """ENOSPC cannot be had for real without a small file system, so it is injected
+    where the render workers write pages (they are forked, so they inherit the patch)."""
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    entries = "".join(f"Paper number {n}\n\nAbstract number {n}.\n\n  • 2 authors\n·\nDec 1, 2024\n\n"
+                      for n in range(450))  # enough pages to render in worker processes
+    (dumps / "big.txt").write_text(HEADER + "Dec 10\n\n" + entries)
+    out = tmp_path / "www" / "site"
+    options = BuildOptions(content=tmp_path, dumps=dumps, out=out, jobs=2)
+    assert build(options).ok
+    before = snapshot(out)
+    (dumps / "big.txt").write_text(HEADER + "Dec 11\n\n" + entries)  # every page changes
+    write_file, parent = generator.render.write_file, os.getpid()
+
+    def disk_full_at_paper_300(path: Path, data: bytes) -> None:
+        if path.parent.name == "paper-number-300":
+            assert os.getpid() != parent  # the fault is in a worker
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        write_file(path, data)
+
+    monkeypatch.setattr(generator.render, "write_file", disk_full_at_paper_300)
+    result = build(options)
+    assert not result.ok
+    assert re.fullmatch(
+        FAILED_RE.format(problem="No space left on device",
+                         path=re.escape(str(out.parent)) + r"/\.site\.staging-\d+/papers/paper-number-300/index\.html",
+                         out=re.escape(str(out))).removeprefix("papersite: "),
+        result.message)
+    assert snapshot(out) == before
+    assert_tidy(out.parent, "site")
+
+
+# --- Permission errors. Root ignores file modes, and CI runs as root, so the build runs
+# without the capabilities that let root do so: then modes bind root as anyone else.
+
+_CAPABILITY_VERSION_3 = 0x20080522
+_PR_CAPBSET_DROP = 24
+_FILE_MODE_CAPABILITIES = (1, 2, 3)  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+
+
+def obey_file_modes() -> None:
+    """In the child, before exec: drop the capabilities that bypass file modes, from the
+    bounding set too so exec does not give them back. A no-op for a normal user."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in _FILE_MODE_CAPABILITIES:
+        libc.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0)
+    header, data = _CapHeader(_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
+    if libc.capget(ctypes.byref(header), data) == 0:
+        mask = ~sum(1 << capability for capability in _FILE_MODE_CAPABILITIES)
+        for name in ("effective", "permitted", "inheritable"):
+            setattr(data[0], name, getattr(data[0], name) & mask)
+        libc.capset(ctypes.byref(header), data)
+
+
+def read_only(folder: Path) -> None:
+    """Make ``folder`` read-only, and prove a build process cannot write in it."""
+    folder.chmod(0o555)
+    probe = run([sys.executable, "-c", f"open({str(folder / 'probe')!r}, 'w')"],
+                preexec_fn=obey_file_modes)
+    assert "PermissionError" in probe.stderr, "file modes are not enforced: the test proves nothing"
+
+
+@pytest.fixture
+def built(tmp_path):
+    """The sample site built into tmp_path/site; the folders made read-only get their
+    modes back at the end, so pytest can clean up."""
+    out = tmp_path / "site"
+    assert run(build_command(ROOT / "content" / "dumps", out, "/")).returncode == 0
+    yield out
+    for folder in (tmp_path, tmp_path / ".papersite-cache"):
+        folder.chmod(0o755)
+
+
+def test_folder_of_the_site_not_writable_keeps_the_old_site(tmp_path, built):
+    """The staging folder cannot be created beside the site."""
+    before = snapshot(built)
+    read_only(tmp_path)
+    result = run(build_command(ROOT / "content" / "dumps", built, "/other/"),
+                 preexec_fn=obey_file_modes)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert re.fullmatch(FAILED_RE.format(problem="Permission denied",
+                                         path=re.escape(str(tmp_path)) + r"/\.site\.staging-\d+",
+                                         out=re.escape(str(built))),
+                        result.stderr.splitlines()[-1]), result.stderr
+    assert snapshot(built) == before
+    tmp_path.chmod(0o755)
+    assert_tidy(tmp_path, "site")
+
+
+def test_new_folder_for_the_site_not_creatable_is_a_clear_error(tmp_path):
+    """Not even the lock file can be made: the error says so."""
+    read_only(tmp_path)
+    out = tmp_path / "deeper" / "site"
+    try:
+        result = run(build_command(ROOT / "content" / "dumps", out, "/"), preexec_fn=obey_file_modes)
+    finally:
+        tmp_path.chmod(0o755)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"papersite: error: cannot create the lock file: Permission denied: {tmp_path / 'deeper'}; "
+        f"{out} is left as it was")
+    assert os.listdir(tmp_path) == []
+
+
+def test_build_state_not_writable_fails_before_the_swap(tmp_path, built):
+    """The last write of a build is its state, just before the swap: failing there
+    still publishes nothing, and the staged site is removed."""
+    before = snapshot(built)
+    read_only(tmp_path / ".papersite-cache")
+    result = run(build_command(ROOT / "content" / "dumps", built, "/other/"),
+                 preexec_fn=obey_file_modes)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == FAILED_RE.format(
+        problem="Permission denied", path=tmp_path / ".papersite-cache" / "site.tmp", out=built)
+    assert snapshot(built) == before
+    (tmp_path / ".papersite-cache").chmod(0o755)
+    assert_tidy(tmp_path, "site")
+
+
+# --- Two builds at once.
+
+def test_build_waits_while_another_holds_the_lock(tmp_path, built):
+    """The other build is this test, holding the lock: the build says it waits,
+    stages nothing and changes nothing until the lock is released."""
+    before = snapshot(built)
+    with open(tmp_path / ".site.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        waiting = subprocess.Popen(build_command(ROOT / "content" / "dumps", built, "/other/"),
+                                   stderr=subprocess.PIPE, text=True)
+        assert waiting.stderr.readline() == (
+            f"papersite: another build is writing {built}; waiting for it to finish\n")
+        time.sleep(1)
+        assert waiting.poll() is None
+        assert_tidy(tmp_path, "site")
+        assert snapshot(built) == before
+    assert waiting.wait(timeout=60) == 0
+    assert "files written" in waiting.stderr.read()
+    assert snapshot(built) != before
+
+
+def test_two_builds_into_the_same_folder_never_interleave(tmp_path, real_dumps):
+    """Started together: one waits for the other, and the site is the waiter's, whole."""
+    out, lock = tmp_path / "site", tmp_path / ".site.lock"
+    builds = {base: subprocess.Popen(build_command(real_dumps, out, base),
+                                     stderr=subprocess.PIPE, text=True)
+              for base in ("/first/", "/second/")}
+    deadline = time.monotonic() + 60
+    while (holder := lock_holder(lock)) not in {build.pid for build in builds.values()}:
+        assert time.monotonic() < deadline, "no build took the lock"
+        time.sleep(0.005)
+    [running] = [build for build in builds.values() if build.pid == holder]
+    [waiter_base] = [base for base, build in builds.items() if build is not running]
+    waiter = builds[waiter_base]
+    while running.poll() is None:  # the waiter stages nothing while the other builds
+        assert not (tmp_path / f".site.staging-{waiter.pid}").exists()
+        time.sleep(0.005)
+    assert waiter.wait(timeout=120) == 0 and running.returncode == 0
+    running_stderr, waiting_stderr = running.stderr.read(), waiter.stderr.read()
+    assert "another build" not in running_stderr
+    assert waiting_stderr.splitlines()[0] == (
+        f"papersite: another build is writing {out}; waiting for it to finish")
+
+    assert run(build_command(real_dumps, tmp_path / "expected", waiter_base)).returncode == 0
+    assert snapshot(out) == snapshot(tmp_path / "expected")
+    assert_tidy(tmp_path, "site", "expected")
