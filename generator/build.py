@@ -247,10 +247,10 @@ def _input_fingerprint(options: BuildOptions, theme: Path | None) -> str:
     digest.update(json.dumps(settings, sort_keys=True).encode())
     roots = [Path(__file__).parent, options.content, options.dumps or options.content / "dumps"]
     roots += [theme] if theme else []
-    files = [folder.absolute() / MANIFEST for folder in options.merge]
-    for root in roots:
+    files = {folder.absolute() / MANIFEST for folder in options.merge}
+    for root in roots:  # the dumps are usually inside the content folder: each file once
         if root.is_dir():
-            files.extend(path for path in root.rglob("*") if "__pycache__" not in path.parts)
+            files.update(path.absolute() for path in root.rglob("*") if "__pycache__" not in path.parts)
     for path in sorted(files):
         try:
             stat = path.stat()
