@@ -67,7 +67,8 @@ every run is a full build; engines take turns within each run. For each:
   still shares with its parent, so the RSS total counts those pages three
   times; PSS shares each page among the processes that map it, so it is the
   memory the build really takes. Reading it costs the kernel about 30 ms per
-  GB mapped, so it is sampled at most 5% of the time (every 0.25 s or more);
+  GB mapped, so it is read with the RSS only while that takes at most 5% of
+  the time, less often for large processes (every 0.6 s for 1 GB);
 - pages written: ``.html`` files in the output.
 
 The table shows the median of ``--runs`` runs, column by column, and the
@@ -127,8 +128,7 @@ NEWEST_ON_HOME = 50
 RELATED_COUNT = 5
 DEFAULT_PELICAN_PAPERS = 5000
 HUGO_RELATED_FROM_PAPERSITE = "related-from-papersite.toml"  # a config that overrides hugo.toml
-RSS_SAMPLE_SECONDS = 0.05
-PSS_MIN_SECONDS = 0.25
+SAMPLE_SECONDS = 0.05
 PSS_DUTY = 0.05  # at most this share of the time goes to reading PSS
 ENGINES = ("papersite", "hugo", "pelican")
 #: What the Hugo and Pelican inputs are made from; a change to any regenerates them.
@@ -494,13 +494,13 @@ def _sources_digest() -> str:
     return digest.hexdigest()
 
 
-def prepare_inputs(folder: Path, papers: int, seed: int, engines: set[str]) -> Path:
-    """Dumps of ``papers`` papers and the Hugo and/or Pelican projects made from them.
+def prepare_inputs(folder: Path, papers: int, seed: int) -> Path:
+    """Dumps of ``papers`` papers and the Hugo and Pelican projects made from them.
 
     Reused while up to date; otherwise written beside and swapped in whole.
     """
     real = resolve_real_dumps()
-    stamp = {"papers": papers, "seed": seed, "engines": sorted(engines),
+    stamp = {"papers": papers, "seed": seed,
              "real_dumps": str(real) if any(real.glob("*.txt")) else None,
              "sources": _sources_digest()}
     stamp_path = folder / "inputs.json"
@@ -511,14 +511,12 @@ def prepare_inputs(folder: Path, papers: int, seed: int, engines: set[str]) -> P
     shutil.rmtree(staging, ignore_errors=True)
     write_corpus(staging / "dumps", papers, seed, real)
     catalog, topics = load_papers(staging / "dumps")
-    if "hugo" in engines:
-        write_hugo_site(staging / "hugo", catalog, topics)
-    if "pelican" in engines:
-        write_pelican_site(staging / "pelican", catalog, topics)
+    write_hugo_site(staging / "hugo", catalog, topics)
+    write_pelican_site(staging / "pelican", catalog, topics)
     (staging / stamp_path.name).write_text(json.dumps(stamp, indent=2) + "\n")
     shutil.rmtree(folder, ignore_errors=True)
     staging.rename(folder)
-    print(f"wrote the inputs for {papers:,} papers ({', '.join(sorted(engines))}) in {folder} "
+    print(f"wrote the inputs for {papers:,} papers in {folder} "
           f"({time.perf_counter() - started:.1f} s, not timed)", flush=True)
     return folder
 
@@ -598,8 +596,8 @@ class TreeMemory(threading.Thread):
                 started = time.perf_counter()
                 self.peak_pss = max(self.peak_pss, sum(_pss(pid) for pid in tree))
                 cost = time.perf_counter() - started
-                next_pss = started + max(PSS_MIN_SECONDS, cost / PSS_DUTY)
-            self.done.wait(RSS_SAMPLE_SECONDS)
+                next_pss = started + cost / PSS_DUTY
+            self.done.wait(SAMPLE_SECONDS)
 
 
 @dataclasses.dataclass
@@ -767,12 +765,11 @@ def main(argv: list[str] | None = None) -> int:
     work = (args.work or BENCH / "out" / f"compare-{papers}").resolve()
 
     scaled = pelican_papers < papers
-    full = prepare_inputs(work / f"papers-{papers}", papers, args.seed,
-                          {"hugo"} if scaled else {"hugo", "pelican"})
+    full = prepare_inputs(work / f"papers-{papers}", papers, args.seed)
     inputs = {"papersite": full, "hugo": full, "pelican": full}
     if scaled:
         inputs["pelican"] = prepare_inputs(work / f"papers-{pelican_papers}", pelican_papers,
-                                           args.seed, {"pelican"})
+                                           args.seed)
         inputs["pelican-empty"] = prepare_empty_pelican(work / "pelican-empty")
 
     names = versions()
