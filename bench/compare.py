@@ -1,6 +1,7 @@
 """Build the same synthetic papers with papersite, Hugo and Pelican, and compare.
 
-    python bench/compare.py --papers N [--runs 3] [--pelican-papers M] [--seed 1]
+    python bench/compare.py --papers N [--runs 3] [--pelican-papers M]
+                            [--hugo-related hugo|papersite] [--seed 1]
                             [--work DIR] [--json FILE]
 
 **The papers.** ``bench/corpus.py`` writes N papers as listing dumps (fixed
@@ -8,12 +9,13 @@ seed). papersite builds them from the dumps, through its command line
 (``python -m generator build``, run from this checkout, so whatever papersite
 does today is measured). For Hugo and Pelican the dumps are read once with
 papersite's own stages (``generator.listing``, ``generator.catalog``, and
-``generator.topics`` with ``content/topics.toml``), so every engine gets the
-same titles, abstracts, dates, upvotes, author counts, organisations, topics
-and URLs (``/papers/<slug>/``, ``/topics/<slug>/``). Each paper becomes a
-Markdown file with front matter, its abstract as the body, written so that
-both Markdown flavours show exactly the abstract's text (markup characters as
-character references). These inputs are written once per N into ``--work``
+``generator.topics`` with ``content/topics.toml``, ``generator.related``), so
+every engine gets the same titles, abstracts, dates, upvotes, author counts,
+organisations, topics and URLs (``/papers/<slug>/``, ``/topics/<slug>/``).
+Each paper becomes a Markdown file with front matter, its abstract as the
+body, written so that both Markdown flavours show exactly the abstract's text
+(markup characters as character references, and the URLs papersite links as
+autolinks). These inputs are written once per N into ``--work``
 (default ``bench/out/compare-N/``, git-ignored) and reused while this script,
 the corpus generator, the stages above and ``content/topics.toml`` are
 unchanged; writing them is not timed.
@@ -22,12 +24,16 @@ unchanged; writing them is not timed.
 taxonomy whose term pages (``content/topics/<slug>/_index.md``) carry the
 topic's name and description; permalinks ``/papers/:slug/``; minimal
 templates: a paper page with the title, authors or organisation, date,
-upvotes, topic links, abstract and five related papers (Hugo's own related
-content, ``.Site.RegularPages.Related``, configured on the topics taxonomy);
-topic pages paginated by 50, newest first; a topics index; a home page with
-the 50 newest papers and the topics. Hugo's RSS feeds (50 items), sitemap and
-robots.txt stay on, as papersite writes feeds, a sitemap and robots.txt too;
-the ``/papers/`` section page is off (papersite has none).
+upvotes, topic links, abstract and five related papers; topic pages paginated
+by 50, newest first; a topics index; a home page with the 50 newest papers and
+the topics. The related papers are Hugo's own related content
+(``.Site.RegularPages.Related``, configured on the topics taxonomy), or with
+``--hugo-related papersite`` papersite's lists, found with ``site.GetPage``.
+Hugo's own scores every paper that shares a topic, and with 28 topics that is
+thousands per paper: its time grows with the square of N. Hugo's RSS feeds
+(50 items), sitemap and robots.txt stay on, as papersite writes feeds, a
+sitemap and robots.txt too; the ``/papers/`` section page is off (papersite
+has none).
 
 **Pelican** (PyPI ``pelican`` with ``markdown``): the same pages through its
 own mechanisms: papers are articles, topics are tags (the tag is the topic's
@@ -61,20 +67,21 @@ every run is a full build; engines take turns within each run. For each:
   still shares with its parent, so the RSS total counts those pages three
   times; PSS shares each page among the processes that map it, so it is the
   memory the build really takes. Reading it costs the kernel about 30 ms per
-  GB mapped, so it is sampled at most 5% of the time (every 0.25 s or more);
+  GB mapped, so it is read with the RSS only while that takes at most 5% of
+  the time, less often for large processes (every 0.6 s for 1 GB);
 - pages written: ``.html`` files in the output.
 
 The table shows the median of ``--runs`` runs, column by column, and the
 ratios papersite/Hugo and papersite/Pelican. ``/proc`` is read directly (no
 psutil): it is a few lines, and the benchmark is for Linux anyway.
 
-**Pelican at large N.** Pelican takes far longer, so it is measured at
-``--pelican-papers`` M (default min(N, 5000)) papers, a corpus of its own from
-the same generator and seed, and scaled up linearly: an empty Pelican site
-(the same set-up, no papers) is measured too, and each figure is
-``empty + (at M - empty) * N / M``. Pelican's tag pages filter the dated
-articles with a list search per tag (quadratic), so the true figure at N is
-higher. The table marks the scaled row.
+**Pelican at large N.** Pelican is measured at ``--pelican-papers`` M
+(default min(N, 5000)) papers, a corpus of its own from the same generator and
+seed, and scaled up linearly: an empty Pelican site (the same set-up, no
+papers) is measured too, and each figure is ``empty + (at M - empty) * N / M``.
+Pelican's tag pages filter the dated articles with a list search per tag
+(``generators.py``, ``generate_tags``), which grows with the square of N, so
+the true figure at N is higher. The table marks the scaled row.
 """
 
 from __future__ import annotations
@@ -120,8 +127,8 @@ PER_PAGE = 50  # papers per topic page, as papersite's topic pages
 NEWEST_ON_HOME = 50
 RELATED_COUNT = 5
 DEFAULT_PELICAN_PAPERS = 5000
-RSS_SAMPLE_SECONDS = 0.05
-PSS_MIN_SECONDS = 0.25
+HUGO_RELATED_FROM_PAPERSITE = "related-from-papersite.toml"  # a config that overrides hugo.toml
+SAMPLE_SECONDS = 0.05
 PSS_DUTY = 0.05  # at most this share of the time goes to reading PSS
 ENGINES = ("papersite", "hugo", "pelican")
 #: What the Hugo and Pelican inputs are made from; a change to any regenerates them.
@@ -164,15 +171,14 @@ def toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
-def load_papers(dumps: Path, related: bool) -> tuple[Catalog, list[Topic]]:
-    """The catalogue with topics as papersite builds it; related papers if asked."""
+def load_papers(dumps: Path) -> tuple[Catalog, list[Topic]]:
+    """The catalogue with topics and related papers, as papersite builds it."""
     diagnostics = Diagnostics()
     config = load_config(CONTENT, diagnostics)
     catalog = build_catalog(read_dumps(dumps, diagnostics), config.listing_dates, diagnostics)
     topics = load_topics(CONTENT, diagnostics)
     assign_topics(catalog, topics)
-    if related:
-        assign_related(catalog, RELATED_COUNT, jobs=default_jobs())
+    assign_related(catalog, RELATED_COUNT, jobs=default_jobs())
     if diagnostics.errors:
         raise SystemExit(f"the corpus in {dumps} has errors: {diagnostics.errors[:3]}")
     return catalog, topics
@@ -211,7 +217,8 @@ disable = true
 
 [params]
 newest = {newest}
-related = {related}
+relatedCount = {related}
+relatedFrom = "hugo"
 
 [related]
 includeNewer = true
@@ -258,7 +265,13 @@ Page {{ .PageNumber }} of {{ .TotalPages }}
 {{ partial "topic-links.html" . }}
 <h2>Abstract</h2>
 <div class="abstract">{{ .Content }}</div>
-{{ with first site.Params.related (.Site.RegularPages.Related .) }}<h2>Related papers</h2>
+{{ $related := slice }}
+{{ if eq site.Params.relatedFrom "papersite" }}
+{{ range .Params.related }}{{ with site.GetPage (printf "/papers/%s" .) }}{{ $related = $related | append . }}{{ end }}{{ end }}
+{{ else }}
+{{ $related = first site.Params.relatedCount (.Site.RegularPages.Related .) }}
+{{ end }}
+{{ with $related }}<h2>Related papers</h2>
 <ul class="related">{{ range . }}{{ partial "paper-item.html" . }}{{ end }}</ul>{{ end }}
 </article>{{ end }}
 """,
@@ -287,6 +300,7 @@ def write_hugo_site(folder: Path, catalog: Catalog, topics: list[Topic]) -> None
     """A Hugo project: config, layouts, topic term pages and one file per paper."""
     _write(folder / "hugo.toml", HUGO_CONFIG.format(per_page=PER_PAGE, newest=NEWEST_ON_HOME,
                                                    related=RELATED_COUNT))
+    _write(folder / HUGO_RELATED_FROM_PAPERSITE, '[params]\nrelatedFrom = "papersite"\n')
     for name, text in HUGO_LAYOUTS.items():
         _write(folder / "layouts" / name, text)
     _write(folder / "content" / "topics" / "_index.md", '+++\ntitle = "Topics"\n+++\n')
@@ -306,6 +320,7 @@ def write_hugo_site(folder: Path, catalog: Catalog, topics: list[Topic]) -> None
             lines.append(f"authors_count = {paper.authors_count}")
         if paper.organization:
             lines.append(f"organization = {toml_string(paper.organization.name)}")
+        lines.append(f"related = {json.dumps([catalog.by_id[pid].slug for pid in paper.related])}")
         lines += ["+++", "", markdown_text(paper.abstract), ""]
         (papers / f"{paper.slug}.md").write_text("\n".join(lines), encoding="utf-8")
 
@@ -479,13 +494,13 @@ def _sources_digest() -> str:
     return digest.hexdigest()
 
 
-def prepare_inputs(folder: Path, papers: int, seed: int, engines: set[str]) -> Path:
-    """Dumps of ``papers`` papers and the Hugo and/or Pelican projects made from them.
+def prepare_inputs(folder: Path, papers: int, seed: int) -> Path:
+    """Dumps of ``papers`` papers and the Hugo and Pelican projects made from them.
 
     Reused while up to date; otherwise written beside and swapped in whole.
     """
     real = resolve_real_dumps()
-    stamp = {"papers": papers, "seed": seed, "engines": sorted(engines),
+    stamp = {"papers": papers, "seed": seed,
              "real_dumps": str(real) if any(real.glob("*.txt")) else None,
              "sources": _sources_digest()}
     stamp_path = folder / "inputs.json"
@@ -495,15 +510,13 @@ def prepare_inputs(folder: Path, papers: int, seed: int, engines: set[str]) -> P
     staging = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
     shutil.rmtree(staging, ignore_errors=True)
     write_corpus(staging / "dumps", papers, seed, real)
-    catalog, topics = load_papers(staging / "dumps", related="pelican" in engines)
-    if "hugo" in engines:
-        write_hugo_site(staging / "hugo", catalog, topics)
-    if "pelican" in engines:
-        write_pelican_site(staging / "pelican", catalog, topics)
+    catalog, topics = load_papers(staging / "dumps")
+    write_hugo_site(staging / "hugo", catalog, topics)
+    write_pelican_site(staging / "pelican", catalog, topics)
     (staging / stamp_path.name).write_text(json.dumps(stamp, indent=2) + "\n")
     shutil.rmtree(folder, ignore_errors=True)
     staging.rename(folder)
-    print(f"wrote the inputs for {papers:,} papers ({', '.join(sorted(engines))}) in {folder} "
+    print(f"wrote the inputs for {papers:,} papers in {folder} "
           f"({time.perf_counter() - started:.1f} s, not timed)", flush=True)
     return folder
 
@@ -583,8 +596,8 @@ class TreeMemory(threading.Thread):
                 started = time.perf_counter()
                 self.peak_pss = max(self.peak_pss, sum(_pss(pid) for pid in tree))
                 cost = time.perf_counter() - started
-                next_pss = started + max(PSS_MIN_SECONDS, cost / PSS_DUTY)
-            self.done.wait(RSS_SAMPLE_SECONDS)
+                next_pss = started + cost / PSS_DUTY
+            self.done.wait(SAMPLE_SECONDS)
 
 
 @dataclasses.dataclass
@@ -652,13 +665,17 @@ def hugo_binary() -> str:
     return str(Path(hugo.cli.__file__).parent / "binaries" / "hugo")
 
 
-def build_command(engine: str, inputs: Path, site: Path) -> list[str]:
+def build_command(engine: str, inputs: Path, site: Path, hugo_related: str = "hugo") -> list[str]:
     if engine == "papersite":
         return [sys.executable, "-m", "generator", "build", "--content", str(CONTENT),
                 "--dumps", str(inputs / "dumps"), "--out", str(site)]
     if engine == "hugo":
-        return [hugo_binary(), "--source", str(inputs / "hugo"), "--destination", str(site),
-                "--cacheDir", str(site.parent / "cache")]
+        project = inputs / "hugo"
+        configs = [project / "hugo.toml"]
+        if hugo_related == "papersite":
+            configs.append(project / HUGO_RELATED_FROM_PAPERSITE)
+        return [hugo_binary(), "--source", str(project), "--destination", str(site),
+                "--cacheDir", str(site.parent / "cache"), "--config", ",".join(map(str, configs))]
     project = inputs / "pelican"
     return [sys.executable, "-m", "pelican", str(project / "content"),
             "--settings", str(project / "pelicanconf.py"), "--output", str(site)]
@@ -733,6 +750,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pelican-papers", type=int,
                         help=f"measure Pelican at this many papers and scale up "
                         f"(default: min(N, {DEFAULT_PELICAN_PAPERS}))")
+    parser.add_argument("--hugo-related", choices=("hugo", "papersite"), default="hugo",
+                        help="Hugo's related papers: its own related content (default), or "
+                        "papersite's lists, looked up by slug")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed")
     parser.add_argument("--work", type=Path, help="folder for inputs and outputs "
                         "(default: bench/out/compare-N)")
@@ -745,17 +765,18 @@ def main(argv: list[str] | None = None) -> int:
     work = (args.work or BENCH / "out" / f"compare-{papers}").resolve()
 
     scaled = pelican_papers < papers
-    full = prepare_inputs(work / f"papers-{papers}", papers, args.seed,
-                          {"hugo"} if scaled else {"hugo", "pelican"})
+    full = prepare_inputs(work / f"papers-{papers}", papers, args.seed)
     inputs = {"papersite": full, "hugo": full, "pelican": full}
     if scaled:
         inputs["pelican"] = prepare_inputs(work / f"papers-{pelican_papers}", pelican_papers,
-                                           args.seed, {"pelican"})
+                                           args.seed)
         inputs["pelican-empty"] = prepare_empty_pelican(work / "pelican-empty")
 
     names = versions()
-    labels = {"papersite": f"papersite {names['papersite']}", "hugo": f"Hugo {names['hugo']}",
-              "pelican": f"Pelican {names['pelican']}"}
+    hugo_related = "Hugo's own" if args.hugo_related == "hugo" else "papersite's"
+    labels = {"papersite": f"papersite {names['papersite']}",
+              "hugo": f"Hugo {names['hugo']} (related: {hugo_related})",
+              "pelican": f"Pelican {names['pelican']} (related: papersite's)"}
     print(f"machine: {machine()}; load average before: {os.getloadavg()[0]:.2f}", flush=True)
     runs: dict[str, list[Figures]] = defaultdict(list)
     for number in range(1, args.runs + 1):
@@ -764,8 +785,8 @@ def main(argv: list[str] | None = None) -> int:
             folder = work / "runs" / engine
             shutil.rmtree(folder, ignore_errors=True)
             site = folder / "site"
-            figures = measure(build_command(tool, inputs[engine], site), site,
-                              work / "runs" / f"{engine}.log")
+            figures = measure(build_command(tool, inputs[engine], site, args.hugo_related),
+                              site, work / "runs" / f"{engine}.log")
             runs[engine].append(figures)
             print(f"run {number}, {engine}: {_figures_text(figures)}", flush=True)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
@@ -792,7 +813,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         papersite = Figures(**results["papersite"]["median"])
         args.json.write_text(json.dumps({
-            "papers": papers, "runs": args.runs, "seed": args.seed, "engines": results,
+            "papers": papers, "runs": args.runs, "seed": args.seed,
+            "hugo_related": args.hugo_related, "engines": results,
             "ratios": {engine: ratios(papersite, Figures(**results[engine]["median"]))
                        for engine in ("hugo", "pelican")},
         }, indent=2) + "\n")

@@ -88,9 +88,8 @@ def comparison(tmp_path_factory):
 def catalogues(comparison):
     """The papers each engine was given: 500 for papersite and Hugo, 400 for Pelican."""
     work = comparison["work"]
-    return {"full": compare.load_papers(work / f"papers-{PAPERS}" / "dumps", related=False),
-            "pelican": compare.load_papers(work / f"papers-{PELICAN_PAPERS}" / "dumps",
-                                           related=True)}
+    return {"full": compare.load_papers(work / f"papers-{PAPERS}" / "dumps"),
+            "pelican": compare.load_papers(work / f"papers-{PELICAN_PAPERS}" / "dumps")}
 
 
 def _site(comparison, engine: str) -> Path:
@@ -241,6 +240,27 @@ def test_markdown_inputs_show_every_abstract_as_plain_text(tmp_path, engine):
         linked_by_papersite = Outline(f'<p class="a">{abstract_html(paper.abstract)}</p>').links("a")
         assert page.links("abstract") == linked_by_papersite
     assert "Publication date unknown" in _outline(site, "/papers/undated/").text("byline")
+
+
+@pytest.mark.parametrize("related_from", ["hugo", "papersite"])
+def test_hugo_lists_its_own_related_papers_or_papersites(tmp_path, related_from):
+    papers = [_paper(f"p{n}", f"Abstract number {n}.") for n in range(4)]
+    for paper in papers[:3]:
+        paper.topics = ["rag"]
+    papers[0].related = ["p3", "p2"]  # ids are the slugs here
+    catalog = Catalog(papers=papers, listings=[], by_id={p.id: p for p in papers},
+                      listing_papers={})
+    compare.write_hugo_site(tmp_path / "inputs" / "hugo", catalog,
+                            [Topic(slug="rag", name="Retrieval-augmented generation")])
+    site = tmp_path / "site"
+    subprocess.run(compare.build_command("hugo", tmp_path / "inputs", site, related_from),
+                   check=True, cwd=tmp_path, capture_output=True)
+    related = [link for link in _outline(site, "/papers/p0/").links("related")
+               if link.startswith("/papers/")]
+    if related_from == "papersite":
+        assert related == ["/papers/p3/", "/papers/p2/"]
+    else:  # the papers that share a topic with it
+        assert sorted(related) == ["/papers/p1/", "/papers/p2/"]
 
 
 def _corpus_bytes(folder: Path) -> dict[str, bytes]:
