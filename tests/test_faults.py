@@ -104,11 +104,11 @@ def test_no_space_left_in_a_render_worker_keeps_the_old_site(tmp_path, monkeypat
     monkeypatch.setattr(generator.render, "write_file", disk_full_at_paper_300)
     result = build(options)
     assert not result.ok
-    assert re.fullmatch(
-        FAILED_RE.format(problem="No space left on device",
-                         path=re.escape(str(out.parent)) + r"/\.site\.staging-\d+/papers/paper-number-300/index\.html",
-                         out=re.escape(str(out))).removeprefix("papersite: "),
-        result.message)
+    page = r"/\.site\.staging-\d+/papers/paper-number-300/index\.html"
+    assert re.fullmatch(FAILED_RE.format(problem="No space left on device",
+                                         path=re.escape(str(out.parent)) + page,
+                                         out=re.escape(str(out))).removeprefix("papersite: "),
+                        result.message)
     assert snapshot(out) == before
     assert_tidy(out.parent, "site")
 
