@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -180,6 +181,7 @@ def test_hostile_titles_and_abstracts_are_shown_verbatim_and_never_run(tmp_path)
     assert '<a href="https://example.org/ok?a=1&amp;b=" rel="noopener noreferrer" class="outbound">' in paper
     ld = paper.split('<script type="application/ld+json">')[1].split("</script>")[0]
     assert "<" not in ld
+    assert json.loads(ld)["headline"] == "<script>alert('title')</script> & {{ 7*7 }} {% raw %}"
     feed = (site / "feed.xml").read_text()
     assert "&lt;script&gt;alert(&apos;title&apos;)" in feed or "&lt;script&gt;alert('title')" in feed
 
