@@ -118,6 +118,26 @@ def test_the_policy_is_in_force(browser, site_url):
     context.close()
 
 
+def test_screen_readers_get_words_not_decorative_symbols(browser, site_url):
+    """Upvote triangles, breadcrumb and pager arrows and the outbound-link arrow show
+    on the page but stay out of the accessibility tree."""
+    shown = {
+        "/": "▲",
+        "/papers/atlas-learning-to-optimally-memorize-the-context-at-test-time/": "▲↗",
+        "/listings/000-f56863d8af18989b/": "▲›",
+        "/archive/undated/": "›→",
+        "/archive/undated/page/2/": "›←",
+    }
+    page = browser.new_page()
+    for path, symbols in shown.items():
+        page.goto(site_url + path)
+        assert set(symbols) <= set(page.locator("main").inner_text()), path
+        tree = page.locator("main").aria_snapshot()
+        assert not set(symbols) & set(tree), (path, tree)
+    assert '- link "Newer":' in tree
+    page.close()
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_home_paper_and_topic_pages_work(browser, site_url, viewport):
     context = browser.new_context(viewport=VIEWPORTS[viewport])
