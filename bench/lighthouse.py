@@ -19,17 +19,13 @@ runs the same audits and fails under 95.
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -87,27 +83,7 @@ def lighthouse(url: str, preset: str | None = None) -> Audit:
     return Audit(scores, lost)
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@contextmanager
-def serving(folder: Path):
-    """``folder`` served on 127.0.0.1 from a thread; yields its URL."""
-    handler = functools.partial(QuietHandler, directory=str(folder))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def build_real_site(out: Path) -> Path:
-    sys.path.insert(0, str(ROOT))
-    sys.path.insert(0, str(BENCH))
     from corpus import resolve_real_dumps
     from generator.build import BuildOptions, build
 
@@ -123,12 +99,15 @@ def main() -> int:
     parser.add_argument("--preset", choices=["desktop"], help="Lighthouse's desktop settings")
     parser.add_argument("--site", type=Path, help="a built site (default: build the real dumps)")
     args = parser.parse_args()
+    sys.path[:0] = [str(ROOT), str(BENCH)]
+    from tests.conftest import serve  # the test suite's server: 127.0.0.1, a thread
+
     with tempfile.TemporaryDirectory() as scratch:
         site = args.site or build_real_site(Path(scratch) / "site")
         print(f"Lighthouse {lighthouse_version()}, {chromium_version()}, "
               f"{args.preset or 'mobile'}, median of {args.runs} run(s)")
         print(f"{'page':<8} " + " ".join(f"{name:>14}" for name in CATEGORIES))
-        with serving(site) as url:
+        with serve(site) as url:
             for kind, path in PAGES.items():
                 runs = [lighthouse(url + path, args.preset) for _ in range(args.runs)]
                 medians = [statistics.median(run.scores[name] for run in runs) for name in CATEGORIES]
