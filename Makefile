@@ -2,8 +2,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Lighthouse, from npm, at the versions bench/node/package-lock.json pins.
+NODE_TOOLS := bench/node/node_modules/.package-lock.json
 
-.PHONY: site test clean
+.PHONY: site test clean system-deps
 
 $(BIN)/papersite: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,9 +16,15 @@ $(BIN)/papersite: pyproject.toml
 site: $(BIN)/papersite
 	$(BIN)/papersite build
 
-test: $(BIN)/papersite
+system-deps:
 	bash tests/system-deps.sh
+
+$(NODE_TOOLS): bench/node/package.json bench/node/package-lock.json | system-deps
+	npm ci --prefix bench/node --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(BIN)/papersite system-deps $(NODE_TOOLS)
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) site .papersite-cache
+	rm -rf $(VENV) site .papersite-cache bench/node/node_modules

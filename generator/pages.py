@@ -52,11 +52,18 @@ def url_to_path(url: str) -> str:
     return path + "index.html" if path.endswith("/") or not path else path
 
 
+def _is_web_link(url: str) -> bool:
+    return url[:8].lower().startswith(("http://", "https://"))
+
+
+def _is_outbound(url: str) -> bool:
+    """A link to another host: http(s), or scheme-relative (``//host/path``)."""
+    return _is_web_link(url) or url.startswith("//")
+
+
 def _safe_link(url: str) -> bool:
-    """Only web links and site-relative ones survive; no javascript: or data:."""
-    return url.startswith(("http://", "https://", "/", "#")) or (
-        ":" not in url.split("/", 1)[0]
-    )
+    """Only web links and site-relative ones survive; no javascript:, data:, mailto: or ftp:."""
+    return _is_web_link(url) or url.startswith(("/", "#")) or ":" not in url.split("/", 1)[0]
 
 
 def _markdown(preset: str) -> MarkdownIt:
@@ -67,7 +74,7 @@ def _markdown(preset: str) -> MarkdownIt:
 
     def link_open(tokens, index, options, env):
         href = tokens[index].attrGet("href") or ""
-        if href.startswith(("http://", "https://")):
+        if _is_outbound(href):
             tokens[index].attrSet("rel", "noopener noreferrer")
             tokens[index].attrSet("class", "outbound")
         if default_link_open:
@@ -144,12 +151,14 @@ def load_markdown_pages(content_dir: Path, diagnostics: Diagnostics) -> list[Mar
             diagnostics.error(str(path), 0, f"cannot read page: {exc}")
             continue
         meta: dict = {}
+        body_line = 1  # the file's line number of the Markdown's first line
         match = FRONT_MATTER_RE.match(text)
         if match:
             try:
                 meta = tomllib.loads(match[1])
             except tomllib.TOMLDecodeError as exc:
                 diagnostics.error(str(path), 2, f"invalid front matter: {exc}")
+            body_line += text.count("\n", 0, match.end())
             text = text[match.end() :]
         title = meta.get("title")
         if not isinstance(title, str) or not title.strip():
@@ -159,8 +168,25 @@ def load_markdown_pages(content_dir: Path, diagnostics: Diagnostics) -> list[Mar
         if slug in RESERVED_SLUGS:
             diagnostics.error(str(path), 1, f"page slug {slug!r} clashes with a built-in page")
             continue
-        pages.append(MarkdownPage(slug=slug, title=title.strip(), html=PAGE_MD.render(text)))
+        tokens = PAGE_MD.parse(text)
+        for line, src in _images_from_other_hosts(tokens):
+            diagnostics.warning(str(path), body_line + line,
+                                f"image {src} is on another host, and the site's Content-Security-Policy "
+                                "blocks it: serve it from this site")
+        html = PAGE_MD.renderer.render(tokens, PAGE_MD.options, {})
+        pages.append(MarkdownPage(slug=slug, title=title.strip(), html=html))
     return pages
+
+
+def _images_from_other_hosts(tokens) -> list[tuple[int, str]]:
+    """(line within the Markdown, from 0; src) of each image that is not on this site."""
+    found = []
+    for block in tokens:
+        for child in block.children or ():
+            src = child.attrGet("src") if child.type == "image" else None
+            if src and _is_outbound(src):
+                found.append((block.map[0], src))
+    return found
 
 
 RESERVED_SLUGS = {"papers", "topics", "orgs", "archive", "listings", "search", "data", "static"}

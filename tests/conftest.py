@@ -77,6 +77,15 @@ def real_site(tmp_path_factory, real_dumps) -> Path:
 
 
 @pytest.fixture(scope="session")
+def pagefind_site(tmp_path_factory, real_dumps) -> Path:
+    """The same site with ``--search pagefind``."""
+    out = tmp_path_factory.mktemp("pagefind") / "site"
+    result = build(BuildOptions(content=ROOT / "content", dumps=real_dumps, out=out, search="pagefind"))
+    assert result.ok, result.message
+    return out
+
+
+@pytest.fixture(scope="session")
 def real_catalogue(real_site) -> list[dict]:
     return json.loads((real_site / "data" / "papers.json").read_text())
 

@@ -1,18 +1,49 @@
-"""The built site in a real browser: Debian's Chromium driven by Playwright."""
+"""The built site in a real browser: Debian's Chromium driven by Playwright.
+
+The pages carry the site's Content-Security-Policy, so a violation shows here
+as a console error, and every console error fails a test.
+"""
 
 from __future__ import annotations
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 740}}
 
+#: One page of every kind the site has.
+PAGE_KINDS = {
+    "home": "/",
+    "paper": "/papers/atlas-learning-to-optimally-memorize-the-context-at-test-time/",
+    "topics index": "/topics/",
+    "topic": "/topics/long-context/",
+    "organisations index": "/orgs/",
+    "organisation": "/orgs/Open-Bee/",
+    "archive": "/archive/",
+    "archive year": "/archive/2025/",
+    "archive month": "/archive/2025/10/",
+    "undated papers, with a pager": "/archive/undated/",
+    "listings index": "/listings/",
+    "listing": "/listings/000-f56863d8af18989b/",
+    "search with a query": "/search/?q=memorize+context",
+    "Markdown page": "/about/",
+    "not found": "/404.html",
+}
+#: Every axe-core rule for WCAG 2.2 A and AA and axe's best practices, the
+#: experimental ones included; only AAA and deprecated rules are left out.
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa",
+                                         "best-practice", "experimental"]},
+    "resultTypes": ["violations"],
+}
+#: The only topic of 15 papers: hiding it brings up the notices of hidden papers.
+HIDDEN_TOPIC = "distributed-training"
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_home_paper_and_topic_pages_work(browser, site_url, viewport):
-    context = browser.new_context(viewport=VIEWPORTS[viewport])
-    context.set_default_timeout(10_000)
-    page = context.new_page()
+
+def watch(context, page, base: str) -> list[str]:
+    """The problems ``page`` runs into, as they happen; requests to another host never leave."""
     problems: list[str] = []
+    context.route(lambda url: not url.startswith(base + "/"), lambda route: route.abort())
     page.on("console", lambda msg: msg.type == "error" and problems.append(f"console: {msg.text}"))
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     # A request cut short because the test navigated on is not a failure.
@@ -20,8 +51,99 @@ def test_home_paper_and_topic_pages_work(browser, site_url, viewport):
         f"failed: {req.url} ({req.failure})"))
     page.on("response", lambda res: res.status >= 400 and problems.append(
         f"HTTP {res.status}: {res.url}"))
-    page.on("request", lambda req: req.url.startswith(site_url) or problems.append(
-        f"third-party request: {req.url}"))
+    page.on("request", lambda req: req.url.startswith(base + "/") or problems.append(
+        f"request to another host: {req.url}"))
+    return problems
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_every_page_kind_is_accessible_and_loads_only_from_this_site(browser, site_url, viewport,
+                                                                     scheme):
+    """axe-core finds nothing on any kind of page, and no page asks another host for anything.
+
+    In the dark scheme the reader has hidden a topic, so the notices and
+    their buttons are on the pages too.
+    """
+    context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme)
+    context.set_default_timeout(15_000)
+    if scheme == "dark":
+        context.add_init_script(
+            f"localStorage.setItem('papersite.hiddenTopics', '[\"{HIDDEN_TOPIC}\"]')")
+    page = context.new_page()
+    problems = watch(context, page, site_url)
+    axe = Axe()
+    violations = {}
+    notices = 0
+    for kind, path in PAGE_KINDS.items():
+        page.goto(site_url + path)
+        if kind == "search with a query":
+            page.wait_for_function("() => document.getElementById('search-status').textContent !== ''")
+            assert page.locator("#results .search-result").count() > 0
+        if kind == "topics index":
+            assert page.locator(".hide-topic-input").first.is_visible()
+        notices += page.locator(".hide-notice:not([hidden])").count()
+        assert page.locator("h1").count() == 1, kind
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{kind} scrolls sideways by {overflow}px"
+        found = axe.run(page, options=AXE_OPTIONS).response["violations"]
+        if found:
+            violations[kind] = [f"{v['id']} ({v['impact']}): {v['help']}; "
+                                + " | ".join(node["html"][:120] for node in v["nodes"][:3]) for v in found]
+    context.close()
+    assert violations == {}
+    assert problems == []
+    assert (notices > 0) == (scheme == "dark")
+
+
+def test_the_policy_is_in_force(browser, site_url):
+    """An injected inline script does not run and an inline style does not apply: the
+    browser refuses both, and says so."""
+    context = browser.new_context()
+    page = context.new_page()
+    problems = watch(context, page, site_url)
+    page.goto(site_url + "/")
+    assert problems == []
+    ran = page.evaluate("""() => {
+        const script = document.createElement("script");
+        script.textContent = "window.inlineScriptRan = true";
+        document.head.append(script);
+        const style = document.createElement("style");
+        style.textContent = "body { margin-left: 123px }";
+        document.head.append(style);
+        return [window.inlineScriptRan === true, getComputedStyle(document.body).marginLeft];
+    }""")
+    assert ran == [False, "0px"]
+    assert len(problems) == 2 and all("Content Security Policy" in p for p in problems), problems
+    context.close()
+
+
+def test_screen_readers_get_words_not_decorative_symbols(browser, site_url):
+    """Upvote triangles, breadcrumb and pager arrows and the outbound-link arrow show
+    on the page but stay out of the accessibility tree."""
+    shown = {
+        "/": "▲",
+        "/papers/atlas-learning-to-optimally-memorize-the-context-at-test-time/": "▲↗",
+        "/listings/000-f56863d8af18989b/": "▲›",
+        "/archive/undated/": "›→",
+        "/archive/undated/page/2/": "›←",
+    }
+    page = browser.new_page()
+    for path, symbols in shown.items():
+        page.goto(site_url + path)
+        assert set(symbols) <= set(page.locator("main").inner_text()), path
+        tree = page.locator("main").aria_snapshot()
+        assert not set(symbols) & set(tree), (path, tree)
+    assert '- link "Newer":' in tree
+    page.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_home_paper_and_topic_pages_work(browser, site_url, viewport):
+    context = browser.new_context(viewport=VIEWPORTS[viewport])
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    problems = watch(context, page, site_url)
 
     def check_page() -> None:
         assert page.locator("h1").count() == 1

@@ -4,6 +4,10 @@ The page contract is the same for both: /search/?q=&topic=&year= runs on
 load; results are links in #results, in rank order; #search-status says how
 many, or that there are none. Every page load here also fails the test on a
 console error, a failed request or a request to another host.
+
+The pages carry the site's Content-Security-Policy, which forbids eval: a
+wait_for_function predicate must be an arrow function (Playwright re-evaluates
+a bare expression string on every poll, and the policy refuses that).
 """
 
 from __future__ import annotations
@@ -56,14 +60,6 @@ KNOWN_ITEMS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def pagefind_site(tmp_path_factory, real_dumps) -> Path:
-    out = tmp_path_factory.mktemp("pagefind") / "site"
-    result = build(BuildOptions(content=ROOT / "content", dumps=real_dumps, out=out, search="pagefind"))
-    assert result.ok, result.message
-    return out
-
-
 @pytest.fixture(scope="session", params=ENGINES)
 def engine_url(request, site_url, pagefind_site):
     """(engine, URL of the real site built with it)."""
@@ -104,7 +100,7 @@ class SearchPage:
 
     def wait(self) -> None:
         self.page.wait_for_function(
-            "document.getElementById('search-status').textContent !== ''"
+            "() => document.getElementById('search-status').textContent !== ''"
             " && !document.querySelector('form.search-form').hasAttribute('aria-busy')")
 
     def links(self) -> list[str]:
@@ -178,9 +174,9 @@ def test_typing_matches_the_last_word_as_a_prefix_and_updates_the_url(search_pag
     field = search_page.page.locator("#search-query")
     field.focus()
     field.press_sequentially("memorize the conte", delay=40)
-    search_page.page.wait_for_function("location.search === '?q=memorize+the+conte'")
+    search_page.page.wait_for_function("() => location.search === '?q=memorize+the+conte'")
     search_page.page.wait_for_function(
-        "[...document.querySelectorAll('#results .search-result-link')].some("
+        "() => [...document.querySelectorAll('#results .search-result-link')].some("
         "a => a.pathname.includes('atlas-learning-to-optimally-memorize'))")
     search_page.wait()
     assert "atlas-learning-to-optimally-memorize-the-context-at-test-time" in search_page.slugs()[:3]
@@ -206,7 +202,7 @@ def test_the_year_and_topic_filters_narrow_the_results(search_page):
     assert chips and all(name in item for item in chips)
 
     page.select_option("#search-year", "2024")  # a filter changed in the page searches at once
-    page.wait_for_function("location.search.includes('year=2024')")
+    page.wait_for_function("() => location.search.includes('year=2024')")
     search_page.wait()
     assert 0 < search_page.count() <= min(in_topic, in_2024)
 
@@ -230,7 +226,7 @@ def test_more_results_are_added_below_and_get_the_focus(search_page):
     first = search_page.links()
     assert len(first) == 10
     page.click("#search-more")
-    page.wait_for_function("document.querySelectorAll('#results .search-result').length > 10")
+    page.wait_for_function("() => document.querySelectorAll('#results .search-result').length > 10")
     search_page.wait()
     links = search_page.links()
     assert links[:10] == first and len(set(links)) == len(links) > 10
@@ -282,13 +278,25 @@ def test_results_fit_a_phone_in_both_schemes(browser, engine_url, scheme):
     page.close()
 
 
+def test_pagefind_searches_in_the_page_when_no_worker_can_start(browser, pagefind_site):
+    """Pagefind reads its index in a worker, or else in the page itself, where only the
+    search page's 'wasm-unsafe-eval' lets it compile its WebAssembly."""
+    with serve(pagefind_site) as url:
+        page = SearchPage(browser, url)
+        page.context.add_init_script("delete window.Worker")
+        page.open("memorize context test time")
+        assert page.slugs()[0] == "atlas-learning-to-optimally-memorize-the-context-at-test-time"
+        assert not [request.url for request in page.requests if "worker" in request.url]
+        page.close()
+
+
 def test_cold_and_warm_queries_transfer_little(search_page, record_property):
     search_page.open("memorize context test time")
     cold = search_page.search_bytes()
     seen = len(search_page.requests)
     search_page.page.fill("#search-query", "selective state spaces")
     search_page.page.press("#search-query", "Enter")
-    search_page.page.wait_for_function("location.search === '?q=selective+state+spaces'")
+    search_page.page.wait_for_function("() => location.search === '?q=selective+state+spaces'")
     search_page.wait()
     warm = search_page.search_bytes(seen)
     record_property(f"{search_page.engine}_cold_bytes", cold)
@@ -367,7 +375,7 @@ def test_on_20k_papers_a_cold_query_stays_under_budget(browser, tmp_path, real_s
         seen = len(page.requests)
         page.page.fill("#search-query", "efficient attention")
         page.page.press("#search-query", "Enter")
-        page.page.wait_for_function("location.search === '?q=efficient+attention'")
+        page.page.wait_for_function("() => location.search === '?q=efficient+attention'")
         page.wait()
         assert page.search_bytes(seen) <= WARM_QUERY_BYTES
         page.close()

@@ -224,6 +224,26 @@ def test_reload_script_and_version(server):
         server.version = 0
 
 
+def test_an_open_page_reloads_after_a_rebuild_under_the_policy(server, browser):
+    """The reload script and its polling are files and requests of the site itself, so
+    the pages' Content-Security-Policy lets them run: nothing is refused."""
+    context = browser.new_context()
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
+    page.goto(f"http://127.0.0.1:{server.server_address[1]}/topics/")
+    page.evaluate("() => { window.beforeTheRebuild = true; }")
+    try:
+        with page.expect_event("load", timeout=10_000):
+            server.version += 1
+    finally:
+        server.version = 0
+    assert page.evaluate("() => window.beforeTheRebuild") is None
+    assert page.url.endswith("/topics/")
+    assert problems == []
+    context.close()
+
+
 def test_url_prefix_from_base_url(site):
     with running(SiteServer(site, 0, "/papers-site/")) as server:
         port = server.server_address[1]

@@ -1,0 +1,193 @@
+"""Security of the published pages, read from the HTML of the real site: the
+Content-Security-Policy, nothing inline, safe links, JSON-LD that cannot break
+out of its element. tests/test_browser.py checks the same pages in Chromium."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from generator.diagnostics import Diagnostics
+from generator.pages import PAGE_MD, abstract_html, load_markdown_pages
+from generator.render import json_for_html
+
+#: The whole policy, as a reader's browser gets it: everything from this site, nothing inline.
+POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+          "connect-src 'self'; base-uri 'none'; form-action 'self'")
+#: Pagefind's search page may also compile WebAssembly.
+PAGEFIND_SEARCH_POLICY = POLICY.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
+REL = {"noopener", "noreferrer"}
+
+
+class PageParser(HTMLParser):
+    """The facts about one page that its security depends on."""
+
+    def __init__(self):
+        super().__init__()
+        self.head: list[tuple[str, dict]] = []  # elements of <head>, in order
+        self.in_head = False
+        self.elements: list[tuple[str, dict]] = []
+        self.scripts: list[tuple[dict, str]] = []  # (attributes, text) of each <script>
+        self.script: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.elements.append((tag, attributes))
+        if tag == "head":
+            self.in_head = True
+        elif self.in_head:
+            self.head.append((tag, attributes))
+        if tag == "script":
+            self.script = attributes
+            self.scripts.append((attributes, ""))
+
+    def handle_endtag(self, tag):
+        if tag == "head":
+            self.in_head = False
+        elif tag == "script":
+            self.script = None
+
+    def handle_data(self, data):
+        if self.script is not None:
+            attributes, text = self.scripts[-1]
+            self.scripts[-1] = (attributes, text + data)
+
+
+def parse(page: Path) -> PageParser:
+    parser = PageParser()
+    parser.feed(page.read_text(encoding="utf-8"))
+    parser.close()
+    return parser
+
+
+def policy_problems(page: Path, expected_policy: str) -> list[str]:
+    """What is wrong with ``page``; empty when nothing is."""
+    parsed = parse(page)
+    problems = []
+    first_two = parsed.head[:2]
+    if [tag for tag, _ in first_two] != ["meta", "meta"] or "charset" not in first_two[0][1]:
+        problems.append("<head> does not start with <meta charset> and the policy")
+    elif first_two[1][1].get("http-equiv") != "Content-Security-Policy":
+        problems.append("the second element of <head> is not the Content-Security-Policy")
+    elif first_two[1][1].get("content") != expected_policy:
+        problems.append(f"policy is {first_two[1][1].get('content')!r}")
+    for tag, attributes in parsed.elements:
+        where = f"<{tag} {attributes}>"
+        if tag == "style" or "style" in attributes:
+            problems.append(f"inline style: {where}")
+        problems += [f"event handler {name}: {where}" for name in attributes if name.startswith("on")]
+        for name in ("href", "src", "action", "formaction", "srcset", "poster", "data"):
+            value = (attributes.get(name) or "").strip()
+            scheme = urlsplit(value).scheme.lower()
+            if scheme not in ("", "http", "https"):
+                problems.append(f"{scheme}: URL in {where}")
+            elif name != "href" and (scheme or value.startswith("//")):
+                problems.append(f"{name} from another host: {where}")
+        outbound = urlsplit(attributes.get("href") or "").scheme or (attributes.get("href") or "").startswith("//")
+        if tag == "a" and outbound and not REL <= set((attributes.get("rel") or "").split()):
+            problems.append(f"outbound link without rel=\"noopener noreferrer\": {where}")
+    for attributes, text in parsed.scripts:
+        if attributes.get("type") == "application/ld+json":
+            if "src" in attributes or "<" in text:
+                problems.append(f"JSON-LD block {attributes} holds {text[:80]!r}")
+        elif not (attributes.get("src") or "").startswith("/") or text.strip():
+            problems.append(f"script that is not a file of this site: {attributes} {text[:80]!r}")
+    return problems
+
+
+def test_every_page_has_the_policy_first_and_nothing_inline(real_site):
+    pages = sorted(real_site.rglob("*.html"))
+    assert len(pages) > 300  # the 280 paper pages and the rest
+    problems = {page.relative_to(real_site).as_posix(): policy_problems(page, POLICY) for page in pages}
+    assert {page: found for page, found in problems.items() if found} == {}
+
+
+def test_only_pagefinds_search_page_may_compile_webassembly(pagefind_site):
+    search_page = pagefind_site / "search" / "index.html"
+    assert policy_problems(search_page, PAGEFIND_SEARCH_POLICY) == []
+    for page in [pagefind_site / "index.html", pagefind_site / "404.html",
+                 pagefind_site / "topics" / "long-context" / "index.html"]:
+        assert policy_problems(page, POLICY) == []
+
+
+def test_the_checks_catch_what_they_look_for(tmp_path):
+    """The parser above is the test's eyes: each fault it must see, it sees."""
+    page = tmp_path / "page.html"
+    faults = {
+        '<script>alert(1)</script>': "script that is not a file",
+        '<script src="https://cdn.example/x.js"></script>': "script that is not a file",
+        '<p style="color:red">x</p>': "inline style",
+        '<style>p{}</style>': "inline style",
+        '<img src="x.png" onerror="alert(1)">': "event handler onerror",
+        '<a href="javascript:alert(1)">x</a>': "javascript: URL",
+        '<a href=" DATA:text/html,x">x</a>': "data: URL",
+        '<a href="https://example.org/">x</a>': "outbound link without rel",
+        '<a href="//example.org/" rel="noopener">x</a>': "outbound link without rel",
+        '<img src="//cdn.example/x.png" alt="">': "src from another host",
+        '<script type="application/ld+json">{"a": "</b>"}</script>': "JSON-LD block",
+    }
+    head = f'<head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="{POLICY}">'
+    for fault, message in faults.items():
+        page.write_text(f"<!DOCTYPE html><html>{head}</head><body>{fault}</body></html>")
+        assert any(message in problem for problem in policy_problems(page, POLICY)), fault
+    page.write_text(f'<!DOCTYPE html><html>{head}<script src="/s.js"></script></head>'
+                    '<body><a href="https://example.org/" rel="noopener noreferrer">x</a></body></html>')
+    assert policy_problems(page, POLICY) == []
+    page.write_text('<!DOCTYPE html><html><head><meta charset="utf-8"><title>t</title></head></html>')
+    assert policy_problems(page, POLICY) == ["<head> does not start with <meta charset> and the policy"]
+    page.write_text(f'<!DOCTYPE html><html>{head.replace("none", "self", 1)}</head></html>')
+    assert policy_problems(page, POLICY) == [f"policy is {POLICY.replace('none', 'self', 1)!r}"]
+
+
+def test_json_ld_of_every_paper_reads_back_as_its_title_and_abstract(real_site, real_catalogue):
+    for paper in real_catalogue:
+        scripts = parse(real_site / paper["url"].strip("/") / "index.html").scripts
+        (text,) = [text for attributes, text in scripts if attributes.get("type") == "application/ld+json"]
+        data = json.loads(text)
+        assert (data["headline"], data["abstract"]) == (paper["title"], paper["abstract"])
+
+
+def test_json_for_html_cannot_close_its_element_or_open_a_comment():
+    value = {"title": "</script><script>alert(1)</script><!-- & \u2028\u2029 ]]>"}
+    text = json_for_html(value)
+    assert not set(text) & set("<>&\u2028\u2029")
+    assert json.loads(text) == value
+
+
+@pytest.mark.parametrize("url", [
+    "javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,<b>x</b>", "ftp://files.example/a",
+    "mailto:someone@example.org", "file:///etc/passwd", "vbscript:msgbox", "//evil.example/x",
+    "www.example.org", "someone@example.org",
+])
+def test_an_abstract_links_only_http_and_https(url):
+    html = abstract_html(f"Code: {url} and https://github.com/org/repo.")
+    assert html.count("<a ") == 1
+    assert ('<a href="https://github.com/org/repo" rel="noopener noreferrer" class="outbound">'
+            in html)
+
+
+def test_a_page_never_links_a_script_url_and_marks_every_outbound_link():
+    html = PAGE_MD.render(
+        "[a](javascript:alert(1)) [b](data:text/html,x) [c](ftp://x.example/) [d](mailto:x@example.org)"
+        " [e](//other.example/x) [f](HTTPS://other.example/) [g](/topics/) [h](#top) <https://x.example/>")
+    assert "<a " not in html.split("[d](mailto:x@example.org)")[0]
+    assert html.count('rel="noopener noreferrer" class="outbound"') == 3
+    assert '<a href="/topics/">g</a>' in html and '<a href="#top">h</a>' in html
+
+
+def test_a_page_with_an_image_from_another_host_gets_a_warning_with_its_line(tmp_path):
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "about.md").write_text(
+        '+++\ntitle = "About"\n+++\n\nText.\n\n![logo](https://cdn.example/logo.png)\n\n'
+        "![ok](/logo.png) ![also](//cdn.example/b.png)\n")
+    diagnostics = Diagnostics()
+    (page,) = load_markdown_pages(tmp_path, diagnostics)
+    assert [str(d).removeprefix(f"{tmp_path}/pages/") for d in sorted(diagnostics)] == [
+        f"about.md:{line}: warning: image {src} is on another host, and the site's "
+        "Content-Security-Policy blocks it: serve it from this site"
+        for line, src in [(7, "https://cdn.example/logo.png"), (9, "//cdn.example/b.png")]]
+    assert '<img src="/logo.png" alt="ok" />' in page.html
