@@ -29,6 +29,7 @@ from generator.catalog import build_catalog
 from generator.config import load_config
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.feeds import plain_files
+from generator.gcpause import paused_gc
 from generator.listing import read_dumps
 from generator.pages import load_markdown_pages, plan_pages, url_to_path
 from generator.render import (
@@ -211,10 +212,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
                                message=f"build failed: {exc}; {options.out} is left as it was")
         clock.lap("search index")
         files.update({path: data for path, data in assets.files.values()})
-    recipes = {page.path: _digest(recipe_base, page.template,
-                                  json.dumps(page.context, sort_keys=True, ensure_ascii=False))
-               for page in pages}
-    recipes.update({path: _digest(data) for path, data in files.items()})
+    recipes = _recipes(recipe_base, pages, files)
     clock.lap("recipes")
 
     return _publish(out, state_path, state, recipes, files, pages, prebuilt,
@@ -225,6 +223,16 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
 
 def _state_path(out: Path) -> Path:
     return out.parent / ".papersite-cache" / f"{out.name}.json"
+
+
+@paused_gc()
+def _recipes(recipe_base: str, pages, files: dict[str, bytes]) -> dict[str, str]:
+    """What each output is made from, as a hash: output path -> recipe."""
+    recipes = {page.path: _digest(recipe_base, page.template,
+                                  json.dumps(page.context, sort_keys=True, ensure_ascii=False))
+               for page in pages}
+    recipes.update({path: _digest(data) for path, data in files.items()})
+    return recipes
 
 
 def _catalog_fingerprint(recipe_base: str, catalog) -> str:

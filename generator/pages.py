@@ -22,6 +22,7 @@ from slugify import slugify
 
 from generator.catalog import Catalog, Paper
 from generator.diagnostics import Diagnostics
+from generator.gcpause import paused_gc
 from generator.topics import Topic
 
 PER_PAGE = 50
@@ -217,6 +218,7 @@ def external_search_links(title: str) -> list[dict]:
     ]
 
 
+@paused_gc()
 def plan_pages(
     catalog: Catalog, topics: list[Topic], markdown_pages: list[MarkdownPage], search: bool
 ) -> list[Page]:
