@@ -35,11 +35,16 @@ class Topic:
 
 
 _WORD_RE = re.compile(r"[^\W_]+")
+#: What ``_WORD_RE`` keeps of ASCII text is its letters and digits: the rest becomes spaces.
+_ASCII_SEPARATORS = str.maketrans({code: " " for code in range(128) if not chr(code).isalnum()})
 
 
 def words(text: str) -> list[str]:
     """Lower-case words: hyphens, spaces and punctuation all separate words."""
-    return _WORD_RE.findall(text.casefold())
+    text = text.casefold()
+    if text.isascii():  # most titles and abstracts: the same words, a third faster
+        return text.translate(_ASCII_SEPARATORS).split()
+    return _WORD_RE.findall(text)
 
 
 class PhraseIndex:
