@@ -359,10 +359,11 @@ def _publish(out, state_path, state, recipes, files, pages, prebuilt, env, optio
         unchanged_set = set(unchanged)
         from_shards = [path for path in prebuilt if path not in unchanged_set]
         make_dirs(staging, unchanged + from_shards)
+        # Paths as strings: a pathlib join costs more than the system call, 300k times over.
         for path in unchanged:
-            _link_or_copy(out / path, staging / path)
+            _link_or_copy(f"{out}/{path}", f"{staging}/{path}")
         for path in from_shards:
-            _link_or_copy(prebuilt[path] / path, staging / path)
+            _link_or_copy(f"{prebuilt[path]}/{path}", f"{staging}/{path}")
         clock.lap("keep unchanged")
         to_render = [page for page in pages if page.path not in unchanged_set and page.path not in prebuilt]
         to_write = {p: d for p, d in files.items() if p not in unchanged_set}
@@ -370,14 +371,14 @@ def _publish(out, state_path, state, recipes, files, pages, prebuilt, env, optio
         progress = progress_factory(total) if progress_factory else (lambda n: None)
         make_dirs(staging, to_write)
         for path, data in to_write.items():
-            write_file(staging / path, data)
+            write_file(f"{staging}/{path}", data)
         progress(len(to_write))
         clock.lap("write files")
         render_pages(env, to_render, staging, options.jobs or default_jobs(), progress)
         clock.lap("render")
         outputs = {}
         for path, recipe in recipes.items():
-            stat = (staging / path).stat()
+            stat = os.stat(f"{staging}/{path}")
             outputs[path] = [recipe, stat.st_size, stat.st_mtime_ns]
         removed = len(set(old) - set(recipes))
         # Written before the swap, so a full disk cannot strike after it.
@@ -409,13 +410,13 @@ def _still_valid(out: Path, path: str, recipe: str, old: dict) -> bool:
     if not previous or previous[0] != recipe:
         return False
     try:
-        stat = (out / path).stat()
+        stat = os.stat(f"{out}/{path}")
     except OSError:
         return False
     return [stat.st_size, stat.st_mtime_ns] == previous[1:]
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
+def _link_or_copy(source: str, target: str) -> None:
     try:
         os.link(source, target)
     except OSError:

@@ -172,7 +172,7 @@ def _render_range(bounds: tuple[int, int]) -> int:
             raise TemplateFailed(f"{exc.filename or exc.name}:{exc.lineno}: error: {exc.message}") from None
         except jinja2.TemplateError as exc:
             raise TemplateFailed(f"{template}: error while rendering /{path}: {exc}") from None
-        write_file(_OUT / path, html.encode("utf-8"))
+        write_file(f"{_OUT}/{path}", html.encode("utf-8"))
     return stop - start
 
 
@@ -182,7 +182,7 @@ def make_dirs(root: Path, paths) -> None:
         (root / folder).mkdir(parents=True, exist_ok=True)
 
 
-def write_file(path: Path, data: bytes) -> None:
+def write_file(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path``, whose folder exists (see :func:`make_dirs`)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
