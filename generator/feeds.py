@@ -86,9 +86,12 @@ def plain_files(config: SiteConfig, catalog: Catalog, topics: list[Topic],
         "robots.txt": robots(config),
         "data/papers.json": papers_json(catalog),
     }
+    members: dict[str, list[Paper]] = {topic.slug: [] for topic in topics}
+    for paper in catalog.papers:
+        for slug in paper.topics:
+            members[slug].append(paper)
     for topic in topics:
-        members = [p for p in catalog.papers if topic.slug in p.topics]
         files[f"topics/{topic.slug}/feed.xml"] = atom_feed(
             config, f"{config.title}: {topic.name}", f"/topics/{topic.slug}/feed.xml",
-            f"/topics/{topic.slug}/", members)
+            f"/topics/{topic.slug}/", members[topic.slug])
     return files
