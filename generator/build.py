@@ -359,7 +359,7 @@ def _publish(out, state_path, state, recipes, files, pages, prebuilt, env, optio
         unchanged_set = set(unchanged)
         from_shards = [path for path in prebuilt if path not in unchanged_set]
         make_dirs(staging, unchanged + from_shards)
-        # Paths as strings: a pathlib join costs more than the system call, 300k times over.
+        # Paths as strings: a pathlib join costs as much as the system call, 300k times over.
         for path in unchanged:
             _link_or_copy(f"{out}/{path}", f"{staging}/{path}")
         for path in from_shards:

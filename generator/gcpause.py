@@ -11,9 +11,9 @@ import gc
 def paused_gc():
     """Parsing, merging, planning, the plain files and the recipes create millions
     of objects and no reference cycles; the collector would rescan them all again
-    and again for nothing. Frozen, they are not scanned by later collections either, in
-    this process or in the workers forked from it (whose scans would otherwise
-    touch, and so copy, every inherited page of memory)."""
+    and again for nothing. Frozen, they are not scanned by later collections
+    either, in this process or in the workers forked from it (whose scans would
+    otherwise touch, and so copy, every inherited page of memory)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
