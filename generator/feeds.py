@@ -11,6 +11,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from generator.catalog import Catalog, Paper
 from generator.config import SiteConfig
+from generator.gcpause import paused_gc
 from generator.pages import Page, newest_first
 from generator.topics import Topic
 
@@ -75,6 +76,7 @@ def papers_json(catalog: Catalog) -> bytes:
     return (json.dumps(records, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
+@paused_gc()
 def plain_files(config: SiteConfig, catalog: Catalog, topics: list[Topic],
                 pages: list[Page]) -> dict[str, bytes]:
     """Every non-HTML output: path inside the site -> bytes."""
@@ -84,9 +86,12 @@ def plain_files(config: SiteConfig, catalog: Catalog, topics: list[Topic],
         "robots.txt": robots(config),
         "data/papers.json": papers_json(catalog),
     }
+    members: dict[str, list[Paper]] = {topic.slug: [] for topic in topics}
+    for paper in catalog.papers:
+        for slug in paper.topics:
+            members[slug].append(paper)
     for topic in topics:
-        members = [p for p in catalog.papers if topic.slug in p.topics]
         files[f"topics/{topic.slug}/feed.xml"] = atom_feed(
             config, f"{config.title}: {topic.name}", f"/topics/{topic.slug}/feed.xml",
-            f"/topics/{topic.slug}/", members)
+            f"/topics/{topic.slug}/", members[topic.slug])
     return files

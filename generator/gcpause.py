@@ -1,4 +1,7 @@
-"""Pause the cyclic garbage collector while a stage builds many objects."""
+"""Pause the cyclic garbage collector while a stage builds many objects.
+
+``paused_gc()`` is a context manager and, as ``@paused_gc()``, a decorator.
+"""
 
 import contextlib
 import gc
@@ -6,8 +9,11 @@ import gc
 
 @contextlib.contextmanager
 def paused_gc():
-    """Parsing and merging create hundreds of thousands of objects and no reference
-    cycles; the collector would rescan them all again and again for nothing."""
+    """Parsing, merging, planning, the plain files and the recipes create millions
+    of objects and no reference cycles; the collector would rescan them all again
+    and again for nothing. Frozen, they are not scanned by later collections
+    either, in this process or in the workers forked from it (whose scans would
+    otherwise touch, and so copy, every inherited page of memory)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -22,6 +22,7 @@ from slugify import slugify
 
 from generator.catalog import Catalog, Paper
 from generator.diagnostics import Diagnostics
+from generator.gcpause import paused_gc
 from generator.topics import Topic
 
 PER_PAGE = 50
@@ -206,7 +207,8 @@ def newest_first(papers: list[Paper]) -> list[Paper]:
 
 
 def summary(paper: Paper) -> dict:
-    """What a list shows of a paper."""
+    """What a list shows of a paper. :func:`plan_pages` makes it once per paper,
+    and every list that shows the paper shares that one dict: it is read-only."""
     return {
         "title": paper.title,
         "url": paper.url,
@@ -243,6 +245,7 @@ def external_search_links(title: str) -> list[dict]:
     ]
 
 
+@paused_gc()
 def plan_pages(
     catalog: Catalog, topics: list[Topic], markdown_pages: list[MarkdownPage], search: bool
 ) -> list[Page]:
@@ -250,6 +253,7 @@ def plan_pages(
     pages: list[Page] = []
     topic_by_slug = {topic.slug: topic for topic in topics}
     listing_by_id = {listing.id: listing for listing in catalog.listings}
+    summaries = {paper.id: summary(paper) for paper in catalog.papers}
     papers_by_topic: dict[str, list[Paper]] = defaultdict(list)
     papers_by_org: dict[str, list[Paper]] = defaultdict(list)
     for paper in catalog.papers:
@@ -260,7 +264,7 @@ def plan_pages(
 
     for paper in catalog.papers:
         pages.append(Page(paper.url, "paper.html", _paper_context(paper, listing_by_id, topic_by_slug,
-                                                               catalog.by_id)))
+                                                               summaries)))
 
     span = spark_span(catalog.papers)
     pages.append(Page("/topics/", "topics.html", {"span": span, "topics": [
@@ -271,7 +275,7 @@ def plan_pages(
     ]}))
     for topic in topics:
         base = f"/topics/{topic.slug}/"
-        ordered = [summary(p) for p in newest_first(papers_by_topic[topic.slug])]
+        ordered = [summaries[p.id] for p in newest_first(papers_by_topic[topic.slug])]
         for url, items, pager in paginate(base, ordered):
             pages.append(Page(url, "topic.html", {
                 "topic": {"slug": topic.slug, "name": topic.name,
@@ -289,15 +293,15 @@ def plan_pages(
     ]}))
     for handle, papers in orgs:
         base = f"/orgs/{handle}/"
-        ordered = [summary(p) for p in newest_first(papers)]
+        ordered = [summaries[p.id] for p in newest_first(papers)]
         org = {"handle": handle, "name": papers[-1].organization.name, "count": len(ordered),
                "url": base}
         for url, items, pager in paginate(base, ordered):
             pages.append(Page(url, "org.html", {"org": org, "papers": items, "pager": pager}))
 
-    pages.extend(_archive_pages(catalog.papers))
-    pages.extend(_listing_pages(catalog))
-    pages.append(_home_page(catalog, topics, papers_by_topic))
+    pages.extend(_archive_pages(catalog.papers, summaries))
+    pages.extend(_listing_pages(catalog, summaries))
+    pages.append(_home_page(catalog, topics, papers_by_topic, summaries))
     for page in markdown_pages:
         pages.append(Page(f"/{page.slug}/", "page.html", {"title": page.title, "body_html": page.html}))
     if search:
@@ -390,7 +394,7 @@ def rising_topics(papers: list[Paper], topics: list[Topic], papers_by_topic) -> 
             "before_total": before_total, "topics": [row[3] for row in rows[:RISING_MAX]]}
 
 
-def _paper_context(paper: Paper, listing_by_id, topic_by_slug, by_id) -> dict:
+def _paper_context(paper: Paper, listing_by_id, topic_by_slug, summaries) -> dict:
     record = paper.to_json()
     record["topic_names"] = [topic_by_slug[slug].name for slug in paper.topics]
     record["upvote_chart"] = len(paper.appearances) > 1 and any(
@@ -402,11 +406,11 @@ def _paper_context(paper: Paper, listing_by_id, topic_by_slug, by_id) -> dict:
         for shown in record["appearances"]
     ]
     record["external"] = external_search_links(paper.title)
-    related = [summary(by_id[pid]) for pid in paper.related]
+    related = [summaries[pid] for pid in paper.related]
     return {"paper": record, "related": related}
 
 
-def _archive_pages(papers: list[Paper]) -> list[Page]:
+def _archive_pages(papers: list[Paper], summaries) -> list[Page]:
     by_month: dict[tuple[int, int], list[Paper]] = defaultdict(list)
     undated: list[Paper] = []
     for paper in papers:
@@ -427,20 +431,20 @@ def _archive_pages(papers: list[Paper]) -> list[Page]:
         pages.append(Page(f"/archive/{year}/", "archive_year.html", {"year": year, "months": months}))
     for (year, month), month_papers in by_month.items():
         base = f"/archive/{year}/{month:02d}/"
-        ordered = [summary(p) for p in newest_first(month_papers)]
+        ordered = [summaries[p.id] for p in newest_first(month_papers)]
         for url, items, pager in paginate(base, ordered):
             pages.append(Page(url, "archive_month.html", {
                 "year": year, "month": month, "count": len(ordered), "papers": items,
                 "pager": pager}))
     if undated:
-        ordered = [summary(p) for p in newest_first(undated)]
+        ordered = [summaries[p.id] for p in newest_first(undated)]
         for url, items, pager in paginate("/archive/undated/", ordered):
             pages.append(Page(url, "archive_undated.html", {
                 "count": len(ordered), "papers": items, "pager": pager}))
     return pages
 
 
-def _listing_pages(catalog: Catalog) -> list[Page]:
+def _listing_pages(catalog: Catalog, summaries) -> list[Page]:
     index = []
     pages = []
     for listing in reversed(catalog.listings):
@@ -452,13 +456,13 @@ def _listing_pages(catalog: Catalog) -> list[Page]:
         for pid in ids:
             paper = catalog.by_id[pid]
             shown = next(a for a in paper.appearances if a.listing == listing.id)
-            entries.append({**summary(paper), "position": shown.position, "upvotes_then": shown.upvotes})
+            entries.append({**summaries[pid], "position": shown.position, "upvotes_then": shown.upvotes})
         pages.append(Page(info["url"], "listing.html", {"listing": info, "entries": entries}))
     pages.append(Page("/listings/", "listings.html", {"listings": index}))
     return pages
 
 
-def _home_page(catalog: Catalog, topics: list[Topic], papers_by_topic) -> Page:
+def _home_page(catalog: Catalog, topics: list[Topic], papers_by_topic, summaries) -> Page:
     latest = None
     dated = [l for l in catalog.listings if l.date] or catalog.listings
     if dated:
@@ -466,7 +470,7 @@ def _home_page(catalog: Catalog, topics: list[Topic], papers_by_topic) -> Page:
         ids = catalog.listing_papers[listing.id]
         latest = {
             "url": f"/listings/{listing.id}/", "date": _date(listing.date), "count": len(ids),
-            "papers": [summary(catalog.by_id[pid]) for pid in ids[:HOME_LATEST]],
+            "papers": [summaries[pid] for pid in ids[:HOME_LATEST]],
         }
     voted = [p for p in catalog.papers if p.upvotes]
     voted.sort(key=lambda p: (-p.upvotes, p.title.casefold(), p.id))
@@ -476,7 +480,7 @@ def _home_page(catalog: Catalog, topics: list[Topic], papers_by_topic) -> Page:
             years[paper.published.year] += 1
     return Page("/", "home.html", {
         "latest": latest,
-        "top": [summary(p) for p in voted[:HOME_TOP]],
+        "top": [summaries[p.id] for p in voted[:HOME_TOP]],
         "topics": [{"name": t.name, "url": f"/topics/{t.slug}/", "count": len(papers_by_topic[t.slug])}
                    for t in topics if papers_by_topic[t.slug]],
         "years": [{"year": y, "count": n, "url": f"/archive/{y}/"} for y, n in sorted(years.items(), reverse=True)],

@@ -165,24 +165,33 @@ class TemplateFailed(Exception):
 
 def _render_range(bounds: tuple[int, int]) -> int:
     start, stop = bounds
-    for path, template, context in _WORK[start:stop]:
+    work = _WORK[start:stop]
+    make_dirs(_OUT, [path for path, _, _ in work])  # in the workers: 100k folders at 100k papers
+    for path, template, context in work:
         try:
             html = _ENV.get_template(template).render(context)
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateFailed(f"{exc.filename or exc.name}:{exc.lineno}: error: {exc.message}") from None
         except jinja2.TemplateError as exc:
             raise TemplateFailed(f"{template}: error while rendering /{path}: {exc}") from None
-        write_file(_OUT / path, html.encode("utf-8"))
+        write_file(f"{_OUT}/{path}", html.encode("utf-8"))
     return stop - start
 
 
 def make_dirs(root: Path, paths) -> None:
-    """Create the folders that ``paths`` (relative to ``root``) go in, each once."""
+    """Create the folders that ``paths`` (relative to ``root``) go in, each once.
+
+    Safe while another process creates some of the same folders."""
     for folder in sorted({path.rpartition("/")[0] for path in paths}):
-        (root / folder).mkdir(parents=True, exist_ok=True)
+        try:
+            os.mkdir(f"{root}/{folder}")  # one system call for most folders
+        except FileNotFoundError:  # a parent folder is missing too
+            os.makedirs(f"{root}/{folder}", exist_ok=True)
+        except FileExistsError:
+            pass
 
 
-def write_file(path: Path, data: bytes) -> None:
+def write_file(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path``, whose folder exists (see :func:`make_dirs`)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
@@ -201,7 +210,6 @@ def render_pages(env: jinja2.Environment, pages: list[Page], out: Path, jobs: in
     global _ENV, _OUT, _WORK
     _ENV, _OUT = env, out
     _WORK = [(page.path, page.template, page.context) for page in pages]
-    make_dirs(out, [path for path, _, _ in _WORK])
     ranges = [(i, min(i + BATCH_SIZE, len(_WORK))) for i in range(0, len(_WORK), BATCH_SIZE)]
     try:
         if jobs > 1 and len(_WORK) >= PARALLEL_MIN_PAGES and can_fork():

@@ -95,8 +95,8 @@ def test_no_space_left_in_a_render_worker_keeps_the_old_site(tmp_path, monkeypat
     (dumps / "big.txt").write_text(HEADER + "Dec 11\n\n" + entries)  # every page changes
     write_file, parent = generator.render.write_file, os.getpid()
 
-    def disk_full_at_paper_300(path: Path, data: bytes) -> None:
-        if path.parent.name == "paper-number-300":
+    def disk_full_at_paper_300(path: str, data: bytes) -> None:
+        if Path(path).parent.name == "paper-number-300":
             assert os.getpid() != parent  # the fault is in a worker
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
         write_file(path, data)

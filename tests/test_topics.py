@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import collections
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator.catalog import build_catalog
 from generator.diagnostics import Diagnostics
 from generator.listing import read_dumps
-from generator.topics import Topic, assign_topics, load_topics
+from generator.topics import Topic, assign_topics, load_topics, words
 from tests.conftest import HEADER, ROOT
 
 
@@ -162,3 +165,9 @@ def test_hand_labelled_precision_is_at_least_90_percent(real_catalog):
     wrong = {p.title: sorted(set(p.topics) - HAND_LABELS[p.title]) for p in sample
              if set(p.topics) - HAND_LABELS[p.title]}
     assert right / assigned >= 0.90, wrong
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)) | st.text())
+def test_words_split_ascii_text_as_the_word_pattern_does(text):
+    """The ASCII fast path of words() must find the same words as the regex it stands in for."""
+    assert words(text) == re.findall(r"[^\W_]+", text.casefold())
