@@ -24,6 +24,7 @@ import sys
 import time
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
+from stat import S_ISDIR
 
 from generator.catalog import build_catalog
 from generator.config import load_config
@@ -264,7 +265,7 @@ def _input_fingerprint(options: BuildOptions, theme: Path | None) -> str:
             stat = path.stat()
         except OSError:
             continue
-        if not path.is_dir():
+        if not S_ISDIR(stat.st_mode):
             digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
     return digest.hexdigest()
 
