@@ -9,7 +9,8 @@ wall, CPU, peak RSS and PSS):
 - *full*: a build into an empty folder;
 - *no-op*: the same build again, nothing changed;
 - *one listing*: a new dump of 100 papers added, then the build again (the
-  dump is removed and the site rebuilt before the next run, not timed);
+  dump is then removed; after the last run the site is rebuilt without it,
+  untimed, for the comparison with the shards);
 - *shards*: ``--shard K/N`` for K = 1..N, then ``--merge``; the merged site
   is compared file by file with the full build's.
 
