@@ -49,7 +49,8 @@ except ImportError:  # run from a checkout without `pip install -e .`
 
 from generator.catalog import normalise_title  # noqa: E402
 from generator.diagnostics import Diagnostics  # noqa: E402
-from generator.listing import MONTHS, read_dumps  # noqa: E402
+from generator.inputs import read_dumps  # noqa: E402
+from generator.listing import MONTHS  # noqa: E402
 
 DEFAULT_REAL_DUMPS = ROOT.parent / "shared" / "dumps"
 

@@ -76,7 +76,7 @@ def measure(dumps: Path) -> dict:
     import generator
     from generator.catalog import build_catalog
     from generator.diagnostics import Diagnostics
-    from generator.listing import read_dumps
+    from generator.inputs import read_dumps
 
     diagnostics = Diagnostics()
     cpu_started = time.process_time()

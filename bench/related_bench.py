@@ -27,7 +27,7 @@ sys.path.insert(0, str(BENCH.parent))
 def measure(dumps: Path) -> dict:
     from generator.catalog import build_catalog
     from generator.diagnostics import Diagnostics
-    from generator.listing import read_dumps
+    from generator.inputs import read_dumps
     from generator.related import assign_related
 
     diagnostics = Diagnostics()

@@ -52,7 +52,8 @@ sys.path.insert(0, str(ROOT))
 
 from corpus import resolve_real_dumps, write_corpus  # noqa: E402
 from generator.build import BuildOptions, build  # noqa: E402
-from generator.cli import load_catalog  # noqa: E402
+from generator.config import load_config  # noqa: E402
+from generator.inputs import read_catalog  # noqa: E402
 from generator.diagnostics import Diagnostics  # noqa: E402
 from generator.search import INDEX_URL, search_files  # noqa: E402
 from generator.topics import assign_topics, load_topics  # noqa: E402
@@ -255,7 +256,8 @@ def main() -> int:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         for corpus, dumps in (("real dumps", real), (f"{args.papers:,} papers", temporary / "corpus")):
             diagnostics = Diagnostics()
-            config, catalog = load_catalog(ROOT / "content", dumps, diagnostics)
+            config = load_config(ROOT / "content", diagnostics)
+            catalog = read_catalog(dumps, config, diagnostics)
             topics = load_topics(ROOT / "content", diagnostics)
             assign_topics(catalog, topics)
             queries = title_queries(catalog, args.hits, args.seed)

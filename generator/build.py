@@ -26,12 +26,11 @@ from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from stat import S_ISDIR
 
-from generator.catalog import build_catalog
 from generator.config import load_config
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.feeds import plain_files
 from generator.gcpause import paused_gc
-from generator.listing import read_dumps
+from generator.inputs import load_taxonomy, read_catalog
 from generator.pages import load_markdown_pages, plan_pages, url_to_path
 from generator.render import (
     TemplateFailed, collect_assets, find_theme, make_environment, render_pages,
@@ -39,7 +38,7 @@ from generator.render import (
 )
 from generator.search import SearchFailed, search_files, search_globals
 from generator.shards import MANIFEST, ShardError, in_shard, manifest, read_shards
-from generator.topics import assign_topics, load_topics
+from generator.topics import assign_topics
 from generator.workers import Background, default_jobs
 
 STATE_VERSION = 2
@@ -134,14 +133,11 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     from generator.discover import discover_topics
     from generator.related import assign_related
 
-    listings = read_dumps(options.dumps or content / "dumps", diagnostics)
-    clock.lap("parse")
     pins = _load_state(_state_path(options.pins_from.absolute()))[0] if options.pins_from else state
-    catalog = build_catalog(listings, config.listing_dates, diagnostics, pins.get("slugs"))
-    clock.lap("merge")
-    if (content / "topics.toml").exists():
-        topics = load_topics(content, diagnostics)
-    else:
+    catalog = read_catalog(options.dumps or content / "dumps", config, diagnostics, pins.get("slugs"))
+    clock.lap("parse and merge")
+    topics = load_taxonomy(content, diagnostics)
+    if topics is None:
         topics = discover_topics(catalog)
     assign_topics(catalog, topics)
     clock.lap("topics")

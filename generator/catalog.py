@@ -23,7 +23,7 @@ from slugify import slugify
 
 from generator.diagnostics import Diagnostics
 from generator.gcpause import paused_gc
-from generator.listing import Entry, Listing, Organization
+from generator.listing import API, Entry, Listing, Organization, Repository
 
 SLUG_MAX_CHARS = 80
 _DIGIT_GROUP_RE = re.compile(r"(?<=\d)[,.'](?=\d{3})")
@@ -38,6 +38,8 @@ class Appearance:
     listing_date: datetime.date | None
     position: int
     upvotes: int | None
+    #: The listing's kind: the two kinds' upvote figures are not the same measure.
+    kind: str
 
 
 @dataclass(slots=True)
@@ -53,6 +55,14 @@ class Paper:
     topics: list[str] = field(default_factory=list)  # best match first
     appearances: list[Appearance] = field(default_factory=list)
     related: list[str] = field(default_factory=list)  # paper ids, most similar first
+    # What only daily-papers API listings tell.
+    arxiv_id: str | None = None
+    authors: list[str] = field(default_factory=list)
+    github: Repository | None = None
+    project_page: str | None = None
+    ai_summary: str | None = None
+    ai_keywords: list[str] = field(default_factory=list)
+    comments: int | None = None
 
     @property
     def url(self) -> str:
@@ -81,10 +91,18 @@ class Paper:
                     "listing_date": a.listing_date.isoformat() if a.listing_date else None,
                     "position": a.position,
                     "upvotes": a.upvotes,
+                    "kind": a.kind,
                 }
                 for a in self.appearances
             ],
             "related": list(self.related),
+            "arxiv_id": self.arxiv_id,
+            "authors": list(self.authors),
+            "github": {"url": self.github.url, "stars": self.github.stars} if self.github else None,
+            "project_page": self.project_page,
+            "ai_summary": self.ai_summary,
+            "ai_keywords": list(self.ai_keywords),
+            "comments": self.comments,
         }
 
 
@@ -167,12 +185,13 @@ def _build_catalog(listings, listing_dates, diagnostics, published_slugs) -> Cat
     keys = {id(entry): normalise_title(entry.title) for l in listings for entry in l.entries}
     infer_listing_dates(listings, listing_dates, keys, diagnostics)
     listings = sorted(listings, key=_chronological)
+    _join_by_arxiv_id(listings, keys, published_slugs or {})
 
     groups: dict[str, list[tuple[Listing, Entry]]] = defaultdict(list)
     listing_papers: dict[str, list[str]] = {}
     pids: dict[str, str] = {}
     for listing in listings:
-        seen: dict[str, int] = {}
+        seen: dict[str, str] = {}
         ids = []
         for entry in listing.entries:
             key = keys[id(entry)]
@@ -180,10 +199,11 @@ def _build_catalog(listings, listing_dates, diagnostics, published_slugs) -> Cat
                 diagnostics.warning(
                     listing.path,
                     entry.line,
-                    f"same paper as line {seen[key]}; this repeat is ignored",
+                    f"{'' if entry.item is None else entry.place + ': '}"
+                    f"same paper as {seen[key]}; this repeat is ignored",
                 )
                 continue
-            seen[key] = entry.line
+            seen[key] = entry.place
             shown = groups[key]
             if not shown:
                 pids[key] = paper_id(key)
@@ -213,18 +233,61 @@ def _dedupe_listing_ids(listings: list[Listing], diagnostics: Diagnostics) -> No
         taken.add(listing.id)
 
 
+def _join_by_arxiv_id(listings: list[Listing], keys: dict[int, str],
+                      published_slugs: dict[str, str]) -> None:
+    """Entries with the same arXiv id are one paper, even under titles that differ.
+
+    Titles and ids are joined into groups; every entry of a group takes one
+    title key, so one paper id: the key whose paper already has a published
+    URL, else the key seen first (``listings`` are oldest first), which a newer
+    listing cannot change.
+    """
+    parent: dict[str, str] = {}
+
+    def root(node: str) -> str:
+        while parent[node] != node:
+            parent[node] = node = parent[parent[node]]
+        return node
+
+    order: dict[str, int] = {}  # title key -> when it was first seen
+    for listing in listings:
+        for entry in listing.entries:
+            key = keys[id(entry)]
+            order.setdefault(key, len(order))
+            parent.setdefault(key, key)
+            if entry.arxiv_id:
+                node = "arXiv:" + entry.arxiv_id
+                first, second = sorted((root(parent.setdefault(node, key)), root(key)),
+                                       key=lambda n: order.get(n, len(order)))
+                parent[second] = first
+    groups: dict[str, list[str]] = defaultdict(list)
+    for key in order:  # the keys in the order they were first seen
+        groups[root(key)].append(key)
+    chosen = {}
+    for members in groups.values():
+        if len(members) > 1:
+            pinned = [key for key in members if paper_id(key) in published_slugs]
+            chosen.update(dict.fromkeys(members, (pinned or members)[0]))
+    if chosen:
+        for entry_id, key in keys.items():
+            keys[entry_id] = chosen.get(key, key)
+
+
 def _merge_paper(key: str, pid: str, shown: list[tuple[Listing, Entry]]) -> Paper:
-    """One paper from its appearances, oldest listing first: the latest wins."""
-    latest_listing, latest = shown[-1]
-    with_metadata = [entry for _, entry in shown if entry.has_metadata]
+    """One paper from its appearances, oldest listing first: the latest wins.
+
+    An API listing's figures win over a saved page's: its upvotes are the
+    upvote count, its dates have a year, and only it has the authors and links.
+    """
+    _, latest = shown[-1]
+    from_api = [entry for listing, entry in shown if listing.kind == API]
+    with_metadata = from_api or [entry for _, entry in shown if entry.has_metadata]
     metadata = with_metadata[-1] if with_metadata else None
-    published = None
-    for listing, entry in reversed(shown):
-        if entry.date is not None:
-            if entry.date.year is not None or listing.date is not None:
-                published = entry.date.with_year(listing.date.year if listing.date else 0)
-                if published is not None:
-                    break
+    published = _published(shown)
+
+    def newest(name: str):
+        return next((getattr(e, name) for e in reversed(from_api) if getattr(e, name)), None)
+
     return Paper(
         id=pid,
         slug="",
@@ -235,10 +298,28 @@ def _merge_paper(key: str, pid: str, shown: list[tuple[Listing, Entry]]) -> Pape
         published=published,
         upvotes=metadata.upvotes if metadata else None,
         appearances=[
-            Appearance(listing.id, listing.date, entry.position, entry.upvotes)
+            Appearance(listing.id, listing.date, entry.position, entry.upvotes, listing.kind)
             for listing, entry in shown
         ],
+        arxiv_id=newest("arxiv_id"),
+        authors=list(newest("authors") or ()),
+        github=newest("github"),
+        project_page=newest("project_page"),
+        ai_summary=newest("ai_summary"),
+        ai_keywords=list(newest("ai_keywords") or ()),
+        comments=metadata.comments if from_api else None,
     )
+
+
+def _published(shown: list[tuple[Listing, Entry]]) -> datetime.date | None:
+    """The newest listing's date of the paper, an API listing's first (it has the year);
+    a saved page's yearless date is in that listing's year."""
+    for listing, entry in sorted(reversed(shown), key=lambda pair: pair[0].kind != API):
+        if entry.date is not None and (entry.date.year is not None or listing.date is not None):
+            published = entry.date.with_year(listing.date.year if listing.date else 0)
+            if published is not None:
+                return published
+    return None
 
 
 def _assign_slugs(
@@ -307,7 +388,14 @@ def infer_listing_dates(
     inferable = []
     for listing in listings:
         listing.date = overrides.get(listing.id) or listing.name_date
-        if listing.date is None and listing.month_day and listing.header_year:
+        if listing.date is None and listing.stamped_date:
+            listing.date = listing.stamped_date
+            diagnostics.warning(
+                listing.path, 0,
+                f"no date in the file name; dated {listing.date.isoformat()} from its papers' "
+                "timestamps (give the date in the file name or in site.toml [listing_dates])",
+            )
+        elif listing.date is None and listing.month_day and listing.header_year:
             listing.date = datetime.date(listing.header_year, *listing.month_day)
         elif listing.date is None and listing.month_day:
             inferable.append(listing)

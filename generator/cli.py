@@ -9,11 +9,13 @@ from pathlib import Path
 
 from generator import __version__
 from generator.build import BuildOptions, build
-from generator.catalog import Catalog, build_catalog
-from generator.config import SiteConfig, load_config
+from generator.catalog import Catalog
+from generator.config import load_config
+from generator.inputs import load_taxonomy, read_catalog
 from generator.diagnostics import Diagnostics
-from generator.listing import read_dumps
 from generator.shards import parse_shard
+from generator.topics import Topic, assign_topics
+from generator.workers import default_jobs
 
 
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
@@ -139,11 +141,13 @@ def _progress_bar(total: int):
     return advance
 
 
-def load_catalog(content: Path, dumps: Path | None, diagnostics: Diagnostics) -> tuple[SiteConfig, Catalog]:
-    """The first two pipeline stages: parse every dump, then merge."""
-    config = load_config(content, diagnostics)
-    listings = read_dumps(dumps or content / "dumps", diagnostics)
-    return config, build_catalog(listings, config.listing_dates, diagnostics)
+def enrich(catalog: Catalog, topics: list[Topic] | None, jobs: int = 0) -> None:
+    """Give each paper its topics and related papers, as a build does."""
+    from generator.discover import discover_topics  # scikit-learn: slow to import
+    from generator.related import assign_related
+
+    assign_topics(catalog, discover_topics(catalog) if topics is None else topics)
+    assign_related(catalog, jobs=jobs or default_jobs())
 
 
 def report(diagnostics: Diagnostics, github_annotations: bool = False) -> None:
@@ -162,7 +166,10 @@ def main(argv: list[str] | None = None) -> int:
 
         return serve(_build_options(args), args.port)
     diagnostics = Diagnostics()
-    _, catalog = load_catalog(args.content, args.dumps, diagnostics)
+    config = load_config(args.content, diagnostics)
+    catalog = read_catalog(args.dumps or args.content / "dumps", config, diagnostics)
+    if args.command == "catalog":  # the topics and related papers the site shows
+        enrich(catalog, load_taxonomy(args.content, diagnostics))
     report(diagnostics, github_annotations=args.command == "check" and args.format == "github")
     if args.command == "topics":
         from generator.discover import discover_topics, topics_toml  # scikit-learn: slow to import

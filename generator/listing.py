@@ -1,4 +1,4 @@
-"""The listing stage: read one dump file into a :class:`Listing`.
+"""The listing stage for saved pages: read one text dump into a :class:`Listing`.
 
 A dump is a Hugging Face "Daily Papers" page saved as text::
 
@@ -28,7 +28,6 @@ from pathlib import Path
 from slugify import slugify
 
 from generator.diagnostics import Diagnostics
-from generator.gcpause import paused_gc
 
 HEADER_LINES = frozenset(
     line.casefold()
@@ -81,6 +80,14 @@ class Organization:
 
 
 @dataclass(frozen=True, slots=True)
+class Repository:
+    """A paper's code repository, as the daily-papers API links it."""
+
+    url: str
+    stars: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class PartialDate:
     """A date as a dump shows it: the year is often left out."""
 
@@ -109,6 +116,24 @@ class Entry:
     has_metadata: bool = False
     date: PartialDate | None = None
     upvotes: int | None = None
+    #: Only the daily-papers API gives these (see :mod:`generator.daily_api`).
+    item: int | None = None  # the entry's index in the API answer; ``line`` is where it starts
+    arxiv_id: str | None = None
+    authors: tuple[str, ...] = ()
+    comments: int | None = None
+    github: Repository | None = None
+    project_page: str | None = None
+    ai_summary: str | None = None
+    ai_keywords: tuple[str, ...] = ()
+
+    @property
+    def place(self) -> str:
+        """Where the entry is in its file, for messages: ``line 12`` or ``item [3]``."""
+        return f"item [{self.item}]" if self.item is not None else f"line {self.line}"
+
+
+#: The two kinds of listing: a Daily Papers page saved as text, and an answer of the API.
+PAGE, API = "page", "api"
 
 
 @dataclass(slots=True)
@@ -122,6 +147,9 @@ class Listing:
     date_line: int
     entries: list[Entry] = field(default_factory=list)
     name_date: datetime.date | None = None
+    kind: str = PAGE
+    #: An API answer's date from its items' own timestamps, when nothing better dates it.
+    stamped_date: datetime.date | None = None
     #: Filled in by the catalogue stage, which infers missing years.
     date: datetime.date | None = None
 
@@ -130,25 +158,6 @@ class Listing:
 class _Line:
     number: int
     text: str
-
-
-def read_dumps(dumps_dir: Path, diagnostics: Diagnostics) -> list[Listing]:
-    """Parse every ``*.txt`` in ``dumps_dir``, in sorted order."""
-    if not dumps_dir.is_dir():
-        diagnostics.error(str(dumps_dir), 0, "dumps folder not found")
-        return []
-    with paused_gc():
-        return _read_dumps(dumps_dir, diagnostics)
-
-
-def _read_dumps(dumps_dir: Path, diagnostics: Diagnostics) -> list[Listing]:
-    listings = []
-    for path in sorted(dumps_dir.glob("*.txt")):
-        if path.is_file():
-            listing = parse_dump(path, str(path), diagnostics)
-            if listing is not None:
-                listings.append(listing)
-    return listings
 
 
 def listing_id(path: Path) -> str:
@@ -253,7 +262,7 @@ def parse_lines(
         header_year=header_year,
         date_line=date_line,
     )
-    listing.name_date = _date_from_name(path, display_path, diagnostics)
+    listing.name_date = date_from_name(path, display_path, diagnostics)
     _parse_entries(lines, start, listing, display_path, found)
     _drop_cut_off_last_entry(listing, lines, display_path, found)
     if not saw_header and not any(entry.has_metadata for entry in listing.entries):
@@ -321,7 +330,7 @@ def _skip_header_lines(lines: list[_Line], path: str, diagnostics: Diagnostics) 
                                 f"skipped unrecognised header line {_short(line.text)!r}")
 
 
-def _date_from_name(path: Path, display_path: str, diagnostics: Diagnostics):
+def date_from_name(path: Path, display_path: str, diagnostics: Diagnostics):
     match = ISO_DATE_IN_NAME_RE.search(path.stem)
     if not match:
         return None

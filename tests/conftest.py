@@ -15,7 +15,7 @@ import pytest
 from generator.build import BuildOptions, build
 from generator.catalog import build_catalog
 from generator.diagnostics import Diagnostics
-from generator.listing import read_dumps
+from generator.inputs import read_dumps
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = (

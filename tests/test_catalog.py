@@ -171,11 +171,15 @@ def test_catalogue_json_has_the_contract_fields_in_order(dumps):
     assert list(record) == [
         "id", "slug", "url", "title", "abstract", "authors_count", "organization",
         "published", "upvotes", "topics", "appearances", "related",
+        "arxiv_id", "authors", "github", "project_page", "ai_summary", "ai_keywords", "comments",
     ]
     assert record["url"] == "/papers/p/"
     assert record["organization"] == {"handle": "acme", "name": "Acme Lab"}
     assert record["appearances"] == [
-        {"listing": "a", "listing_date": None, "position": 1, "upvotes": 3}]
+        {"listing": "a", "listing_date": None, "position": 1, "upvotes": 3, "kind": "page"}]
+    # A saved page tells none of what only the API has: null or empty, never missing.
+    assert [record[key] for key in ("arxiv_id", "authors", "github", "project_page", "ai_summary",
+                                    "ai_keywords", "comments")] == [None, [], None, None, None, [], None]
 
 
 def test_clash_slug_already_claimed_by_a_title_takes_the_whole_id(dumps):

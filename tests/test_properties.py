@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from generator.catalog import build_catalog, normalise_title
 from generator.diagnostics import Diagnostics
-from generator.listing import AUTHORS_RE, DATE_RE, DOT, MONTHS, Organization, read_dumps
+from generator.inputs import read_dumps
+from generator.listing import AUTHORS_RE, DATE_RE, DOT, MONTHS, Organization
 from tests.conftest import HEADER
 
 PROPERTY_SETTINGS = settings(

@@ -11,7 +11,7 @@ import pytest
 
 from generator.catalog import build_catalog
 from generator.diagnostics import Diagnostics
-from generator.listing import read_dumps
+from generator.inputs import read_dumps
 
 L000, L001, L002, L003 = (
     "000-f56863d8af18989b", "001-63bb108f3f1f32f9", "002-dd13b2dad8b1c9fc", "003-d510a04301176c2a")
@@ -50,7 +50,9 @@ def test_listing_dates(catalog):
 
 
 def appearance(listing, date, position, upvotes):
-    return {"listing": listing, "listing_date": date, "position": position, "upvotes": upvotes}
+    """A showing in one of the saved pages, which are all of kind "page"."""
+    return {"listing": listing, "listing_date": date, "position": position, "upvotes": upvotes,
+            "kind": "page"}
 
 
 # 000:13-19, the first entry: "• 2 authors", "May 19, 2023", no upvote count.

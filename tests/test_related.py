@@ -6,7 +6,7 @@ import pytest
 
 from generator.catalog import build_catalog
 from generator.diagnostics import Diagnostics
-from generator.listing import read_dumps
+from generator.inputs import read_dumps
 from generator.related import assign_related, find_related
 
 

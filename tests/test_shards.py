@@ -9,7 +9,7 @@ import pytest
 from generator.build import BuildOptions, build
 from generator.catalog import build_catalog
 from generator.diagnostics import Diagnostics
-from generator.listing import read_dumps
+from generator.inputs import read_dumps
 from generator.related import find_related
 from generator.shards import MANIFEST, in_shard, parse_shard
 from tests.test_build import make_content, run_cli, snapshot

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from generator.catalog import build_catalog
 from generator.diagnostics import Diagnostics
-from generator.listing import read_dumps
+from generator.inputs import read_dumps
 from generator.topics import Topic, assign_topics, load_topics, words
 from tests.conftest import HEADER, ROOT
 
