@@ -67,7 +67,7 @@ def parse_api_file(path: Path, display_path: str, diagnostics: Diagnostics) -> L
     items = answer.get("data") if isinstance(answer, dict) else answer
     if not isinstance(items, list):
         shape = "an object without a \"data\" list" if isinstance(answer, dict) else \
-            f"a JSON {_json_type(answer)}"
+            _json_type(answer)
         diagnostics.error(display_path, 1, f"not a daily-papers API answer: {shape}, "
                                            "not a list of papers")
         return None
@@ -100,7 +100,7 @@ def _entry(item, index: int, path: str, diagnostics: Diagnostics,
         if item is None:
             return None
     if not isinstance(item, dict):
-        diagnostics.warning(path, 0, f"{where} is a JSON {_json_type(item)}, not a paper; skipped")
+        diagnostics.warning(path, 0, f"{where} is {_json_type(item)}, not a paper; skipped")
         return None
     paper = item.get("paper") if isinstance(item.get("paper"), dict) else item
     fields = _Fields(paper, item, path, where, diagnostics)
@@ -150,7 +150,7 @@ class _Fields:
         if value is None:
             return None
         if not isinstance(value, str):
-            self.drop(key, f"a {_json_type(value)}, not text")
+            self.drop(key, f"{_json_type(value)}, not text")
             return None
         if len(value) > limit:
             self.diagnostics.error(self.path, 0, f"{self.where}: \"{key}\" is {len(value):,} "
@@ -173,7 +173,7 @@ class _Fields:
         if value is None:
             return ()
         if not isinstance(value, list):
-            self.drop(key, f"a {_json_type(value)}, not a list")
+            self.drop(key, f"{_json_type(value)}, not a list")
             return ()
         names = []
         for element in value[:limit]:
@@ -267,10 +267,13 @@ def _stamped_date(submitted_days: collections.Counter, entries: list[Entry]) -> 
 
 
 def _json_type(value) -> str:
-    if isinstance(value, bool) or value is None:
-        return "boolean" if value is not None else "null"
-    return {dict: "object", list: "array", str: "string", int: "number",
-            float: "number"}.get(type(value), type(value).__name__)
+    """What a JSON value is, for messages: ``an array``, ``a string``, ``null``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return {dict: "an object", list: "an array", str: "a string", int: "a number",
+            float: "a number"}.get(type(value), f"a {type(value).__name__}")
 
 
 class _ItemLines:

@@ -20,8 +20,9 @@ import pytest
 
 from generator import search
 from generator.build import BuildOptions, build
-from generator.cli import load_catalog
+from generator.config import load_config
 from generator.diagnostics import Diagnostics
+from generator.inputs import read_catalog
 from generator.topics import assign_topics, load_topics
 from tests.conftest import ROOT, QuietHandler, serve
 
@@ -348,7 +349,7 @@ def test_on_20k_papers_a_cold_query_stays_under_budget(browser, tmp_path, real_s
     dumps = tmp_path / "dumps"
     write_corpus(dumps, 20_000, seed=3)
     diagnostics = Diagnostics()
-    _, catalog = load_catalog(ROOT / "content", dumps, diagnostics)
+    catalog = read_catalog(dumps, load_config(ROOT / "content", diagnostics), diagnostics)
     assign_topics(catalog, load_topics(ROOT / "content", diagnostics))
     assert len(catalog.papers) == 20_000
     index = tmp_path / "index"
