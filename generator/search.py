@@ -17,7 +17,8 @@ query transfers the same few kilobytes whatever the host compresses:
   postings (document, quantised BM25F weight, in-title bit);
 * ``t/<n>.bin``: the remaining postings of a frequent term, fetched only when
   the terms' best postings cannot fill the page of results asked for;
-* ``d/<n>.bin``: one document: title, URL, date, topics, the abstract's start;
+* ``d/<n>.bin``: one document: title, URL, date, topics, the first authors, the
+  abstract's start;
   ``r/<n>.bin`` the rest of a long abstract;
 * ``f/<topic>.bin``: the documents of a topic, for the topic filter.
 
@@ -251,7 +252,10 @@ def _postings(papers: list[Paper]) -> tuple[list[str], list[array], list[bytearr
     documents = []  # per paper: title length, abstract length, term numbers, packed counts
     for paper in papers:
         title, abstract = _unstemmed(paper.title), _unstemmed(paper.abstract)
-        counts = Counter(numbers(abstract))  # a title occurrence counts 1 << 16: both in one int
+        # The authors and the arXiv id are found as words of the abstract would be,
+        # but leave its length (which weighs every other match) alone.
+        found_by = abstract + _unstemmed(byline_text(paper)) if paper.authors or paper.arxiv_id else abstract
+        counts = Counter(numbers(found_by))  # a title occurrence counts 1 << 16: both in one int
         for number in numbers(title):
             counts[number] += 1 << 16
         documents.append((len(title), len(abstract), array("I", counts), array("Q", counts.values())))
@@ -363,12 +367,30 @@ def _documents(papers: list[Paper]) -> dict[str, bytes]:
         record = {"t": paper.title, "u": paper.url,
                   "d": paper.published.isoformat() if paper.published else None,
                   "c": paper.topics, "a": start}
+        if paper.authors:
+            record["w"] = short_byline(paper.authors)
         if rest:
             record["r"] = 1
             files[f"r/{doc}.bin"] = _gzip(rest.encode("utf-8"))
         files[f"d/{doc}.bin"] = _gzip(json.dumps(record, ensure_ascii=False,
                                                  separators=(",", ":")).encode("utf-8"))
     return files
+
+
+def byline_text(paper: Paper) -> str:
+    """What a search finds a paper by besides its title and abstract: its authors' names
+    and its arXiv id (``2312.00752``, one token)."""
+    return " ".join([*paper.authors, paper.arxiv_id or ""])
+
+
+#: Names a search result shows before "et al.".
+RESULT_AUTHORS = 3
+
+
+def short_byline(authors: list[str]) -> str:
+    """``Ada Lovelace, Alan Turing, Grace Hopper et al.``"""
+    shown = ", ".join(authors[:RESULT_AUTHORS])
+    return shown + " et al." if len(authors) > RESULT_AUTHORS else shown
 
 
 def _split_abstract(text: str) -> tuple[str, str]:
@@ -442,10 +464,11 @@ def _pagefind_record(paper: Paper, language: str) -> str:
     if paper.published:
         filters.append(f"year:{paper.published.year}")
     tags = "".join(f'<span data-pagefind-filter="{escape(f)}"></span>' for f in filters)
+    byline = f"<p>{escape(byline_text(paper))}</p>" if paper.authors or paper.arxiv_id else ""
     return (f'<!DOCTYPE html><html lang="{escape(language)}"><head><meta charset="utf-8">'
             f"<title>{escape(paper.title)}</title></head><body>"
             f"<main data-pagefind-body{attributes}><h1>{escape(paper.title)}</h1>"
-            f"<p>{escape(paper.abstract)}</p>{tags}</main></body></html>")
+            f"<p>{escape(paper.abstract)}</p>{byline}{tags}</main></body></html>")
 
 
 def _pagefind_binary() -> str:

@@ -23,7 +23,7 @@ VECTORS = json.loads((ROOT / "tests" / "search_vectors.json").read_text(encoding
 
 
 def catalogue(records: list[dict]) -> Catalog:
-    """A catalogue of papers given as {slug, title, abstract, published, topics}."""
+    """A catalogue of papers given as {slug, title, abstract, published, topics, authors, arxiv_id}."""
     papers = []
     for record in records:
         published = record.get("published")
@@ -31,7 +31,8 @@ def catalogue(records: list[dict]) -> Catalog:
             id=record["slug"], slug=record["slug"], title=record["title"],
             abstract=record.get("abstract", ""), authors_count=None, organization=None,
             published=datetime.date.fromisoformat(published) if published else None,
-            upvotes=None, topics=list(record.get("topics", []))))
+            upvotes=None, topics=list(record.get("topics", [])),
+            authors=list(record.get("authors", [])), arxiv_id=record.get("arxiv_id")))
     papers.sort(key=lambda p: p.slug)
     return Catalog(papers=papers, listings=[], by_id={p.id: p for p in papers}, listing_papers={})
 

@@ -207,3 +207,22 @@ test("an index of another format is refused", async () => {
   const search = Engine.create({ baseUrl: "/", load: async () => new TextEncoder().encode('{"format": 99}') });
   await assert.rejects(search.search("x", {}, 0, 10), /format 99/);
 });
+
+test("an arXiv id finds its paper", { skip }, async () => {
+  const found = await everything(engine(), "2312.00752");
+  assert.deepEqual(titles(found), ["Mamba: Linear-Time Sequence Modeling with Selective State Spaces"]);
+});
+
+test("an author's name finds their papers, and a result names its first authors", { skip }, async () => {
+  const found = await everything(engine(), "Tri Dao");
+  assert.deepEqual(titles(found), ["Mamba: Linear-Time Sequence Modeling with Selective State Spaces"]);
+  assert.equal(found.results[0].authors, "Albert Gu, Tri Dao");
+  const many = await everything(engine(), "Binyuan Hui");
+  assert.deepEqual(titles(many), ["A Report Written by Many"]);
+  assert.equal(many.results[0].authors, "An Yang, Baosong Yang, Beichen Zhang et al.");
+});
+
+test("a paper without authors has none in its result", { skip }, async () => {
+  const found = await engine().search("Attention Is All You Need", {}, 0, 10);
+  assert.equal(found.results[0].authors, "");
+});

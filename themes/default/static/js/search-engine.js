@@ -337,10 +337,11 @@
     async function paper(doc, highlight) {
       var d = await file("d/" + doc + ".bin", function (bytes) { return JSON.parse(utf8.decode(bytes)); });
       var abstract = d.a;
-      if (d.r && !explained(highlight, d.t + " " + d.a)) {
+      if (d.r && !explained(highlight, d.t + " " + d.a + " " + (d.w || ""))) {
         abstract += await file("r/" + doc + ".bin", function (bytes) { return utf8.decode(bytes); });
       }
-      return { url: options.baseUrl + d.u.replace(/^\//, ""), title: d.t, date: d.d, topics: d.c, abstract: abstract };
+      return { url: options.baseUrl + d.u.replace(/^\//, ""), title: d.t, date: d.d, topics: d.c,
+               authors: d.w || "", abstract: abstract };
     }
 
     function explained(highlight, text) {

@@ -212,6 +212,11 @@
     } else {
       meta.appendChild(document.createElement("span")).textContent = "undated";
     }
+    if (result.authors) {
+      var authors = meta.appendChild(document.createElement("span"));
+      authors.className = "authors";
+      appendMarked(authors, result.authors, 0, result.authors.length, T.words(result.authors), matches);
+    }
     item.appendChild(meta);
 
     if (result.topics.length) {
