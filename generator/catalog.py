@@ -23,7 +23,7 @@ from slugify import slugify
 
 from generator.diagnostics import Diagnostics
 from generator.gcpause import paused_gc
-from generator.listing import API, Entry, Listing, Organization, Repository
+from generator.listing import API, PAGE, Entry, Listing, Organization, Repository
 
 SLUG_MAX_CHARS = 80
 _DIGIT_GROUP_RE = re.compile(r"(?<=\d)[,.'](?=\d{3})")
@@ -39,7 +39,7 @@ class Appearance:
     position: int
     upvotes: int | None
     #: The listing's kind: the two kinds' upvote figures are not the same measure.
-    kind: str
+    kind: str = PAGE
 
 
 @dataclass(slots=True)

@@ -10,7 +10,8 @@ as ``YYYY-MM-DD.json``. Three shapes are found in real archives, and all are rea
 
 An item whose fields sit at the top level, without ``"paper"``, is read the same way.
 A paper's date is the calendar day of its ``publishedAt`` in US Eastern time,
-which is the date the Daily Papers pages show. Nothing here raises on bad input:
+which is the date the Daily Papers pages show; since April 2026 the API gives a
+bare date instead (midnight UTC), which is taken as it is. Nothing here raises on bad input:
 a file that is not JSON or not a list of items is an error naming its line; an
 item without a title or an abstract is skipped with a warning naming its index;
 a field of the wrong type is dropped with a warning, and the rest is kept.
@@ -156,7 +157,7 @@ class _Fields:
             self.diagnostics.error(self.path, 0, f"{self.where}: \"{key}\" is {len(value):,} "
                                                  f"characters long; cut to {limit:,}")
             value = value[:limit]
-        return " ".join(_CONTROL_RE.sub(" ", value).split()) or None
+        return _one_line(value) or None
 
     def count(self, key: str) -> int | None:
         value = self.get(key)
@@ -178,8 +179,8 @@ class _Fields:
         names = []
         for element in value[:limit]:
             name = element.get("name") if isinstance(element, dict) else element
-            if isinstance(name, str) and (name := " ".join(_CONTROL_RE.sub(" ", name).split())):
-                names.append(name[:MAX_TITLE_CHARS])
+            if isinstance(name, str) and (name := _one_line(name[:MAX_TITLE_CHARS])):
+                names.append(name)
         return tuple(names)
 
     def link(self, key: str) -> str | None:
@@ -204,7 +205,7 @@ class _Fields:
             self.drop("organization", "no valid handle in its \"name\"")
             return None
         name = value.get("fullname")
-        name = " ".join(name.split())[:MAX_TITLE_CHARS] if isinstance(name, str) else ""
+        name = _one_line(name[:MAX_TITLE_CHARS]) if isinstance(name, str) else ""
         return Organization(handle=handle, name=name or handle)
 
     def arxiv_id(self) -> str | None:
@@ -217,7 +218,8 @@ class _Fields:
         return value
 
     def published(self) -> datetime.date | None:
-        """The calendar day of ``publishedAt`` in New York."""
+        """The calendar day of ``publishedAt`` in New York; a bare date (midnight UTC,
+        as the API gives since April 2026) is that date."""
         value = self.get("publishedAt")
         if value is None:
             return None
@@ -225,7 +227,18 @@ class _Fields:
         if moment is None or not MIN_YEAR <= moment.year <= MAX_YEAR:
             self.drop("publishedAt", f"{value!r:.40} is not a date and time")
             return None
+        if moment.time() == datetime.time(0):
+            return moment.date()
         return moment.astimezone(EASTERN).date()
+
+
+def _one_line(text: str) -> str:
+    """``text`` on one line: control characters and runs of white space become one space."""
+    if not text.isprintable():  # line breaks, tabs or other control characters
+        text = _CONTROL_RE.sub(" ", text)
+    elif "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text  # most names and keywords
+    return " ".join(text.split())
 
 
 def _timestamp(value) -> datetime.datetime | None:

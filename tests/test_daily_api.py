@@ -88,11 +88,14 @@ def test_the_publication_day_is_the_day_in_new_york(dumps):
     times = ["2024-06-07T02:30:00.000Z",  # 22:30 on Jun 6, daylight time (UTC-4)
              "2025-01-10T04:59:00.000Z",  # 23:59 on Jan 9, standard time (UTC-5)
              "2025-01-10T05:00:00.000Z",  # midnight on Jan 10
-             "2025-01-10T09:00:00+09:00"]  # midnight UTC: 19:00 on Jan 9
+             "2025-01-10T09:00:01+09:00",  # 00:00:01 UTC: 19:00:01 on Jan 9
+             # Since April 2026 the API gives bare dates as midnight UTC: that day.
+             "2026-04-15T00:00:00.000Z", "2026-04-15"]
     write_json(dumps, "2025-01-11.json", [item(f"Paper {n}", publishedAt=t) for n, t in enumerate(times)])
     [listing], diagnostics = dumps.parse()
     assert [e.date for e in listing.entries] == [
-        PartialDate(6, 6, 2024), PartialDate(1, 9, 2025), PartialDate(1, 10, 2025), PartialDate(1, 9, 2025)]
+        PartialDate(6, 6, 2024), PartialDate(1, 9, 2025), PartialDate(1, 10, 2025), PartialDate(1, 9, 2025),
+        PartialDate(4, 15, 2026), PartialDate(4, 15, 2026)]
 
 
 def test_an_object_with_the_items_under_data(dumps):
