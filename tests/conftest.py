@@ -33,6 +33,25 @@ def real_dumps() -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def real_api() -> Path:
+    """The 580 real daily-papers API answers. A missing folder fails the test, as above."""
+    path = Path(os.environ.get("PAPERSITE_REAL_API", ROOT.parent / "shared" / "hf-daily-api"))
+    if not path.is_dir() or not list(path.glob("*.json")):
+        pytest.fail(f"real API answers not found in {path}; set PAPERSITE_REAL_API")
+    return path
+
+
+@pytest.fixture(scope="session")
+def real_archive(tmp_path_factory, real_dumps, real_api) -> Path:
+    """The whole real archive in one dumps folder: links to the API answers and the saved pages."""
+    folder = tmp_path_factory.mktemp("archive") / "dumps"
+    folder.mkdir()
+    for source in [*real_api.glob("*.json"), *real_dumps.glob("*.txt")]:
+        (folder / source.name).symlink_to(source.resolve())
+    return folder
+
+
 class Dumps:
     """A folder of dumps written by a test, parsed and merged on demand."""
 
