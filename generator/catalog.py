@@ -283,32 +283,26 @@ def _merge_paper(key: str, pid: str, shown: list[tuple[Listing, Entry]]) -> Pape
     from_api = [entry for listing, entry in shown if listing.kind == API]
     with_metadata = from_api or [entry for _, entry in shown if entry.has_metadata]
     metadata = with_metadata[-1] if with_metadata else None
-    published = _published(shown)
-
-    def newest(name: str):
-        return next((getattr(e, name) for e in reversed(from_api) if getattr(e, name)), None)
-
-    return Paper(
+    api = from_api[-1] if from_api else None
+    paper = Paper(
         id=pid,
         slug="",
         title=latest.title,
         abstract=latest.abstract,
         authors_count=metadata.authors_count if metadata else None,
         organization=metadata.organization if metadata else None,
-        published=published,
         upvotes=metadata.upvotes if metadata else None,
+        published=_published(shown),
         appearances=[
             Appearance(listing.id, listing.date, entry.position, entry.upvotes, listing.kind)
             for listing, entry in shown
         ],
-        arxiv_id=newest("arxiv_id"),
-        authors=list(newest("authors") or ()),
-        github=newest("github"),
-        project_page=newest("project_page"),
-        ai_summary=newest("ai_summary"),
-        ai_keywords=list(newest("ai_keywords") or ()),
-        comments=metadata.comments if from_api else None,
     )
+    if api is not None:
+        paper.arxiv_id, paper.authors, paper.github = api.arxiv_id, list(api.authors), api.github
+        paper.project_page, paper.comments = api.project_page, api.comments
+        paper.ai_summary, paper.ai_keywords = api.ai_summary, list(api.ai_keywords)
+    return paper
 
 
 def _published(shown: list[tuple[Listing, Entry]]) -> datetime.date | None:
