@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -11,8 +10,9 @@ from generator import __version__
 from generator.build import BuildOptions, build
 from generator.catalog import Catalog
 from generator.config import load_config
-from generator.inputs import load_taxonomy, read_catalog
 from generator.diagnostics import Diagnostics
+from generator.feeds import catalogue_json
+from generator.inputs import load_taxonomy, read_catalog
 from generator.shards import parse_shard
 from generator.topics import Topic, assign_topics
 from generator.workers import default_jobs
@@ -176,9 +176,7 @@ def main(argv: list[str] | None = None) -> int:
 
         sys.stdout.write(topics_toml(discover_topics(catalog)))
     elif args.command == "catalog":
-        json.dump([paper.to_json() for paper in catalog.papers], sys.stdout,
-                  ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        sys.stdout.buffer.write(catalogue_json(catalog))
     elif args.command == "check":
         print(
             f"{len(catalog.papers)} papers in {len(catalog.listings)} listings; "

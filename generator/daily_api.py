@@ -20,6 +20,7 @@ a field of the wrong type is dropped with a warning, and the rest is kept.
 from __future__ import annotations
 
 import ast
+import codecs
 import collections
 import dataclasses
 import datetime
@@ -27,6 +28,8 @@ import json
 import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import orjson
 
 from generator.diagnostics import Diagnostics
 from generator.listing import (
@@ -51,19 +54,21 @@ def parse_api_file(path: Path, display_path: str, diagnostics: Diagnostics) -> L
     except OSError as exc:
         diagnostics.error(display_path, 0, f"cannot read file: {exc.strerror or exc}")
         return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        diagnostics.error(display_path, line, "not a daily-papers API answer: not UTF-8 text")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    if not data.strip():
+        diagnostics.warning(display_path, 1 if data else 0, "empty file")
         return None
     try:
-        answer = json.loads(text)
-    except json.JSONDecodeError as exc:
-        diagnostics.error(display_path, exc.lineno, f"not valid JSON: {exc.msg} (column {exc.colno})")
-        return None
-    except RecursionError:
-        diagnostics.error(display_path, 1, "not a daily-papers API answer: nested too deeply")
+        answer = orjson.loads(data)  # a third of the standard library's time
+    except orjson.JSONDecodeError as exc:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            line = data.count(b"\n", 0, bad.start) + 1
+            diagnostics.error(display_path, line, "not a daily-papers API answer: not UTF-8 text")
+        else:
+            diagnostics.error(display_path, exc.lineno, f"not valid JSON: {exc.msg} (column {exc.colno})")
         return None
     items = answer.get("data") if isinstance(answer, dict) else answer
     if not isinstance(items, list):
@@ -75,7 +80,7 @@ def parse_api_file(path: Path, display_path: str, diagnostics: Diagnostics) -> L
     listing = Listing(path=display_path, id=listing_id(path), month_day=None, header_year=None,
                       date_line=0, kind=API)
     listing.name_date = date_from_name(path, display_path, diagnostics)
-    lines = _ItemLines(text, nested=isinstance(answer, dict))
+    lines = _ItemLines(data, nested=isinstance(answer, dict))
     seen_days: collections.Counter[datetime.date] = collections.Counter()
     for index, item in enumerate(items):
         found = Diagnostics()
@@ -292,12 +297,14 @@ def _json_type(value) -> str:
 class _ItemLines:
     """The line each item of the answer starts on, found only when a message needs it."""
 
-    def __init__(self, text: str, nested: bool):
-        self.text, self.nested = text, nested
+    def __init__(self, data: bytes, nested: bool):
+        self.data, self.nested = data, nested
+        self.text = ""
         self.starts: list[int] | None = None
 
     def of(self, index: int) -> int:
         if self.starts is None:
+            self.text = self.data.decode("utf-8")
             self.starts = self._item_starts()
         if index >= len(self.starts):
             return 1

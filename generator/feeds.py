@@ -6,8 +6,9 @@ the same bytes: dates come from the papers, never from the clock.
 
 from __future__ import annotations
 
-import json
 from xml.sax.saxutils import escape, quoteattr
+
+import orjson
 
 from generator.catalog import Catalog, Paper
 from generator.config import SiteConfig
@@ -71,9 +72,9 @@ def robots(config: SiteConfig) -> bytes:
     return f"User-agent: *\nAllow: /\nSitemap: {config.site_url}sitemap.xml\n".encode("utf-8")
 
 
-def papers_json(catalog: Catalog) -> bytes:
-    records = [paper.to_json() for paper in catalog.papers]
-    return (json.dumps(records, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+def catalogue_json(catalog: Catalog) -> bytes:
+    """The catalogue contract as JSON, for ``data/papers.json`` and ``papersite catalog``."""
+    return orjson.dumps([paper.to_json() for paper in catalog.papers], option=orjson.OPT_INDENT_2) + b"\n"
 
 
 @paused_gc()
@@ -84,7 +85,7 @@ def plain_files(config: SiteConfig, catalog: Catalog, topics: list[Topic],
         "feed.xml": atom_feed(config, config.title, "/feed.xml", "/", catalog.papers),
         "sitemap.xml": sitemap(config, pages),
         "robots.txt": robots(config),
-        "data/papers.json": papers_json(catalog),
+        "data/papers.json": catalogue_json(catalog),
     }
     members: dict[str, list[Paper]] = {topic.slug: [] for topic in topics}
     for paper in catalog.papers:
