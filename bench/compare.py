@@ -118,7 +118,7 @@ from generator.catalog import Catalog, build_catalog  # noqa: E402
 from generator.config import load_config  # noqa: E402
 from generator.diagnostics import Diagnostics  # noqa: E402
 from generator.listing import read_dumps  # noqa: E402
-from generator.pages import url_spans  # noqa: E402
+from generator.abstract import url_spans  # noqa: E402
 from generator.related import assign_related  # noqa: E402
 from generator.topics import Topic, assign_topics, load_topics  # noqa: E402
 from generator.workers import default_jobs  # noqa: E402
