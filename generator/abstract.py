@@ -15,19 +15,20 @@ it. Everything is escaped: the only markup is the markup written here. The rules
 * ``\url{u}`` is a link when ``u`` is an http(s) URL, ``\href{u}{text}`` links
   ``text`` likewise; otherwise each is its text.
 * The accents ``\'e`` ``\"u`` ``\`a`` ``\^o`` ``\~n`` (also ``\'{e}``, ``\'{\i}``)
-  are the accented letter.
-* ``\eg``, ``\ie``, ``\etc``, ``\deg`` (°), ``\textgreater``, ``\textless``,
-  ``\LaTeX`` and ``\TeX`` are their text, ``\nobreakdash`` and ``\allowbreak``
-  nothing; any other control word that latex2mathml turns into one symbol is
-  that symbol (``\times`` ×, ``\Delta`` Δ, ``\approx`` ≈), also written
+  are the accented letter; ``\~`` before anything else is ``~`` ("\~8B").
+* ``\eg``, ``\ie``, ``\etc`` (one full stop in "\etc."), ``\deg`` (°),
+  ``\textgreater``, ``\textless``, ``\LaTeX`` and ``\TeX`` are their text,
+  ``\nobreakdash`` and ``\allowbreak`` nothing; any other control word that
+  latex2mathml turns into one symbol is that symbol (``\times`` ×, ``\Delta`` Δ, ``\approx`` ≈), also written
   ``{\Delta}`` or ``\Delta{}``. Other macros stay as typed: ``\method`` names a
   paper's system, and its definition is lost.
 * Inline math ``$…$`` and ``\(…\)`` is MathML made by latex2mathml. A ``$``
   opens math only when a non-space follows it, and closes it only when a
   non-space other than a backslash precedes it and no digit follows it
-  (Pandoc's rule), so "$5 and $10" is money. The formula must fit on one line
-  in ``MAX_MATH`` characters and balance its braces. latex2mathml's output is
-  parsed and written again from an allow-list of MathML elements and
+  (Pandoc's rule), so "$5 and $10" is money; ``$$…$$`` stays as typed. The
+  formula must fit on one line in ``MAX_MATH`` characters and balance its
+  braces, and only the first ``MAX_CONVERSIONS`` formulas are converted.
+  latex2mathml's output is parsed and written again from an allow-list of MathML elements and
   attributes; a formula that fails to convert, is empty, keeps a macro that
   latex2mathml did not know, reads as prose whose backslashes were lost
   ("$P(final output is incorrect) le …$": MathML would run its words
