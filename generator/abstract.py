@@ -3,38 +3,39 @@ r"""An abstract's text as HTML (:func:`abstract_html`) or plain text (:func:`abs
 An abstract is plain text from arXiv, with whatever LaTeX its authors left in
 it. Everything is escaped: the only markup is the markup written here. The rules:
 
-* An http(s) URL is an outbound link. It runs to the next space or to a
-  closing bracket opened before it, less the punctuation that ends a sentence.
+* An http(s) URL is an outbound link. It runs to the next space or to a closing
+  bracket opened before it, less the punctuation that ends a sentence.
 * ``\%`` ``\&`` ``\#`` ``\_`` ``\$`` ``\{`` ``\}`` are their character, ``\,`` a
   narrow no-break space and ``\ `` a space. A bare ``~`` stays: in abstracts it
   means "approximately" far more often than a LaTeX tie.
 * ``\textbf{…}`` is ``<strong>``; ``\emph{…}`` and ``\textit{…}`` are ``<em>``;
-  ``\texttt{…}`` is ``<code>``; ``\textsc{…}`` is its text (small capitals need a
-  font the site does not load). ``{\bf …}``, ``{\it …}`` and ``{\em …}`` are the
-  same. They nest; one whose braces do not balance stays as typed.
+  ``\texttt{…}`` is ``<code>``; ``\textsc{…}`` is its text (small capitals need
+  a font the site does not load). ``{\bf …}``, ``{\it …}`` and ``{\em …}`` are
+  the same. They nest; one whose braces do not balance stays as typed.
 * ``\url{u}`` is a link when ``u`` is an http(s) URL, ``\href{u}{text}`` links
   ``text`` likewise; otherwise each is its text.
-* The accents ``\'e`` ``\"u`` ``\`a`` ``\^o`` ``\~n`` (also ``\'{e}``, ``\'{\i}``)
-  are the accented letter; ``\~`` before anything else is ``~`` ("\~8B").
+* The accents ``\'e`` ``\"u`` ``\`a`` ``\^o`` ``\~n`` (also ``\'{e}``,
+  ``\'{\i}``) are the accented letter; ``\~`` before anything else is ``~``
+  ("\~8B").
 * ``\eg``, ``\ie``, ``\etc`` (one full stop in "\etc."), ``\deg`` (°),
   ``\textgreater``, ``\textless``, ``\LaTeX`` and ``\TeX`` are their text,
   ``\nobreakdash`` and ``\allowbreak`` nothing; any other control word that
-  latex2mathml turns into one symbol is that symbol (``\times`` ×, ``\Delta`` Δ, ``\approx`` ≈), also written
-  ``{\Delta}`` or ``\Delta{}``. Other macros stay as typed: ``\method`` names a
-  paper's system, and its definition is lost.
+  latex2mathml turns into one symbol is that symbol (``\times`` ×, ``\Delta`` Δ,
+  ``\approx`` ≈), also written ``{\Delta}`` or ``\Delta{}``. Other macros stay
+  as typed: ``\method`` names a paper's system, and its definition is lost.
 * Inline math ``$…$`` and ``\(…\)`` is MathML made by latex2mathml. A ``$``
   opens math only when a non-space follows it, and closes it only when a
-  non-space other than a backslash precedes it and no digit follows it
-  (Pandoc's rule), so "$5 and $10" is money; ``$$…$$`` stays as typed. The
-  formula must fit on one line in ``MAX_MATH`` characters and balance its
-  braces, and only the first ``MAX_CONVERSIONS`` formulas are converted.
-  latex2mathml's output is parsed and written again from an allow-list of MathML elements and
-  attributes; a formula that fails to convert, is empty, keeps a macro that
-  latex2mathml did not know, reads as prose whose backslashes were lost
-  ("$P(final output is incorrect) le …$": MathML would run its words
-  together), or makes anything outside the allow-list stays as typed.
-* In plain text the markup goes and a formula is its LaTeX source, without
-  the ``$`` or ``\(…\)`` around it.
+  non-space other than a backslash precedes it and no digit follows it (Pandoc's
+  rule), so "$5 and $10" is money; ``$$…$$`` stays as typed. The formula must
+  fit on one line in ``MAX_MATH`` characters and balance its braces, and only
+  the first ``MAX_CONVERSIONS`` formulas are converted. latex2mathml's output is
+  parsed and written again from an allow-list of MathML elements and attributes;
+  a formula that fails to convert, is empty, keeps a macro that latex2mathml did
+  not know, reads as prose whose backslashes were lost ("$P(final output is
+  incorrect) le …$": MathML would run its words together), or makes anything
+  outside the allow-list stays as typed.
+* In plain text the markup goes and a formula is its LaTeX source, without the
+  ``$`` or ``\(…\)`` around it.
 """
 
 from __future__ import annotations
