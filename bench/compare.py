@@ -114,11 +114,11 @@ except ImportError:  # run from a checkout without `pip install -e .`
 
 from corpus import resolve_real_dumps, write_corpus  # noqa: E402
 
+from generator.abstract import url_spans  # noqa: E402
 from generator.catalog import Catalog, build_catalog  # noqa: E402
 from generator.config import load_config  # noqa: E402
 from generator.diagnostics import Diagnostics  # noqa: E402
 from generator.inputs import read_dumps  # noqa: E402
-from generator.pages import url_spans  # noqa: E402
 from generator.related import assign_related  # noqa: E402
 from generator.topics import Topic, assign_topics, load_topics  # noqa: E402
 from generator.workers import default_jobs  # noqa: E402

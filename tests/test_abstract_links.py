@@ -2,7 +2,7 @@
 
 import pytest
 
-from generator.pages import abstract_html
+from generator.abstract import abstract_html
 
 
 def link(url: str, text: str | None = None) -> str:

@@ -20,7 +20,7 @@ import compare  # noqa: E402
 from corpus import write_corpus  # noqa: E402
 
 from generator.catalog import Catalog, Paper  # noqa: E402
-from generator.pages import abstract_html  # noqa: E402
+from generator.abstract import abstract_html  # noqa: E402
 from generator.topics import Topic  # noqa: E402
 
 PAPERS, PELICAN_PAPERS = 500, 400

@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from generator.diagnostics import Diagnostics
-from generator.pages import PAGE_MD, abstract_html, load_markdown_pages
+from generator.abstract import abstract_html
+from generator.pages import PAGE_MD, load_markdown_pages
 from generator.render import json_for_html
 
 #: The whole policy, as a reader's browser gets it: everything from this site, nothing inline.
