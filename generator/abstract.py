@@ -235,8 +235,11 @@ class _Reader:
 
     def __init__(self, text: str):
         self.text = text
-        self.closing = _closing_braces(text)
         self.conversions = 0
+
+    @functools.cached_property
+    def closing(self) -> dict[int, int]:
+        return _closing_braces(self.text)
 
     def nodes(self, start: int, end: int, depth: int = 0) -> list:
         nodes: list = []
@@ -385,9 +388,9 @@ def _parse(text: str) -> list:
 
 def abstract_html(text: str) -> str:
     """The abstract as HTML: escaped, its URLs as outbound links, its LaTeX as the authors meant it."""
-    return _html(_parse(text))
+    return _html(_parse(text)) if _SPECIAL_RE.search(text) else _linked(text)
 
 
 def abstract_text(text: str) -> str:
     """The abstract as plain text, for descriptions and feeds: its LaTeX read, formulas as source."""
-    return _text(_parse(text))
+    return _text(_parse(text)) if _SPECIAL_RE.search(text) else text

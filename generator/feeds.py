@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import orjson
 
+from generator.abstract import abstract_text
 from generator.catalog import Catalog, Paper
 from generator.config import SiteConfig
 from generator.gcpause import paused_gc
@@ -50,7 +51,7 @@ def atom_feed(config: SiteConfig, title: str, feed_path: str, page_path: str,
             f"    <id>{escape(url)}</id>",
             f'    <link rel="alternate" type="text/html" href={quoteattr(url)}/>',
             f"    <updated>{_timestamp(paper)}</updated>",
-            f"    <summary>{escape(paper.abstract)}</summary>",
+            f"    <summary>{escape(abstract_text(paper.abstract))}</summary>",
             *(f"    <category term={quoteattr(topic)}/>" for topic in paper.topics),
             "  </entry>",
         ]

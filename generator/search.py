@@ -48,6 +48,7 @@ from array import array
 from collections import Counter
 from pathlib import Path
 
+from generator.abstract import abstract_text
 from generator.catalog import Catalog, Paper
 from generator.config import SiteConfig
 from generator.topics import Topic
@@ -200,9 +201,10 @@ def impact(title_tf: int, abstract_tf: int, title_norm: float, abstract_norm: fl
 def builtin_index(catalog: Catalog) -> dict[str, bytes]:
     """The built-in engine's files (see the module docstring), from the catalogue."""
     papers = document_order(catalog.papers)
-    terms, posting_docs, posting_weights = _postings(papers)
+    abstracts = [abstract_text(paper.abstract) for paper in papers]  # "80%", not "80\\%"
+    terms, posting_docs, posting_weights = _postings(papers, abstracts)
     files, boundaries = _term_shards(terms, posting_docs, posting_weights, len(papers))
-    files.update(_documents(papers))
+    files.update(_documents(papers, abstracts))
     topics: dict[str, list[int]] = {}
     years: dict[str, list[int]] = {}
     for doc, paper in enumerate(papers):
@@ -230,7 +232,7 @@ def builtin_index(catalog: Catalog) -> dict[str, bytes]:
     return {f"{prefix}/{path}": data for path, data in sorted(files.items())}
 
 
-def _postings(papers: list[Paper]) -> tuple[list[str], list[array], list[bytearray]]:
+def _postings(papers: list[Paper], abstracts: list[str]) -> tuple[list[str], list[array], list[bytearray]]:
     """The vocabulary, and for each term its documents (ascending) and their weight bytes."""
     term_ids: dict[str, int] = {}  # an unstemmed token, or a term, -> its term number
     terms: list[str] = []
@@ -250,8 +252,8 @@ def _postings(papers: list[Paper]) -> tuple[list[str], list[array], list[bytearr
         return found
 
     documents = []  # per paper: title length, abstract length, term numbers, packed counts
-    for paper in papers:
-        title, abstract = _unstemmed(paper.title), _unstemmed(paper.abstract)
+    for paper, plain_abstract in zip(papers, abstracts):
+        title, abstract = _unstemmed(paper.title), _unstemmed(plain_abstract)
         # The authors and the arXiv id are found as words of the abstract would be,
         # but leave its length (which weighs every other match) alone.
         found_by = abstract + _unstemmed(byline_text(paper)) if paper.authors or paper.arxiv_id else abstract
@@ -356,14 +358,14 @@ def _mean_weight(weights: bytearray, indexes: list[int]) -> int:
     return round(sum(weights[i] & 127 for i in indexes) / len(indexes)) if indexes else 0
 
 
-def _documents(papers: list[Paper]) -> dict[str, bytes]:
+def _documents(papers: list[Paper], abstracts: list[str]) -> dict[str, bytes]:
     """What a result shows, per paper in document order: ``d/<n>.bin`` holds the
     title, URL, date, topics and the start of the abstract; ``r/<n>.bin`` the
     rest of a long abstract, which a result fetches only when its match is
     not in the start (most snippets come from the start, and bytes count)."""
     files = {}
-    for doc, paper in enumerate(papers):
-        start, rest = _split_abstract(paper.abstract)
+    for doc, (paper, abstract) in enumerate(zip(papers, abstracts)):
+        start, rest = _split_abstract(abstract)
         record = {"t": paper.title, "u": paper.url,
                   "d": paper.published.isoformat() if paper.published else None,
                   "c": paper.topics, "a": start}
@@ -468,7 +470,7 @@ def _pagefind_record(paper: Paper, language: str) -> str:
     return (f'<!DOCTYPE html><html lang="{escape(language)}"><head><meta charset="utf-8">'
             f"<title>{escape(paper.title)}</title></head><body>"
             f"<main data-pagefind-body{attributes}><h1>{escape(paper.title)}</h1>"
-            f"<p>{escape(paper.abstract)}</p>{byline}{tags}</main></body></html>")
+            f"<p>{escape(abstract_text(paper.abstract))}</p>{byline}{tags}</main></body></html>")
 
 
 def _pagefind_binary() -> str:
