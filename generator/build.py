@@ -26,6 +26,8 @@ from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from stat import S_ISDIR
 
+import orjson
+
 from generator.config import load_config
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.feeds import plain_files
@@ -226,7 +228,7 @@ def _state_path(out: Path) -> Path:
 def _recipes(recipe_base: str, pages, files: dict[str, bytes]) -> dict[str, str]:
     """What each output is made from, as a hash: output path -> recipe."""
     recipes = {page.path: _digest(recipe_base, page.template,
-                                  json.dumps(page.context, sort_keys=True, ensure_ascii=False))
+                                  orjson.dumps(page.context, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS))
                for page in pages}
     recipes.update({path: _digest(data) for path, data in files.items()})
     return recipes
