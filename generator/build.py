@@ -227,8 +227,9 @@ def _state_path(out: Path) -> Path:
 @paused_gc()
 def _recipes(recipe_base: str, pages, files: dict[str, bytes]) -> dict[str, str]:
     """What each output is made from, as a hash: output path -> recipe."""
+    sorted_keys = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
     recipes = {page.path: _digest(recipe_base, page.template,
-                                  orjson.dumps(page.context, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS))
+                                  orjson.dumps(page.context, option=sorted_keys))
                for page in pages}
     recipes.update({path: _digest(data) for path, data in files.items()})
     return recipes
