@@ -50,6 +50,8 @@ _SPACE_RE = re.compile(r"\s+")
 #: Plain characters with a meaning in BibTeX or LaTeX, and what writes them literally.
 _LATEX = {"\\": r"\textbackslash{}", "%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_",
           "$": r"\$", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_SPECIAL_RE = re.compile(r"[{}\\%&#_$~^]")
+_AND_RE = re.compile(r"\band\b", re.IGNORECASE)
 #: APA names every author up to this many.
 APA_MAX_AUTHORS = 20
 
@@ -110,6 +112,8 @@ def citation_key(authors: list[str], year: int | None, title: str) -> str:
 def bibtex_escape(text: str) -> str:
     """Plain text as a BibTeX field's value: special characters escaped, braces balanced."""
     text = _one_line(text)
+    if not _SPECIAL_RE.search(text):
+        return text
     # Pair the braces first: a pair is kept as \{ \}, a brace on its own is spelled out.
     paired: set[int] = set()
     opened: list[int] = []
@@ -133,7 +137,7 @@ def bibtex_escape(text: str) -> str:
 def _bibtex_name(name: str) -> str:
     """One author for ``author = {...}``: a name holding a comma or the word "and" is braced whole."""
     escaped = bibtex_escape(name)
-    if "," in escaped or re.search(r"\band\b", escaped, re.IGNORECASE):
+    if "," in escaped or _AND_RE.search(escaped):
         return "{" + escaped + "}"
     return escaped
 
