@@ -66,6 +66,7 @@ def site(tmp_path_factory) -> Path:
              ai_summary=HOSTILE_SUMMARY, ai_keywords=[HOSTILE_KEYWORD, "{{ 8*8 }}"]),
     ]))
     (dumps / "2025-04-19.json").write_text(json.dumps([climb(50)]))
+    (dumps / "2025-04-20.json").write_text(json.dumps([climb(None)]))  # no upvote count
     (dumps / "2025-10-28-saved.txt").write_text(SAVED_PAGE)
     out = root / "site"
     result = build(BuildOptions(content=content, dumps=dumps, out=out, jobs=1))
@@ -207,13 +208,16 @@ def test_listings_say_their_kind_and_each_kind_is_charted_on_its_own(site):
     assert rows == [
         ("Apr 18, 2025", "Daily-papers API snapshot", "1", "42 upvotes"),
         ("Apr 19, 2025", "Daily-papers API snapshot", "1", "50 upvotes"),
+        ("Apr 20, 2025", "Daily-papers API snapshot", "1", "—"),
         ("Oct 28, 2025", "Saved Daily Papers page", "1", "2 shown"),
     ]
     assert "the number the saved page showed" in listings
     # Two API snapshots make a chart; one saved page does not, and nothing mixes them.
     assert listings.count("<svg") == 1
     assert 'aria-labelledby="upvote-chart-api-title"' in listings
-    assert "Apr 18, 2025: 42 upvotes; Apr 19, 2025: 50 upvotes." in listings
+    assert ("Apr 18, 2025: 42 upvotes; Apr 19, 2025: 50 upvotes; Apr 20, 2025: no upvote count shown."
+            in listings)
+    assert "The listing of Apr 20, 2025 showed no number: a gap in the chart." in listings
     assert "Oct 28" not in listings.split("<svg")[1].split("</svg>")[0]
 
 
