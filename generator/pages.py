@@ -415,10 +415,8 @@ AUTHORS_SHOWN = 10
 AUTHORS_FOLD_OVER = 12
 #: What each kind of listing is, and what the number it shows beside a paper means.
 LISTING_KINDS = {
-    "api": {"label": "Daily-papers API snapshot",
-            "figure": "upvotes when the snapshot was taken"},
-    "page": {"label": "Saved Daily Papers page",
-             "figure": "the number the saved page showed"},
+    "api": {"label": "API snapshot", "figure": "upvotes when the snapshot was taken"},
+    "page": {"label": "Saved page", "figure": "the number the saved page showed"},
 }
 
 

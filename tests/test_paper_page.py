@@ -206,10 +206,10 @@ def test_listings_say_their_kind_and_each_kind_is_charted_on_its_own(site):
     rows = re.findall(r"<tr>\s*<td><a [^>]+>([^<]+)</a></td>\s*<td>([^<]+)</td>\s*<td>(\d+)</td>\s*"
                       r"<td>([^<]+)</td>", listings)
     assert rows == [
-        ("Apr 18, 2025", "Daily-papers API snapshot", "1", "42 upvotes"),
-        ("Apr 19, 2025", "Daily-papers API snapshot", "1", "50 upvotes"),
-        ("Apr 20, 2025", "Daily-papers API snapshot", "1", "—"),
-        ("Oct 28, 2025", "Saved Daily Papers page", "1", "2 shown"),
+        ("Apr 18, 2025", "API snapshot", "1", "42 upvotes"),
+        ("Apr 19, 2025", "API snapshot", "1", "50 upvotes"),
+        ("Apr 20, 2025", "API snapshot", "1", "—"),
+        ("Oct 28, 2025", "Saved page", "1", "2 shown"),
     ]
     assert "the number the saved page showed" in listings
     # Two API snapshots make a chart; one saved page does not, and nothing mixes them.
