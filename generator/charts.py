@@ -142,23 +142,32 @@ def year_bars(id: str, name: str, per_year: dict) -> str:
     return bar_chart(id, f"Papers per year in {name}, {span}", desc, years, counts, "papers")
 
 
-def upvote_bars(id: str, appearances: list[dict]) -> str:
+def upvote_bars(id: str, appearances: list[dict], kind: str = "api") -> str:
     """A paper's upvotes in each listing that showed it, oldest listing first.
 
     Each appearance has ``listing_date`` (ISO or ``None``), ``name`` (the
     listing's file) and ``upvotes`` (``None`` when the listing showed none).
+    With ``kind="page"`` the listings are saved Daily Papers pages, whose
+    number beside a paper is not its upvote count: the chart says "the number
+    each saved page showed" instead of upvotes. Never mix the two kinds.
     """
+    saved = kind == "page"
     labels = [_short_date(a["listing_date"]) if a["listing_date"] else "undated"
               for a in appearances]
     parts = []
     for label, shown in zip(labels, appearances):
         where = label if shown["listing_date"] else f"undated listing {shown['name']}"
         count = shown["upvotes"]
-        parts.append(f"{where}: " + ("no upvote count shown" if count is None
-                                     else _plural(count, "upvote")))
-    return bar_chart(id, "Upvotes in each listing that showed this paper",
-                     "; ".join(parts) + ".", labels, [a["upvotes"] for a in appearances],
-                     "upvotes")
+        if saved:
+            parts.append(f"{where}: " + ("no number shown" if count is None
+                                         else f"the page showed {count}"))
+        else:
+            parts.append(f"{where}: " + ("no upvote count shown" if count is None
+                                         else _plural(count, "upvote")))
+    title = ("The number each saved Daily Papers page showed beside this paper" if saved
+             else "Upvotes in each listing that showed this paper")
+    return bar_chart(id, title, "; ".join(parts) + ".", labels, [a["upvotes"] for a in appearances],
+                     "number shown" if saved else "upvotes")
 
 
 def bucket_labels(span: dict, count: int) -> list[str]:

@@ -21,6 +21,7 @@ from slugify import slugify
 
 from generator.abstract import abstract_html
 from generator.catalog import Catalog, Paper
+from generator.citation import citation
 from generator.diagnostics import Diagnostics
 from generator.gcpause import paused_gc
 from generator.topics import Topic
@@ -192,10 +193,24 @@ def paginate(base: str, items: list, per_page: int = PER_PAGE):
 
 
 def external_search_links(title: str) -> list[dict]:
+    """Searches of arXiv and Hugging Face for a paper's title, for a paper without an arXiv id."""
     query = quote(title)
     return [
-        {"name": "arXiv", "url": f"https://arxiv.org/search/?query={query}&searchtype=title"},
-        {"name": "Hugging Face", "url": f"https://huggingface.co/papers?q={query}"},
+        {"name": "arXiv", "label": "Search arXiv for this title",
+         "url": f"https://arxiv.org/search/?query={query}&searchtype=title"},
+        {"name": "Hugging Face", "label": "Search Hugging Face for this title",
+         "url": f"https://huggingface.co/papers?q={query}"},
+    ]
+
+
+def arxiv_links(arxiv_id: str) -> list[dict]:
+    """The paper itself by its arXiv id: its abstract page, its PDF and its Hugging Face page."""
+    arxiv_id = quote(arxiv_id, safe="/.")
+    return [
+        {"name": "arXiv", "label": "arXiv abstract", "url": f"https://arxiv.org/abs/{arxiv_id}"},
+        {"name": "arXiv", "label": "PDF on arXiv", "url": f"https://arxiv.org/pdf/{arxiv_id}"},
+        {"name": "Hugging Face", "label": "Hugging Face paper page",
+         "url": f"https://huggingface.co/papers/{arxiv_id}"},
     ]
 
 
@@ -348,18 +363,69 @@ def rising_topics(papers: list[Paper], topics: list[Topic], papers_by_topic) -> 
             "before_total": before_total, "topics": [row[3] for row in rows[:RISING_MAX]]}
 
 
+#: A longer author list shows this many names and folds the rest away.
+AUTHORS_SHOWN = 10
+#: ... but only when it would fold more than a couple of names: 12 names show whole.
+AUTHORS_FOLD_OVER = 12
+#: What each kind of listing is, and what the number it shows beside a paper means.
+LISTING_KINDS = {
+    "api": {"label": "API snapshot", "figure": "upvotes when the snapshot was taken"},
+    "page": {"label": "Saved page", "figure": "the number the saved page showed"},
+}
+
+
+def _repository_name(url: str) -> str:
+    """``https://github.com/THU-KEG/DeepPrune.git`` as ``THU-KEG/DeepPrune``; another host's URL as it is."""
+    host, _, path = url.partition("://")[2].partition("/")
+    path = path.split("?")[0].split("#")[0].strip("/").removesuffix(".git")
+    if host.lower() in ("github.com", "www.github.com") and path:
+        return path
+    return url.partition("://")[2].rstrip("/") or url
+
+
+def _upvote_charts(appearances: list[dict]) -> list[dict]:
+    """One chart per kind of listing that showed a figure for the paper at least twice.
+
+    The two kinds' numbers are different measures, so they are never drawn
+    as one history.
+    """
+    charts = []
+    for kind in LISTING_KINDS:
+        shown = [a for a in appearances if a["kind"] == kind]
+        if sum(a["upvotes"] is not None for a in shown) >= 2:
+            charts.append({"kind": kind, "id": f"upvote-chart-{kind}", "appearances": shown,
+                           "missing": [a for a in shown if a["upvotes"] is None]})
+    return charts
+
+
 def _paper_context(paper: Paper, listing_by_id, topic_by_slug, summaries) -> dict:
     record = paper.to_json()
     record["topic_names"] = [topic_by_slug[slug].name for slug in paper.topics]
-    record["upvote_chart"] = len(paper.appearances) > 1 and any(
-        shown.upvotes is not None for shown in paper.appearances)
     record["abstract_html"] = abstract_html(paper.abstract)
     record["appearances"] = [
         {**shown, "url": f"/listings/{shown['listing']}/",
-         "name": listing_by_id[shown["listing"]].path.rsplit("/", 1)[-1]}
+         "name": listing_by_id[shown["listing"]].path.rsplit("/", 1)[-1],
+         "kind_label": LISTING_KINDS.get(shown["kind"], LISTING_KINDS["page"])["label"]}
         for shown in record["appearances"]
     ]
-    record["external"] = external_search_links(paper.title)
+    record["listing_kinds"] = [kind for kind in LISTING_KINDS
+                               if any(a["kind"] == kind for a in record["appearances"])]
+    record["upvote_charts"] = _upvote_charts(record["appearances"])
+    if paper.arxiv_id:
+        record["external"] = arxiv_links(paper.arxiv_id)
+        record["arxiv_url"] = record["external"][0]["url"]
+        record["hf_url"] = record["external"][2]["url"]
+    else:
+        record["external"] = external_search_links(paper.title)
+        record["arxiv_url"] = record["hf_url"] = None
+    folded = len(paper.authors) > AUTHORS_FOLD_OVER
+    record["authors_shown"] = paper.authors[:AUTHORS_SHOWN] if folded else list(paper.authors)
+    record["authors_more"] = paper.authors[AUTHORS_SHOWN:] if folded else []
+    record["ld_authors"] = [{"@type": "Person", "name": name} for name in paper.authors]
+    if record["github"]:
+        record["github"]["name"] = _repository_name(record["github"]["url"])
+    record["citation"] = citation(paper.title, paper.authors,
+                                  paper.published.year if paper.published else None, paper.arxiv_id)
     related = [summaries[pid] for pid in paper.related]
     return {"paper": record, "related": related}
 

@@ -13,6 +13,13 @@
  * hidden and can show them again. The controls carry the `hidden` attribute
  * in the HTML and are revealed here, so without JavaScript or without
  * storage every paper shows and no control does.
+ *
+ * Copy buttons. A paper page's BibTeX is in a <pre> anyone can select; its
+ * "Copy" button (`.copy-button`, `data-copy-target` naming the <pre>'s id)
+ * is hidden in the HTML and shown here. It copies with the clipboard API
+ * and says "Copied" in the `.copy-status` live region beside it; where the
+ * clipboard API is missing or refused, it selects the text instead and says
+ * how to copy it.
  */
 (function () {
   "use strict";
@@ -136,6 +143,46 @@
     panel.hidden = false;
     refresh();
   }
+
+  function setUpCopyButtons() {
+    document.querySelectorAll(".copy-button[data-copy-target]").forEach(function (button) {
+      var source = document.getElementById(button.getAttribute("data-copy-target"));
+      var status = button.parentNode && button.parentNode.querySelector(".copy-status");
+      if (!source) return;
+
+      function say(text) {
+        if (status) status.textContent = text;
+      }
+
+      function selectSource() {
+        try {
+          var selection = window.getSelection();
+          selection.removeAllRanges();
+          var range = document.createRange();
+          range.selectNodeContents(source);
+          selection.addRange(range);
+          say("Selected: press Ctrl+C (⌘C on a Mac) to copy.");
+        } catch (error) {
+          say("Select the text above to copy it.");
+        }
+      }
+
+      button.addEventListener("click", function () {
+        say("");
+        var clipboard = navigator.clipboard;
+        if (!clipboard || typeof clipboard.writeText !== "function") {
+          selectSource();
+          return;
+        }
+        clipboard.writeText(source.textContent).then(function () {
+          say("Copied");
+        }, selectSource);
+      });
+      button.hidden = false;
+    });
+  }
+
+  setUpCopyButtons();
 
   var store = storage();
   if (!store) return;
