@@ -469,7 +469,8 @@ def _listing_pages(catalog: Catalog, summaries) -> list[Page]:
     pages = []
     for listing in reversed(catalog.listings):
         ids = catalog.listing_papers[listing.id]
-        info = {"id": listing.id, "name": listing.path.rsplit("/", 1)[-1],
+        info = {"id": listing.id, "name": listing.path.rsplit("/", 1)[-1], "kind": listing.kind,
+                "kind_label": LISTING_KINDS[listing.kind]["label"],
                 "date": _date(listing.date), "count": len(ids), "url": f"/listings/{listing.id}/"}
         index.append(info)
         entries = []

@@ -18,6 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator import charts
+from generator.abstract import abstract_text
 from generator.pages import Page
 from generator.workers import can_fork, worker_pool
 
@@ -117,6 +118,7 @@ def make_environment(dirs: list[Path], globals_: dict) -> jinja2.Environment:
     env.globals["absolute_url"] = lambda path: site_url + path.lstrip("/")
     env.globals["asset"] = lambda name: base + globals_["assets"][name].lstrip("/")
     env.filters["date"] = format_date
+    env.filters["abstract_text"] = abstract_text  # "80%" where the abstract says "80\%"
     env.filters["month_name"] = lambda number: month_names[number - 1]
     env.filters["tojson_html"] = json_for_html
     env.filters["compact"] = lambda mapping: {k: v for k, v in mapping.items() if v is not None}
