@@ -5,11 +5,16 @@ pages of ../shared/dumps. Every expected value here was read off the files by ha
 
 from __future__ import annotations
 
+import html
+import json
+
 import pytest
 
+from generator.build import BuildOptions, build
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostics
 from generator.inputs import read_catalog, read_dumps
+from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +148,42 @@ def test_a_paper_in_two_api_answers_takes_the_newest_figures(by_arxiv_id):
                                      "name": "National University of Singapore"}
     assert shown(paper) == [("2026-04-10", "2026-04-10", 25, 2, "api"),
                             ("2026-04-16", "2026-04-16", 5, 42, "api")]
+
+
+@pytest.fixture(scope="module")
+def archive_site(tmp_path_factory, real_archive):
+    out = tmp_path_factory.mktemp("archive-site") / "site"
+    result = build(BuildOptions(content=ROOT / "content", dumps=real_archive, out=out))
+    assert result.ok, result.message
+    return out
+
+
+def test_every_paper_with_an_id_links_its_arxiv_page_and_lists_its_authors(archive_site):
+    papers = json.loads((archive_site / "data" / "papers.json").read_text())
+    assert len(papers) == 9_877 + 280 - 40
+    checked = 0
+    for paper in papers:
+        page = (archive_site / paper["url"].strip("/") / "index.html").read_text()
+        if paper["arxiv_id"]:
+            assert f'href="https://arxiv.org/abs/{paper["arxiv_id"]}"' in page, paper["url"]
+            assert f'href="https://arxiv.org/pdf/{paper["arxiv_id"]}"' in page, paper["url"]
+            assert html.escape(paper["authors"][0], quote=False) in page, paper["url"]
+            checked += 1
+        else:  # only in saved pages: the title searches instead
+            assert "https://arxiv.org/search/?query=" in page, paper["url"]
+    assert checked == 9_877
+
+
+def test_the_real_archive_site_shows_latex_as_meant(archive_site):
+    # 2024-10-17.json: "... their $O(n^3)$ time complexity ..."
+    page = (archive_site / "papers" / "large-language-model-evaluation-via-matrix-nuclear-norm"
+            / "index.html").read_text()
+    assert "<msup><mi>n</mi><mn>3</mn></msup>" in page and "$O(n^3)$" not in page
+    # 2026-08-21.json item [3]: "... achieves a pass@1 below 50\\%, highlighting ...", the newest
+    # day: in the page, its description and the feed, it reads "below 50%".
+    page = (archive_site / "papers" / "swe-bench-science-can-coding-agents-resolve-engineering-tasks-in-"
+            "science" / "index.html").read_text()
+    feed = (archive_site / "feed.xml").read_text()
+    for text in (page, feed):
+        assert "50\\%" not in text
+    assert "pass@1 below 50%, highlighting" in page and "pass@1 below 50%, highlighting" in feed
