@@ -24,22 +24,25 @@ HEADER = (
 )
 
 
+def shared_data(variable: str, folder: str, pattern: str, what: str) -> Path:
+    """A folder of real data in ../shared (or where ``variable`` says). A missing
+    folder fails the test: CI must never skip the tests on real data."""
+    path = Path(os.environ.get(variable, ROOT.parent / "shared" / folder))
+    if not path.is_dir() or not list(path.glob(pattern)):
+        pytest.fail(f"{what} not found in {path}; set {variable}")
+    return path
+
+
 @pytest.fixture(scope="session")
 def real_dumps() -> Path:
-    """The four real dumps. A missing folder fails the test: CI must never skip them."""
-    path = Path(os.environ.get("PAPERSITE_REAL_DUMPS", ROOT.parent / "shared" / "dumps"))
-    if not path.is_dir() or not list(path.glob("*.txt")):
-        pytest.fail(f"real dumps not found in {path}; set PAPERSITE_REAL_DUMPS")
-    return path
+    """The four real saved pages."""
+    return shared_data("PAPERSITE_REAL_DUMPS", "dumps", "*.txt", "real dumps")
 
 
 @pytest.fixture(scope="session")
 def real_api() -> Path:
-    """The 580 real daily-papers API answers. A missing folder fails the test, as above."""
-    path = Path(os.environ.get("PAPERSITE_REAL_API", ROOT.parent / "shared" / "hf-daily-api"))
-    if not path.is_dir() or not list(path.glob("*.json")):
-        pytest.fail(f"real API answers not found in {path}; set PAPERSITE_REAL_API")
-    return path
+    """The 580 real daily-papers API answers."""
+    return shared_data("PAPERSITE_REAL_API", "hf-daily-api", "*.json", "real API answers")
 
 
 @pytest.fixture(scope="session")
