@@ -40,7 +40,7 @@ from generator.render import (
 )
 from generator.search import SearchFailed, search_files, search_globals
 from generator.shards import MANIFEST, ShardError, in_shard, manifest, read_shards
-from generator.topics import assign_topics
+from generator.topics import assign_topics, taxonomy
 from generator.workers import Background, default_jobs
 
 STATE_VERSION = 2
@@ -131,16 +131,13 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
         diagnostics.extend(Diagnostic(*d) for d in state["diagnostics"])
         return BuildResult(True, diagnostics, unchanged=len(state["outputs"]))
 
-    # scikit-learn takes a second to import: not for a build with nothing to do.
-    from generator.discover import discover_topics
+    # SciPy takes a fifth of a second to import: not for a build with nothing to do.
     from generator.related import assign_related
 
     pins = _load_state(_state_path(options.pins_from.absolute()))[0] if options.pins_from else state
     catalog = read_catalog(options.dumps or content / "dumps", config, diagnostics, pins.get("slugs"))
     clock.lap("parse and merge")
-    topics = load_taxonomy(content, diagnostics)
-    if topics is None:
-        topics = discover_topics(catalog)
+    topics = taxonomy(load_taxonomy(content, diagnostics), catalog)
     assign_topics(catalog, topics)
     clock.lap("topics")
     markdown_pages = load_markdown_pages(content, diagnostics)

@@ -14,7 +14,7 @@ from generator.diagnostics import Diagnostics
 from generator.feeds import catalogue_json
 from generator.inputs import load_taxonomy, read_catalog
 from generator.shards import parse_shard
-from generator.topics import Topic, assign_topics
+from generator.topics import Topic, assign_topics, taxonomy
 from generator.workers import default_jobs
 
 
@@ -143,10 +143,9 @@ def _progress_bar(total: int):
 
 def enrich(catalog: Catalog, topics: list[Topic] | None, jobs: int = 0) -> None:
     """Give each paper its topics and related papers, as a build does."""
-    from generator.discover import discover_topics  # scikit-learn: slow to import
-    from generator.related import assign_related
+    from generator.related import assign_related  # SciPy: slow to import
 
-    assign_topics(catalog, discover_topics(catalog) if topics is None else topics)
+    assign_topics(catalog, taxonomy(topics, catalog))
     assign_related(catalog, jobs=jobs or default_jobs())
 
 

@@ -179,6 +179,16 @@ def topical_text(abstract: str) -> str:
                     if not _is_boilerplate(sentence))
 
 
+def taxonomy(topics: list[Topic] | None, catalog: Catalog) -> list[Topic]:
+    """The topics of ``topics.toml``, or without that file (None) the topics
+    discovered in the papers themselves."""
+    if topics is not None:
+        return topics
+    from generator.discover import discover_topics  # scikit-learn: a second to import
+
+    return discover_topics(catalog)
+
+
 def assign_topics(catalog: Catalog, topics: list[Topic]) -> None:
     """Fill ``paper.topics`` with the slugs of every topic over the threshold.
 
