@@ -46,7 +46,6 @@ _FOLD = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "
                        "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "Th",
                        "ð": "d", "Ð": "D", "ı": "i"})
 _NOT_KEY_RE = re.compile(r"[^a-z0-9]+")
-_SPACE_RE = re.compile(r"\s+")
 #: Plain characters with a meaning in BibTeX or LaTeX, and what writes them literally.
 _LATEX = {"\\": r"\textbackslash{}", "%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_",
           "$": r"\$", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
@@ -58,12 +57,14 @@ APA_MAX_AUTHORS = 20
 
 def ascii_fold(text: str) -> str:
     """``text`` without accents, in ASCII as far as it goes: ``Łukasz Müller`` is ``Lukasz Muller``."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
     return "".join(char for char in decomposed if char.isascii())
 
 
 def _one_line(text: str) -> str:
-    return _SPACE_RE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -177,13 +178,14 @@ def apa_name(name: str) -> str:
 
 def plain_citation(title: str, authors: list[str], year: int | None, arxiv_id: str | None) -> str:
     """``Diao, S., Yang, Y., & Fu, Y. (2025). Title. arXiv:2504.13161.``"""
-    names = [apa_name(name) for name in authors if name.strip()]
-    if len(names) > APA_MAX_AUTHORS:
-        who = ", ".join(names[:APA_MAX_AUTHORS - 1]) + ", … " + names[-1]
+    names = [name for name in authors if name.strip()]
+    if len(names) > APA_MAX_AUTHORS:  # spell out only the names that are shown
+        shown = [apa_name(name) for name in names[:APA_MAX_AUTHORS - 1]]
+        who = ", ".join(shown) + ", … " + apa_name(names[-1])
     elif len(names) > 1:
-        who = ", ".join(names[:-1]) + ", & " + names[-1]
+        who = ", ".join(map(apa_name, names[:-1])) + ", & " + apa_name(names[-1])
     else:
-        who = "".join(names)
+        who = "".join(map(apa_name, names))
     title = _one_line(title)
     if title and title[-1] not in ".?!":
         title += "."
