@@ -116,9 +116,9 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def build_index(engine: str, catalog, topics, config, folder: Path) -> dict:
+def build_index(engine: str, catalog, config, folder: Path) -> dict:
     wall, cpu = time.perf_counter(), cpu_seconds()
-    files = search_files(engine, catalog, topics, config)
+    files = search_files(engine, catalog, config)
     result = {"build_s": time.perf_counter() - wall, "build_cpu_s": cpu_seconds() - cpu,
               "files": len(files), "bytes": sum(len(data) for data in files.values())}
     prefix = INDEX_URL[engine].strip("/") + "/"
@@ -264,7 +264,7 @@ def main() -> int:
             for engine in ENGINES:
                 index = temporary / f"index-{engine}"
                 shutil.rmtree(index, ignore_errors=True)
-                row = build_index(engine, catalog, topics, config, index)
+                row = build_index(engine, catalog, config, index)
                 server, base = serve(sites[engine], INDEX_URL[engine], index)
                 try:
                     row.update(measure_browser(browser, base, queries))

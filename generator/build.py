@@ -38,10 +38,10 @@ from generator.render import (
     TemplateFailed, collect_assets, find_theme, make_environment, render_pages,
     make_dirs, template_dirs, templates_digest, write_file,
 )
-from generator.search import SearchFailed, search_files, search_globals
+from generator.search import IndexBuild, SearchFailed, search_files, search_globals
 from generator.shards import MANIFEST, ShardError, in_shard, manifest, read_shards
 from generator.topics import assign_topics, taxonomy
-from generator.workers import Background, default_jobs
+from generator.workers import default_jobs
 
 STATE_VERSION = 2
 
@@ -136,17 +136,25 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
 
     pins = _load_state(_state_path(options.pins_from.absolute()))[0] if options.pins_from else state
     catalog = read_catalog(options.dumps or content / "dumps", config, diagnostics, pins.get("slugs"))
-    clock.lap("parse and merge")
-    topics = taxonomy(load_taxonomy(content, diagnostics), catalog)
-    assign_topics(catalog, topics)
-    clock.lap("topics")
+    declared_topics = load_taxonomy(content, diagnostics)
     markdown_pages = load_markdown_pages(content, diagnostics)
+    clock.lap("parse and merge")
     if theme is None:
         diagnostics.error(str(content / "site.toml"), 1, f"theme {config.theme!r} not found")
-
     failure = _input_failure(diagnostics, options)
     if failure:
         return BuildResult(False, diagnostics, message=failure)
+
+    jobs = options.jobs or default_jobs()
+    # The built-in index is built in other processes beside the stages below.
+    index = None
+    if not (options.shard or options.merge) and options.search == "builtin" and jobs > 1:
+        index = IndexBuild(catalog)
+    topics = taxonomy(declared_topics, catalog)
+    assign_topics(catalog, topics)
+    if index:
+        index.topics_assigned()
+    clock.lap("topics")
 
     assets = collect_assets(theme, content)
     base_url = _normalise_base_url(options.base_url, config.site_url)
@@ -164,12 +172,6 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     dirs = template_dirs(theme, content)
     recipe_base = _digest(json.dumps(globals_, sort_keys=True), templates_digest(dirs))
 
-    jobs = options.jobs or default_jobs()
-    # The built-in index needs only the papers and their topics: it is built
-    # beside the related papers, the plan and the feeds.
-    search_index = None
-    if not (options.shard or options.merge) and options.search == "builtin" and jobs > 1:
-        search_index = Background(search_files, options.search, catalog, topics, config)
     shard_papers = None
     prebuilt: dict[str, Path] = {}  # page path -> the shard folder that holds it
     if options.shard or options.merge:
@@ -201,8 +203,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
         files = plain_files(config, catalog, topics, pages)
         clock.lap("feeds")
         try:
-            files.update(search_index.result() if search_index else
-                         search_files(options.search, catalog, topics, config))
+            files.update(index.files() if index else search_files(options.search, catalog, config))
         except SearchFailed as exc:
             return BuildResult(False, diagnostics,
                                message=f"build failed: {exc}; {options.out} is left as it was")

@@ -51,7 +51,7 @@ from pathlib import Path
 from generator.abstract import abstract_text
 from generator.catalog import Catalog, Paper
 from generator.config import SiteConfig
-from generator.topics import Topic
+from generator.workers import Background
 
 #: Where each engine's files live in the site; the search page reads it.
 INDEX_URL = {"builtin": "/search-index/", "pagefind": "/pagefind/"}
@@ -69,8 +69,7 @@ def search_globals(engine: str, catalog: Catalog) -> dict:
     return {"search_index": INDEX_URL[engine], "search_years": years}
 
 
-def search_files(engine: str, catalog: Catalog, topics: list[Topic],
-                 config: SiteConfig) -> dict[str, bytes]:
+def search_files(engine: str, catalog: Catalog, config: SiteConfig) -> dict[str, bytes]:
     """Path inside the site -> bytes, for every file the search engine needs."""
     if engine == "builtin":
         return builtin_index(catalog)
@@ -200,14 +199,47 @@ def impact(title_tf: int, abstract_tf: int, title_norm: float, abstract_norm: fl
 
 def builtin_index(catalog: Catalog) -> dict[str, bytes]:
     """The built-in engine's files (see the module docstring), from the catalogue."""
+    return index_files(catalog, term_files(catalog), document_files(catalog))
+
+
+class IndexBuild:
+    """The built-in index, built in forked processes beside the other stages:
+    its terms (most of the work) as soon as the papers are merged, since they
+    need no topics, and its documents once the papers have their topics."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self.terms = Background(term_files, catalog)
+        self.documents: Background | None = None
+
+    def topics_assigned(self) -> None:
+        self.documents = Background(document_files, self.catalog)
+
+    def files(self) -> dict[str, bytes]:
+        return index_files(self.catalog, self.terms.result(), self.documents.result())
+
+
+def term_files(catalog: Catalog) -> tuple[dict[str, bytes], list[str]]:
+    """The term shards and tails, and the first term of each shard."""
     papers = document_order(catalog.papers)
     abstracts = [abstract_text(paper.abstract) for paper in papers]  # "80%", not "80\\%"
-    terms, posting_docs, posting_weights = _postings(papers, abstracts)
-    files, boundaries = _term_shards(terms, posting_docs, posting_weights, len(papers))
-    files.update(_documents(papers, abstracts))
+    return _term_shards(*_postings(papers, abstracts), len(papers))
+
+
+def document_files(catalog: Catalog) -> dict[str, bytes]:
+    """What the results show of each paper (see :func:`_documents`)."""
+    papers = document_order(catalog.papers)
+    return _documents(papers, [abstract_text(paper.abstract) for paper in papers])
+
+
+def index_files(catalog: Catalog, terms: tuple[dict[str, bytes], list[str]],
+                documents: dict[str, bytes]) -> dict[str, bytes]:
+    """The whole index: the term and document files, the topic lists and the manifest."""
+    term_shards, boundaries = terms
+    files = {**term_shards, **documents}
     topics: dict[str, list[int]] = {}
     years: dict[str, list[int]] = {}
-    for doc, paper in enumerate(papers):
+    for doc, paper in enumerate(document_order(catalog.papers)):
         for slug in paper.topics:
             topics.setdefault(slug, []).append(doc)
         if paper.published:
@@ -221,7 +253,7 @@ def builtin_index(catalog: Catalog) -> dict[str, bytes]:
     manifest = {
         "format": FORMAT,
         "version": version.hexdigest()[:16],
-        "docs": len(papers),
+        "docs": len(catalog.papers),
         "shards": boundaries,
         "years": years,
         "topics": {slug: len(docs) for slug, docs in topics.items()},
