@@ -132,14 +132,23 @@ def _macro_cache(env: jinja2.Environment):
     """``cached(template, macro, value)``: the macro's output for ``value``,
     rendered once per process and build. A paper's list entry appears on its
     topic, archive and organisation pages and in many related-paper lists, so
-    rendering it once instead of each time is most of a large build's saving."""
+    rendering it once instead of each time is most of a large build's saving.
+
+    The plan shares one summary dict per paper among all the lists that show
+    it, so the very same object comes back again and again: it is found by its
+    identity first, and by its content (a frozen copy) only the first time."""
     fragments: dict = {}
+    by_identity: dict[tuple, tuple] = {}  # (template, macro, id(value)) -> (value kept alive, html)
 
     def cached(template: str, macro: str, value):
+        known = by_identity.get((template, macro, id(value)))
+        if known is not None and known[0] is value:
+            return known[1]
         key = (template, macro, _frozen(value))
         html = fragments.get(key)
         if html is None:
             html = fragments[key] = getattr(env.get_template(template).module, macro)(value)
+        by_identity[(template, macro, id(value))] = (value, html)
         return html
 
     return cached
