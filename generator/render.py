@@ -109,6 +109,7 @@ def make_environment(dirs: list[Path], globals_: dict) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # a build makes its own environment: no stat of every template per page
     )
     base = globals_["base_url"]
     site_url = globals_["site"]["site_url"]
