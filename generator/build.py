@@ -367,16 +367,13 @@ def _publish(out, state_path, state, recipes, files, pages, prebuilt, env, optio
         to_write = {p: d for p, d in files.items() if p not in unchanged_set}
         total = len(to_render) + len(to_write)
         progress = progress_factory(total) if progress_factory else (lambda n: None)
-
-        def write_files() -> None:
-            make_dirs(staging, to_write)
-            for path, data in to_write.items():
-                write_file(f"{staging}/{path}", data)
-            progress(len(to_write))
-
-        render_pages(env, to_render, staging, options.jobs or default_jobs(), progress,
-                     meanwhile=write_files)
-        clock.lap("render")  # and the other files, written meanwhile
+        make_dirs(staging, to_write)
+        for path, data in to_write.items():
+            write_file(f"{staging}/{path}", data)
+        progress(len(to_write))
+        clock.lap("write files")
+        render_pages(env, to_render, staging, options.jobs or default_jobs(), progress)
+        clock.lap("render")
         outputs = {}
         for path, recipe in recipes.items():
             stat = os.stat(f"{staging}/{path}")

@@ -217,12 +217,8 @@ def write_file(path: str | Path, data: bytes) -> None:
         os.close(fd)
 
 
-def render_pages(env: jinja2.Environment, pages: list[Page], out: Path, jobs: int, progress,
-                 meanwhile=lambda: None) -> None:
-    """Render ``pages`` into ``out``, in ``jobs`` processes when it pays off.
-
-    ``meanwhile()`` runs in this process while the workers render: writing the
-    other files is mostly waiting for the disk, which need not wait for them."""
+def render_pages(env: jinja2.Environment, pages: list[Page], out: Path, jobs: int, progress) -> None:
+    """Render ``pages`` into ``out``, in ``jobs`` processes when it pays off."""
     global _ENV, _OUT, _WORK
     _ENV, _OUT = env, out
     _WORK = [(page.path, page.template, page.context) for page in pages]
@@ -230,12 +226,9 @@ def render_pages(env: jinja2.Environment, pages: list[Page], out: Path, jobs: in
     try:
         if jobs > 1 and len(_WORK) >= PARALLEL_MIN_PAGES and can_fork():
             with worker_pool(jobs) as pool:
-                rendered = pool.imap_unordered(_render_range, ranges)
-                meanwhile()
-                for done in rendered:
+                for done in pool.imap_unordered(_render_range, ranges):
                     progress(done)
         else:
-            meanwhile()
             for bounds in ranges:
                 progress(_render_range(bounds))
     finally:
