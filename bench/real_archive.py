@@ -1,6 +1,6 @@
 """Time `papersite catalog` and a full `papersite build` on the whole real archive.
 
-    python bench/real_archive.py [--runs 5] [--jobs N]
+    python bench/real_archive.py [--runs 5] [--jobs N] [--against DIR] [--in DIR]
 
 The real archive is ../shared/hf-daily-api (580 daily-papers API answers) with
 the four saved pages of ../shared/dumps, about 10,100 papers, linked into one
@@ -9,6 +9,12 @@ folders). Each run is a fresh process, as a user runs it: `catalog` to
 /dev/null, then `build --timings` into an empty folder. Prints every run, the
 medians, and the median of each build stage. Targets (issue 12): catalog <= 2 s,
 build <= 10 s on the 2-core machine.
+
+``--against DIR`` times another checkout of papersite (a git worktree of an
+older commit, say) in the same way, run for run in turn with this one, so that
+both see the same machine, and prints the ratios of the medians. ``--in DIR``
+builds in DIR instead of the system's temporary folder: ``--in /dev/shm`` takes
+the disk, whose speed varies a great deal on shared machines, out of the figures.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -38,41 +45,59 @@ def archive_folder(target: Path) -> Path:
     return target
 
 
-def timed(command: list[str]) -> tuple[float, str]:
+def timed(command: list[str], checkout: Path) -> tuple[float, str]:
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    done = subprocess.run(command, cwd=checkout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                           text=True, check=True)
     return time.perf_counter() - started, done.stderr
+
+
+def measure(checkout: Path, dumps: Path, out: Path, jobs: int, stages: dict) -> tuple[float, float]:
+    """One catalog and one full build with the papersite of ``checkout``: their seconds."""
+    papersite = [sys.executable, "-m", "generator"]
+    catalog, _ = timed([*papersite, "catalog", "--dumps", str(dumps)], checkout)
+    seconds, log = timed([*papersite, "build", "--dumps", str(dumps), "--out", str(out),
+                          "--timings", "--jobs", str(jobs)], checkout)
+    for line in log.splitlines():
+        match = STAGE_RE.match(line)
+        if match:
+            stages[match[1]].append(float(match[2]))
+    shutil.rmtree(out)
+    return catalog, seconds
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=0)
+    parser.add_argument("--against", type=Path, metavar="DIR",
+                        help="another papersite checkout to time in turn with this one")
+    parser.add_argument("--in", dest="folder", type=Path, metavar="DIR",
+                        help="build there (default: the system's temporary folder)")
     args = parser.parse_args()
-    papersite = [sys.executable, "-m", "generator"]
-    catalog_times, build_times = [], []
-    stages: dict[str, list[float]] = defaultdict(list)
-    with tempfile.TemporaryDirectory() as temporary:
+    checkouts = {"this": ROOT, **({"against": args.against.resolve()} if args.against else {})}
+    times = {name: ([], []) for name in checkouts}
+    stages: dict[str, dict[str, list[float]]] = {name: defaultdict(list) for name in checkouts}
+    with tempfile.TemporaryDirectory(dir=args.folder) as temporary:
         dumps = archive_folder(Path(temporary) / "dumps")
         for run in range(1, args.runs + 1):
-            seconds, _ = timed([*papersite, "catalog", "--dumps", str(dumps)])
-            catalog_times.append(seconds)
-            out = Path(temporary) / f"site-{run}"
-            seconds, log = timed([*papersite, "build", "--dumps", str(dumps), "--out", str(out),
-                                  "--timings", "--jobs", str(args.jobs)])
-            build_times.append(seconds)
-            for line in log.splitlines():
-                match = STAGE_RE.match(line)
-                if match:
-                    stages[match[1]].append(float(match[2]))
-            files = sum(len(names) for _, _, names in os.walk(out))
-            print(f"run {run}: catalog {catalog_times[-1]:.2f} s, build {build_times[-1]:.2f} s "
-                  f"({files} files), load average {os.getloadavg()[0]:.1f}", flush=True)
-    print(f"median catalog: {statistics.median(catalog_times):.2f} s")
-    print(f"median build:   {statistics.median(build_times):.2f} s")
-    for stage, walls in stages.items():
-        print(f"  {stage:<16} {statistics.median(walls):6.2f} s wall (median)")
+            for name, checkout in checkouts.items():
+                catalog, build = measure(checkout, dumps, Path(temporary) / "site", args.jobs,
+                                         stages[name])
+                times[name][0].append(catalog)
+                times[name][1].append(build)
+                print(f"run {run} ({name}): catalog {catalog:.2f} s, build {build:.2f} s, "
+                      f"load average {os.getloadavg()[0]:.1f}", flush=True)
+    for name in checkouts:
+        catalogs, builds = times[name]
+        print(f"{name} ({checkouts[name]}): median catalog {statistics.median(catalogs):.2f} s, "
+              f"median build {statistics.median(builds):.2f} s")
+        for stage, walls in stages[name].items():
+            print(f"  {stage:<16} {statistics.median(walls):6.2f} s wall (median)")
+    if args.against:
+        ratio = [statistics.median(times["this"][i]) / statistics.median(times["against"][i])
+                 for i in (0, 1)]
+        print(f"this / against: catalog {ratio[0]:.2f}, build {ratio[1]:.2f}")
 
 
 if __name__ == "__main__":
