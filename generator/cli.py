@@ -25,7 +25,8 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--dumps", type=Path, default=None, metavar="DIR",
-        help="folder of listing dumps, *.txt (default: <content>/dumps)",
+        help="folder of listings: saved pages (*.txt) and API answers (*.json) "
+             "(default: <content>/dumps)",
     )
 
 
