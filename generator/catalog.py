@@ -68,6 +68,15 @@ class Paper:
     def url(self) -> str:
         return f"/papers/{self.slug}/"
 
+    @property
+    def upvotes_kind(self) -> str | None:
+        """What ``upvotes`` counts: ``"api"``, upvotes, when an API listing showed
+        the paper; ``"page"``, the number a saved page showed, when only saved
+        pages did; None without a figure."""
+        if self.upvotes is None:
+            return None
+        return API if any(shown.kind == API for shown in self.appearances) else PAGE
+
     def to_json(self) -> dict:
         """The catalogue contract, field order included."""
         return {
@@ -291,7 +300,9 @@ def _merge_paper(key: str, pid: str, shown: list[tuple[Listing, Entry]]) -> Pape
         abstract=latest.abstract,
         authors_count=metadata.authors_count if metadata else None,
         organization=metadata.organization if metadata else None,
-        upvotes=metadata.upvotes if metadata else None,
+        # An API answer without a count (a field missing or broken) leaves the last known one.
+        upvotes=(next((e.upvotes for e in reversed(from_api) if e.upvotes is not None), None)
+                 if from_api else metadata.upvotes if metadata else None),
         published=_published(shown),
         appearances=[
             Appearance(listing.id, listing.date, entry.position, entry.upvotes, listing.kind)

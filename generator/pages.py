@@ -21,6 +21,7 @@ from slugify import slugify
 
 from generator.abstract import abstract_html
 from generator.catalog import Catalog, Paper
+from generator.listing import API
 from generator.citation import citation
 from generator.diagnostics import Diagnostics
 from generator.gcpause import paused_gc
@@ -169,6 +170,7 @@ def summary(paper: Paper) -> dict:
         "url": paper.url,
         "published": _date(paper.published),
         "upvotes": paper.upvotes,
+        "upvotes_kind": paper.upvotes_kind,
         "topics": paper.topics,
         "authors_count": paper.authors_count,
         "organization": paper.organization.name if paper.organization else None,
@@ -400,6 +402,7 @@ def _upvote_charts(appearances: list[dict]) -> list[dict]:
 
 def _paper_context(paper: Paper, listing_by_id, topic_by_slug, summaries) -> dict:
     record = paper.to_json()
+    record["upvotes_kind"] = paper.upvotes_kind
     record["topic_names"] = [topic_by_slug[slug].name for slug in paper.topics]
     record["abstract_html"] = abstract_html(paper.abstract)
     record["appearances"] = [
@@ -493,7 +496,9 @@ def _home_page(catalog: Catalog, topics: list[Topic], papers_by_topic, summaries
             "url": f"/listings/{listing.id}/", "date": _date(listing.date), "count": len(ids),
             "papers": [summaries[pid] for pid in ids[:HOME_LATEST]],
         }
-    voted = [p for p in catalog.papers if p.upvotes]
+    # Upvotes from the API; an archive of saved pages only has their numbers instead.
+    voted = ([p for p in catalog.papers if p.upvotes and p.upvotes_kind == API]
+             or [p for p in catalog.papers if p.upvotes])
     voted.sort(key=lambda p: (-p.upvotes, p.title.casefold(), p.id))
     years: dict[int, int] = defaultdict(int)
     for paper in catalog.papers:

@@ -245,3 +245,18 @@ def test_every_paper_page_keeps_the_policy_and_loads_nothing_from_another_host(s
         for tag, attributes in parse(html_page).elements:
             if tag == "a" and attributes.get("href", "").startswith("http"):
                 assert attributes.get("class") == "outbound", attributes
+
+
+def test_upvotes_are_the_apis_and_a_saved_pages_number_is_not_called_one(site):
+    # CLIMB: 42 and 50 upvotes in two API snapshots, none in the newest: the last count known.
+    byline = page(site, CLIMB_SLUG).split('<p class="byline">')[1].split("</p>")[0]
+    assert "▲ </span>50 upvotes" in byline
+    saved_only = page(site, "a-paper-only-seen-on-a-saved-page")
+    byline = saved_only.split('<p class="byline">')[1].split("</p>")[0]
+    assert "# </span>9 shown on a saved page" in byline and "9 upvote" not in byline
+    home = (site / "index.html").read_text(encoding="utf-8")
+    most = home.split('id="top-heading"')[1].split("</section>")[0]
+    # The saved page's 9 is more than Twelve Authors Exactly's 4 upvotes, but not an upvote count.
+    assert "A Paper Only Seen On A Saved Page" not in most
+    assert most.index("CLIMB") < most.index("Twelve Authors Exactly")
+    assert '<span class="visually-hidden"> upvotes</span>' in most
