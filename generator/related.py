@@ -102,10 +102,7 @@ def tfidf(texts: list[str], max_share: float) -> sparse.csr_matrix | None:
     matrix = matrix[:, kept].tocsr()
     matrix.data = np.log(matrix.data) + 1
     idf = (np.log((1 + len(texts)) / (1 + df[kept])) + 1).astype(np.float32)
-    matrix = matrix @ sparse.diags(idf)
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    norms[norms == 0] = 1
-    return sparse.csr_matrix(sparse.diags(1 / norms.astype(np.float32)) @ matrix)
+    return _unit_rows(matrix @ sparse.diags(idf))
 
 
 def _strongest_terms(matrix: sparse.csr_matrix, terms: int) -> sparse.csr_matrix:
@@ -119,9 +116,14 @@ def _strongest_terms(matrix: sparse.csr_matrix, terms: int) -> sparse.csr_matrix
     rank[order] = np.arange(len(data)) - indptr[rows_of[order]]
     keep = rank < terms
     pruned = sparse.csr_matrix((data[keep], (rows_of[keep], indices[keep])), shape=matrix.shape)
-    norms = np.sqrt(np.asarray(pruned.multiply(pruned).sum(axis=1)).ravel())
+    return _unit_rows(pruned)
+
+
+def _unit_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Each row divided by its L2 norm (an empty row stays empty)."""
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1
-    return sparse.csr_matrix(sparse.diags(1 / norms.astype(np.float32)) @ pruned)
+    return sparse.csr_matrix(sparse.diags(1 / norms.astype(np.float32)) @ matrix)
 
 
 # Worker processes inherit these by fork instead of receiving copies.
