@@ -369,11 +369,8 @@ def rising_topics(papers: list[Paper], topics: list[Topic], papers_by_topic) -> 
 AUTHORS_SHOWN = 10
 #: ... but only when it would fold more than a couple of names: 12 names show whole.
 AUTHORS_FOLD_OVER = 12
-#: What each kind of listing is, and what the number it shows beside a paper means.
-LISTING_KINDS = {
-    "api": {"label": "API snapshot", "figure": "upvotes when the snapshot was taken"},
-    "page": {"label": "Saved page", "figure": "the number the saved page showed"},
-}
+#: What each kind of listing is called, in the order the paper page lists them.
+LISTING_KINDS = {"api": "API snapshot", "page": "Saved page"}
 
 
 def _repository_name(url: str) -> str:
@@ -408,7 +405,7 @@ def _paper_context(paper: Paper, listing_by_id, topic_by_slug, summaries) -> dic
     record["appearances"] = [
         {**shown, "url": f"/listings/{shown['listing']}/",
          "name": listing_by_id[shown["listing"]].path.rsplit("/", 1)[-1],
-         "kind_label": LISTING_KINDS.get(shown["kind"], LISTING_KINDS["page"])["label"]}
+         "kind_label": LISTING_KINDS[shown["kind"]]}
         for shown in record["appearances"]
     ]
     record["listing_kinds"] = [kind for kind in LISTING_KINDS
@@ -473,7 +470,7 @@ def _listing_pages(catalog: Catalog, summaries) -> list[Page]:
     for listing in reversed(catalog.listings):
         ids = catalog.listing_papers[listing.id]
         info = {"id": listing.id, "name": listing.path.rsplit("/", 1)[-1], "kind": listing.kind,
-                "kind_label": LISTING_KINDS[listing.kind]["label"],
+                "kind_label": LISTING_KINDS[listing.kind],
                 "date": _date(listing.date), "count": len(ids), "url": f"/listings/{listing.id}/"}
         index.append(info)
         entries = []

@@ -288,8 +288,7 @@ def _postings(papers: list[Paper], abstracts: list[str]) -> tuple[list[str], lis
         title, abstract = _unstemmed(paper.title), _unstemmed(plain_abstract)
         # The authors and the arXiv id are found as words of the abstract would be,
         # but leave its length (which weighs every other match) alone.
-        found_by = abstract + _unstemmed(byline_text(paper)) if paper.authors or paper.arxiv_id else abstract
-        counts = Counter(numbers(found_by))  # a title occurrence counts 1 << 16: both in one int
+        counts = Counter(numbers(abstract + _unstemmed(byline_text(paper))))  # a title occurrence counts 1 << 16: both in one int
         for number in numbers(title):
             counts[number] += 1 << 16
         documents.append((len(title), len(abstract), array("I", counts), array("Q", counts.values())))
@@ -414,7 +413,7 @@ def _documents(papers: list[Paper], abstracts: list[str]) -> dict[str, bytes]:
 def byline_text(paper: Paper) -> str:
     """What a search finds a paper by besides its title and abstract: its authors' names
     and its arXiv id (``2312.00752``, one token)."""
-    return " ".join([*paper.authors, paper.arxiv_id or ""])
+    return " ".join(filter(None, [*paper.authors, paper.arxiv_id]))
 
 
 #: Names a search result shows before "et al.".
@@ -498,7 +497,8 @@ def _pagefind_record(paper: Paper, language: str) -> str:
     if paper.published:
         filters.append(f"year:{paper.published.year}")
     tags = "".join(f'<span data-pagefind-filter="{escape(f)}"></span>' for f in filters)
-    byline = f"<p>{escape(byline_text(paper))}</p>" if paper.authors or paper.arxiv_id else ""
+    byline = byline_text(paper)
+    byline = f"<p>{escape(byline)}</p>" if byline else ""
     return (f'<!DOCTYPE html><html lang="{escape(language)}"><head><meta charset="utf-8">'
             f"<title>{escape(paper.title)}</title></head><body>"
             f"<main data-pagefind-body{attributes}><h1>{escape(paper.title)}</h1>"
