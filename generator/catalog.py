@@ -69,6 +69,16 @@ class Paper:
         return f"/papers/{self.slug}/"
 
     @property
+    def listed(self) -> datetime.date | None:
+        """The day of the first dated listing that showed the paper."""
+        return min((shown.listing_date for shown in self.appearances if shown.listing_date), default=None)
+
+    @property
+    def date(self) -> datetime.date | None:
+        """The day a reader sorts the paper by: published, else first listed."""
+        return self.published or self.listed
+
+    @property
     def upvotes_kind(self) -> str | None:
         """What ``upvotes`` counts: ``"api"``, upvotes, when an API listing showed
         the paper; ``"page"``, the number a saved page showed, when only saved

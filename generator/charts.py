@@ -156,7 +156,7 @@ def upvote_bars(id: str, appearances: list[dict], kind: str = "api") -> str:
               for a in appearances]
     parts = []
     for label, shown in zip(labels, appearances):
-        where = label if shown["listing_date"] else f"undated listing {shown['name']}"
+        where = label if shown["listing_date"] else shown["name"]
         count = shown["upvotes"]
         if saved:
             parts.append(f"{where}: " + ("no number shown" if count is None

@@ -202,3 +202,13 @@ def citation(title: str, authors: list[str], year: int | None, arxiv_id: str | N
     key = citation_key(authors, year, title)
     return {"key": key, "bibtex": bibtex(key, title, authors, year, arxiv_id),
             "text": plain_citation(title, authors, year, arxiv_id)}
+
+
+#: Names a list or a search result shows before "et al.".
+BYLINE_AUTHORS = 3
+
+
+def short_byline(authors: list[str]) -> str:
+    """``Ada Lovelace, Alan Turing, Grace Hopper et al.``"""
+    shown = ", ".join(authors[:BYLINE_AUTHORS])
+    return shown + " et al." if len(authors) > BYLINE_AUTHORS else shown

@@ -19,17 +19,23 @@ from urllib.parse import quote
 from markdown_it import MarkdownIt
 from slugify import slugify
 
-from generator.abstract import abstract_html
+from generator.abstract import abstract_html, abstract_text
 from generator.catalog import Catalog, Paper
-from generator.listing import API
-from generator.citation import citation
+from generator.citation import citation, short_byline
 from generator.diagnostics import Diagnostics
 from generator.gcpause import paused_gc
+from generator.periods import (
+    ALL_TIME, KINDS, MONTHS, Period, most_upvoted, papers_by_period, periods_of,
+)
 from generator.topics import Topic
 
 PER_PAGE = 50
 HOME_LATEST = 10
 HOME_TOP = 10
+#: A period page shows this many of its most upvoted papers (and stays under 60 KB).
+PERIOD_TOP = 30
+#: A list shows this much of an abstract, cut at a word; the paper page shows it all.
+PREVIEW_CHARS = 480
 RISING_MAX = 6
 #: A topic needs this many papers in the last 12 months to count as rising.
 RISING_MIN_RECENT = 2
@@ -146,7 +152,8 @@ def _images_from_other_hosts(tokens) -> list[tuple[int, str]]:
     return found
 
 
-RESERVED_SLUGS = {"papers", "topics", "orgs", "archive", "listings", "search", "data", "static"}
+RESERVED_SLUGS = {"papers", "topics", "orgs", "archive", "listings", "search", "data", "static",
+                  "top", "reading-list"}
 
 
 def _date(value: datetime.date | None) -> str | None:
@@ -154,26 +161,46 @@ def _date(value: datetime.date | None) -> str | None:
 
 
 def newest_first(papers: list[Paper]) -> list[Paper]:
-    """Dated papers newest first, then undated ones; ties by title then id."""
+    """Papers by :attr:`Paper.date` (published, else first listed), newest first,
+    then the undated ones; ties by title then id."""
     return sorted(
         papers,
-        key=lambda p: (p.published is None, -(p.published.toordinal() if p.published else 0),
+        key=lambda p: (p.date is None, -(p.date.toordinal() if p.date else 0),
                        p.title.casefold(), p.id),
     )
 
 
-def summary(paper: Paper) -> dict:
+def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
+    """The start of ``text``, cut at the last space before ``limit`` characters, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", limit // 2, limit)
+    return text[:cut if cut > 0 else limit].rstrip(" ,;:") + "…"
+
+
+def org_link(paper: Paper) -> dict | None:
+    org = paper.organization
+    return {"name": org.name, "url": f"/orgs/{org.handle}/"} if org else None
+
+
+def summary(paper: Paper, cite: dict | None) -> dict:
     """What a list shows of a paper. :func:`plan_pages` makes it once per paper,
-    and every list that shows the paper shares that one dict: it is read-only."""
+    and every list that shows the paper shares that one dict: it is read-only.
+    ``cite`` is the paper's citation, which a reader's saved list exports."""
     return {
+        "id": paper.id,
         "title": paper.title,
         "url": paper.url,
         "published": _date(paper.published),
+        "listed": None if paper.published else _date(paper.listed),
         "upvotes": paper.upvotes,
         "upvotes_kind": paper.upvotes_kind,
         "topics": paper.topics,
         "authors_count": paper.authors_count,
-        "organization": paper.organization.name if paper.organization else None,
+        "byline": short_byline(paper.authors) or None,
+        "org": org_link(paper),
+        "preview": preview(abstract_text(paper.abstract)),
+        "bibtex": cite["bibtex"] if cite else None,
     }
 
 
@@ -223,8 +250,12 @@ def plan_pages(
     """Every HTML page of the site, sorted by URL."""
     pages: list[Page] = []
     topic_by_slug = {topic.slug: topic for topic in topics}
-    listing_by_id = {listing.id: listing for listing in catalog.listings}
-    summaries = {paper.id: summary(paper) for paper in catalog.papers}
+    listing_names = listing_titles(catalog.listings)
+    cites = {paper.id: citation(paper.title, paper.authors,
+                                paper.published.year if paper.published else None, paper.arxiv_id)
+             for paper in catalog.papers}
+    summaries = {paper.id: summary(paper, cites[paper.id]) for paper in catalog.papers}
+    neighbours = _listing_neighbours(catalog, listing_names, summaries)
     papers_by_topic: dict[str, list[Paper]] = defaultdict(list)
     papers_by_org: dict[str, list[Paper]] = defaultdict(list)
     for paper in catalog.papers:
@@ -234,8 +265,8 @@ def plan_pages(
             papers_by_org[paper.organization.handle].append(paper)
 
     for paper in catalog.papers:
-        pages.append(Page(paper.url, "paper.html", _paper_context(paper, listing_by_id, topic_by_slug,
-                                                               summaries)))
+        pages.append(Page(paper.url, "paper.html", _paper_context(
+            paper, listing_names, topic_by_slug, summaries, cites[paper.id], neighbours.get(paper.id))))
 
     span = spark_span(catalog.papers)
     pages.append(Page("/topics/", "topics.html", {"span": span, "topics": [
@@ -253,7 +284,7 @@ def plan_pages(
                           "description_html": PAGE_MD.render(topic.description),
                           "count": len(ordered), "url": base, "feed": f"{base}feed.xml"},
                 "per_year": per_year(papers_by_topic[topic.slug]) if pager["page"] == 1 else None,
-                "papers": items, "pager": pager,
+                "papers": items, "pager": pager, "facets": facets(items, exclude=topic.slug),
             }))
 
     orgs = sorted(papers_by_org.items(), key=lambda item: item[0].casefold())
@@ -266,17 +297,21 @@ def plan_pages(
         base = f"/orgs/{handle}/"
         ordered = [summaries[p.id] for p in newest_first(papers)]
         org = {"handle": handle, "name": papers[-1].organization.name, "count": len(ordered),
-               "url": base}
+               "url": base, "hf_url": f"https://huggingface.co/{quote(handle)}"}
         for url, items, pager in paginate(base, ordered):
-            pages.append(Page(url, "org.html", {"org": org, "papers": items, "pager": pager}))
+            pages.append(Page(url, "org.html", {"org": org, "papers": items, "pager": pager,
+                                                "facets": facets(items)}))
 
+    by_period = papers_by_period(catalog.papers)
     pages.extend(_archive_pages(catalog.papers, summaries))
     pages.extend(_listing_pages(catalog, summaries))
-    pages.append(_home_page(catalog, topics, papers_by_topic, summaries))
+    pages.extend(_period_pages(by_period, summaries))
+    pages.append(_home_page(catalog, topics, papers_by_topic, by_period, summaries))
     for page in markdown_pages:
         pages.append(Page(f"/{page.slug}/", "page.html", {"title": page.title, "body_html": page.html}))
     if search:
         pages.append(Page("/search/", "search.html", {}))
+    pages.append(Page("/reading-list/", "reading_list.html", {}))
     pages.append(Page("/404.html", "404.html", {}))
     pages.sort(key=lambda page: page.url)
     return pages
@@ -397,14 +432,15 @@ def _upvote_charts(appearances: list[dict]) -> list[dict]:
     return charts
 
 
-def _paper_context(paper: Paper, listing_by_id, topic_by_slug, summaries) -> dict:
+def _paper_context(paper: Paper, listing_names, topic_by_slug, summaries, cite: dict | None,
+                   neighbours: dict | None) -> dict:
     record = paper.to_json()
     record["upvotes_kind"] = paper.upvotes_kind
     record["topic_names"] = [topic_by_slug[slug].name for slug in paper.topics]
     record["abstract_html"] = abstract_html(paper.abstract)
     record["appearances"] = [
         {**shown, "url": f"/listings/{shown['listing']}/",
-         "name": listing_by_id[shown["listing"]].path.rsplit("/", 1)[-1],
+         "name": listing_names[shown["listing"]],
          "kind_label": LISTING_KINDS[shown["kind"]]}
         for shown in record["appearances"]
     ]
@@ -424,18 +460,75 @@ def _paper_context(paper: Paper, listing_by_id, topic_by_slug, summaries) -> dic
     record["ld_authors"] = [{"@type": "Person", "name": name} for name in paper.authors]
     if record["github"]:
         record["github"]["name"] = _repository_name(record["github"]["url"])
-    record["citation"] = citation(paper.title, paper.authors,
-                                  paper.published.year if paper.published else None, paper.arxiv_id)
+    record["citation"] = cite
+    record["listed"] = _date(paper.listed)
+    record["org_url"] = org_link(paper)["url"] if paper.organization else None
     related = [summaries[pid] for pid in paper.related]
-    return {"paper": record, "related": related}
+    return {"paper": record, "related": related, "summary": summaries[paper.id],
+            "in_listing": neighbours}
+
+
+def _listing_neighbours(catalog: Catalog, titles: dict[str, str], summaries) -> dict[str, dict]:
+    """For each paper, the papers before and after it in the first listing that showed it."""
+    found = {}
+    for listing in catalog.listings:
+        ids = catalog.listing_papers[listing.id]
+        info = {"url": f"/listings/{listing.id}/", "title": titles[listing.id]}
+        for index, pid in enumerate(ids):
+            if pid not in found:
+                found[pid] = {
+                    "listing": info, "position": index + 1, "count": len(ids),
+                    "prev": _link(summaries[ids[index - 1]]) if index > 0 else None,
+                    "next": _link(summaries[ids[index + 1]]) if index + 1 < len(ids) else None,
+                }
+    return found
+
+
+def _link(item: dict) -> dict:
+    return {"url": item["url"], "title": item["title"]}
+
+
+def listing_titles(listings) -> dict[str, str]:
+    """What readers call each listing: its day, or "Undated listing N" in archive order
+    (a dump's file name means nothing to a reader)."""
+    titles, undated = {}, 0
+    for listing in listings:
+        if listing.date:
+            titles[listing.id] = f"{MONTHS[listing.date.month - 1][:3]} {listing.date.day}, {listing.date.year}"
+        else:
+            undated += 1
+            titles[listing.id] = f"Undated listing {undated}"
+    return titles
+
+
+def facets(items: list[dict], exclude: str | None = None, limit: int = 12) -> list[dict]:
+    """The topics of a list's papers with how many papers each has, most first."""
+    counts: dict[str, int] = defaultdict(int)
+    for item in items:
+        for slug in item["topics"]:
+            if slug != exclude:
+                counts[slug] += 1
+    ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:limit]
+    return [{"slug": slug, "count": count} for slug, count in ranked]
+
+
+def neighbour_links(urls_and_titles: list[tuple[str, str]]) -> list[dict]:
+    """``{"prev", "next"}`` for each item of an ordered sequence of pages (oldest first)."""
+    links = []
+    for index in range(len(urls_and_titles)):
+        before = urls_and_titles[index - 1] if index > 0 else None
+        after = urls_and_titles[index + 1] if index + 1 < len(urls_and_titles) else None
+        links.append({"prev": {"url": before[0], "title": before[1]} if before else None,
+                      "next": {"url": after[0], "title": after[1]} if after else None})
+    return links
 
 
 def _archive_pages(papers: list[Paper], summaries) -> list[Page]:
     by_month: dict[tuple[int, int], list[Paper]] = defaultdict(list)
     undated: list[Paper] = []
     for paper in papers:
-        if paper.published:
-            by_month[(paper.published.year, paper.published.month)].append(paper)
+        if paper.date:
+            by_month[(paper.date.year, paper.date.month)].append(paper)
         else:
             undated.append(paper)
     years: dict[int, list[dict]] = defaultdict(list)
@@ -449,27 +542,35 @@ def _archive_pages(papers: list[Paper], summaries) -> list[Page]:
     })]
     for year, months in years.items():
         pages.append(Page(f"/archive/{year}/", "archive_year.html", {"year": year, "months": months}))
-    for (year, month), month_papers in by_month.items():
+    months = sorted(by_month)
+    around = neighbour_links([(f"/archive/{y}/{m:02d}/", f"{MONTHS[m - 1]} {y}") for y, m in months])
+    for (year, month), links in zip(months, around):
         base = f"/archive/{year}/{month:02d}/"
-        ordered = [summaries[p.id] for p in newest_first(month_papers)]
+        ordered = [summaries[p.id] for p in newest_first(by_month[(year, month)])]
         for url, items, pager in paginate(base, ordered):
             pages.append(Page(url, "archive_month.html", {
                 "year": year, "month": month, "count": len(ordered), "papers": items,
-                "pager": pager}))
+                "pager": pager, "facets": facets(items), **links,
+                "top": Period("month", f"{year}-{month:02d}").url}))
     if undated:
         ordered = [summaries[p.id] for p in newest_first(undated)]
         for url, items, pager in paginate("/archive/undated/", ordered):
             pages.append(Page(url, "archive_undated.html", {
-                "count": len(ordered), "papers": items, "pager": pager}))
+                "count": len(ordered), "papers": items, "pager": pager, "facets": facets(items)}))
     return pages
 
 
 def _listing_pages(catalog: Catalog, summaries) -> list[Page]:
+    """One page per listing in its own order, each figure as the listing showed it,
+    with the listings before and after it."""
     index = []
     pages = []
-    for listing in reversed(catalog.listings):
+    titles = listing_titles(catalog.listings)
+    around = neighbour_links([(f"/listings/{listing.id}/", titles[listing.id])
+                              for listing in catalog.listings])
+    for listing, links in reversed(list(zip(catalog.listings, around))):
         ids = catalog.listing_papers[listing.id]
-        info = {"id": listing.id, "name": listing.path.rsplit("/", 1)[-1], "kind": listing.kind,
+        info = {"id": listing.id, "title": titles[listing.id], "kind": listing.kind,
                 "kind_label": LISTING_KINDS[listing.kind],
                 "date": _date(listing.date), "count": len(ids), "url": f"/listings/{listing.id}/"}
         index.append(info)
@@ -477,13 +578,51 @@ def _listing_pages(catalog: Catalog, summaries) -> list[Page]:
         for pid in ids:
             paper = catalog.by_id[pid]
             shown = next(a for a in paper.appearances if a.listing == listing.id)
-            entries.append({**summaries[pid], "position": shown.position, "upvotes_then": shown.upvotes})
-        pages.append(Page(info["url"], "listing.html", {"listing": info, "entries": entries}))
+            entries.append({**summaries[pid], "upvotes": shown.upvotes, "upvotes_kind": listing.kind,
+                            "position": shown.position})
+        periods = [{"url": p.url, "title": p.title} for p in periods_of(listing.date)] if listing.date else []
+        pages.append(Page(info["url"], "listing.html", {
+            "listing": info, "entries": entries, "facets": facets(entries), "periods": periods,
+            **links}))
     pages.append(Page("/listings/", "listings.html", {"listings": index}))
     return pages
 
 
-def _home_page(catalog: Catalog, topics: list[Topic], papers_by_topic, summaries) -> Page:
+def _period_pages(by_period: dict[Period, list[Paper]], summaries) -> list[Page]:
+    """``/top/``, ``/top/YYYY/``, ``/top/YYYY-MM/``, ``/top/YYYY-Www/``: each period's
+    most upvoted papers, linked to the periods before and after it of the same
+    kind, to the period it is part of and to the periods it holds."""
+    children: dict[Period, list[Period]] = defaultdict(list)
+    for period in by_period:
+        parent = period.parent()
+        if parent:
+            children[parent].append(period)
+    pages = []
+    for kind in KINDS:
+        ordered = sorted(p for p in by_period if p.kind == kind)
+        around = neighbour_links([(p.url, p.title) for p in ordered])
+        for period, links in zip(ordered, around):
+            papers = by_period[period]
+            top = [summaries[p.id] for p in most_upvoted(papers)[:PERIOD_TOP]]
+            days = period.days()
+            trail, parent = [], period.parent()
+            while parent:
+                trail.insert(0, {"url": parent.url, "title": parent.title})
+                parent = parent.parent()
+            pages.append(Page(period.url, "period.html", {
+                "period": {"kind": period.kind, "key": period.key, "title": period.title,
+                           "url": period.url, "count": len(papers),
+                           "first": _date(days[0]) if days else None,
+                           "last": _date(days[1]) if days else None},
+                "papers": top, "facets": facets(top), "trail": trail,
+                "children": [{"url": c.url, "title": c.title, "count": len(by_period[c])}
+                             for c in sorted(children[period], reverse=True)],
+                **links,
+            }))
+    return pages
+
+
+def _home_page(catalog: Catalog, topics: list[Topic], papers_by_topic, by_period, summaries) -> Page:
     latest = None
     dated = [l for l in catalog.listings if l.date] or catalog.listings
     if dated:
@@ -493,17 +632,19 @@ def _home_page(catalog: Catalog, topics: list[Topic], papers_by_topic, summaries
             "url": f"/listings/{listing.id}/", "date": _date(listing.date), "count": len(ids),
             "papers": [summaries[pid] for pid in ids[:HOME_LATEST]],
         }
-    # Upvotes from the API; an archive of saved pages only has their numbers instead.
-    voted = ([p for p in catalog.papers if p.upvotes and p.upvotes_kind == API]
-             or [p for p in catalog.papers if p.upvotes])
-    voted.sort(key=lambda p: (-p.upvotes, p.title.casefold(), p.id))
+    # "This week" is the newest listing's week, never the build's clock.
+    newest = max((p.listed for p in catalog.papers if p.listed), default=None)
+    current = periods_of(newest) if newest else []
+    week = current[-1] if current else ALL_TIME
     years: dict[int, int] = defaultdict(int)
     for paper in catalog.papers:
         if paper.published:
             years[paper.published.year] += 1
     return Page("/", "home.html", {
         "latest": latest,
-        "top": [summaries[p.id] for p in voted[:HOME_TOP]],
+        "top": [summaries[p.id] for p in most_upvoted(by_period.get(week, []))[:HOME_TOP]],
+        "top_period": {"url": week.url, "title": week.title, "kind": week.kind},
+        "periods": [{"url": p.url, "title": p.title, "kind": p.kind} for p in [*current[::-1], ALL_TIME]],
         "topics": [{"name": t.name, "url": f"/topics/{t.slug}/", "count": len(papers_by_topic[t.slug])}
                    for t in topics if papers_by_topic[t.slug]],
         "years": [{"year": y, "count": n, "url": f"/archive/{y}/"} for y, n in sorted(years.items(), reverse=True)],

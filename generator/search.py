@@ -50,6 +50,7 @@ from pathlib import Path
 
 from generator.abstract import abstract_text
 from generator.catalog import Catalog, Paper
+from generator.citation import short_byline
 from generator.config import SiteConfig
 from generator.workers import Background
 
@@ -414,16 +415,6 @@ def byline_text(paper: Paper) -> str:
     """What a search finds a paper by besides its title and abstract: its authors' names
     and its arXiv id (``2312.00752``, one token)."""
     return " ".join(filter(None, [*paper.authors, paper.arxiv_id]))
-
-
-#: Names a search result shows before "et al.".
-RESULT_AUTHORS = 3
-
-
-def short_byline(authors: list[str]) -> str:
-    """``Ada Lovelace, Alan Turing, Grace Hopper et al.``"""
-    shown = ", ".join(authors[:RESULT_AUTHORS])
-    return shown + " et al." if len(authors) > RESULT_AUTHORS else shown
 
 
 def _split_abstract(text: str) -> tuple[str, str]:
