@@ -1,11 +1,12 @@
-"""Lighthouse scores of the site built from the real dumps.
+"""Lighthouse scores of the site built from the whole real archive.
 
     python bench/lighthouse.py [--runs 3] [--preset desktop] [--site DIR]
 
-Builds content/ with the real dumps (``../shared/dumps`` or
-$PAPERSITE_REAL_DUMPS) into a temporary folder, or takes a built ``--site``,
+Builds content/ with the real archive (``../shared/hf-daily-api`` and
+``../shared/dumps``, or $PAPERSITE_REAL_API and $PAPERSITE_REAL_DUMPS) into a
+temporary folder, or takes a built ``--site``,
 serves it on 127.0.0.1 with Python's http.server, and runs Lighthouse with
-Debian's Chromium on the home, paper, topic, archive and search pages, one
+Debian's Chromium on one page of each kind readers land on (``PAGES``), one
 page at a time. It prints each page's performance, accessibility, best
 practices and SEO scores (0 to 100; the median of ``--runs`` runs) and every
 audit that cost points. Lighthouse's default is a phone on a slow 4G network
@@ -40,6 +41,9 @@ PAGES = {
     "paper": "/papers/atlas-learning-to-optimally-memorize-the-context-at-test-time/",
     "topic": "/topics/long-context/",
     "archive": "/archive/2025/10/",
+    "listing": "/listings/2026-08-21/",
+    "period": "/top/2025-10/",
+    "reading list": "/reading-list/",
     "search": "/search/?q=memorize+context",
 }
 
@@ -84,10 +88,11 @@ def lighthouse(url: str, preset: str | None = None) -> Audit:
 
 
 def build_real_site(out: Path) -> Path:
-    from corpus import resolve_real_dumps
+    from real_archive import archive_folder
     from generator.build import BuildOptions, build
 
-    result = build(BuildOptions(content=ROOT / "content", dumps=resolve_real_dumps(), out=out))
+    dumps = archive_folder(out.parent / "dumps")
+    result = build(BuildOptions(content=ROOT / "content", dumps=dumps, out=out))
     if not result.ok:
         raise SystemExit(result.message)
     return out

@@ -14,16 +14,27 @@ from generator.abstract import abstract_text
 from generator.catalog import Catalog, Paper
 from generator.config import SiteConfig
 from generator.gcpause import paused_gc
-from generator.pages import Page, newest_first
+from generator.listing import PAGE
+from generator.pages import PERIOD_FEEDS, Page, newest_first
+from generator.periods import Period, most_upvoted, papers_by_period
 from generator.topics import Topic
 
 FEED_SIZE = 50
+#: A period feed's entries: the newest periods of its kind.
+PERIOD_FEED_SIZE = 20
+#: A period feed names this many of each period's most upvoted papers.
+PERIOD_FEED_TOP = 10
+#: The titles of the period feeds (PERIOD_FEEDS has their URLs).
+PERIOD_FEED_TITLES = {"week": "Most upvoted each week", "month": "Most upvoted each month",
+                      "year": "Most upvoted each year"}
+
+
+def _stamp(date) -> str:
+    return f"{date.isoformat()}T00:00:00Z" if date else "1970-01-01T00:00:00Z"
 
 
 def _timestamp(paper: Paper) -> str:
-    date = paper.published or next(
-        (a.listing_date for a in reversed(paper.appearances) if a.listing_date), None)
-    return f"{date.isoformat()}T00:00:00Z" if date else "1970-01-01T00:00:00Z"
+    return _stamp(paper.date)
 
 
 def atom_feed(config: SiteConfig, title: str, feed_path: str, page_path: str,
@@ -53,6 +64,49 @@ def atom_feed(config: SiteConfig, title: str, feed_path: str, page_path: str,
             f"    <updated>{_timestamp(paper)}</updated>",
             f"    <summary>{escape(abstract_text(paper.abstract))}</summary>",
             *(f"    <category term={quoteattr(topic)}/>" for topic in paper.topics),
+            "  </entry>",
+        ]
+    lines.append("</feed>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _figure(paper: Paper) -> str:
+    if paper.upvotes_kind == PAGE:
+        return f"{paper.upvotes} shown on a saved page"
+    return f"{paper.upvotes} upvote{'s' if paper.upvotes != 1 else ''}"
+
+
+def period_feed(config: SiteConfig, kind: str, by_period: dict[Period, list[Paper]]) -> bytes:
+    """An Atom feed with one entry per period of ``kind``, newest first, each
+    naming the period's most upvoted papers; an entry is dated by the last
+    listing day in it, so it changes while its period is still going on."""
+    site = config.site_url
+    feed, title = PERIOD_FEEDS[kind], PERIOD_FEED_TITLES[kind]
+    periods = sorted((p for p in by_period if p.kind == kind), reverse=True)[:PERIOD_FEED_SIZE]
+    updated = {p: _stamp(max(paper.listed for paper in by_period[p])) for p in periods}
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        f"  <title>{escape(config.title)}: {escape(title)}</title>",
+        f"  <id>{escape(site + feed.lstrip('/'))}</id>",
+        f'  <link rel="self" type="application/atom+xml" href={quoteattr(site + feed.lstrip("/"))}/>',
+        f'  <link rel="alternate" type="text/html" href={quoteattr(site + "top/")}/>',
+        f"  <updated>{max(updated.values(), default=_stamp(None))}</updated>",
+        f"  <author><name>{escape(config.title)}</name></author>",
+    ]
+    for period in periods:
+        url = site + period.url.lstrip("/")
+        items = "".join(
+            f'<li><a href="{escape(site + paper.url.lstrip("/"), {chr(34): "&quot;"})}">{escape(paper.title)}</a>'
+            f" ({_figure(paper)})</li>"
+            for paper in most_upvoted(by_period[period])[:PERIOD_FEED_TOP])
+        lines += [
+            "  <entry>",
+            f"    <title>{escape(period.title)}</title>",
+            f"    <id>{escape(url)}</id>",
+            f'    <link rel="alternate" type="text/html" href={quoteattr(url)}/>',
+            f"    <updated>{updated[period]}</updated>",
+            f'    <content type="html">{escape(f"<ol>{items}</ol>")}</content>',
             "  </entry>",
         ]
     lines.append("</feed>")
@@ -92,6 +146,9 @@ def plain_files(config: SiteConfig, catalog: Catalog, topics: list[Topic],
     for paper in catalog.papers:
         for slug in paper.topics:
             members[slug].append(paper)
+    by_period = papers_by_period(catalog.papers)
+    for kind, feed in PERIOD_FEEDS.items():
+        files[feed.lstrip("/")] = period_feed(config, kind, by_period)
     for topic in topics:
         files[f"topics/{topic.slug}/feed.xml"] = atom_feed(
             config, f"{config.title}: {topic.name}", f"/topics/{topic.slug}/feed.xml",

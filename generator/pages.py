@@ -34,6 +34,8 @@ HOME_LATEST = 10
 HOME_TOP = 10
 #: A period page shows this many of its most upvoted papers (and stays under 60 KB).
 PERIOD_TOP = 30
+#: Each kind of period's Atom feed (written by the feeds stage), one entry per period.
+PERIOD_FEEDS = {"week": "/top/weekly.xml", "month": "/top/monthly.xml", "year": "/top/yearly.xml"}
 #: A list shows this much of an abstract, cut at a word; the paper page shows it all.
 PREVIEW_CHARS = 480
 RISING_MAX = 6
@@ -183,10 +185,9 @@ def org_link(paper: Paper) -> dict | None:
     return {"name": org.name, "url": f"/orgs/{org.handle}/"} if org else None
 
 
-def summary(paper: Paper, cite: dict | None) -> dict:
+def summary(paper: Paper) -> dict:
     """What a list shows of a paper. :func:`plan_pages` makes it once per paper,
-    and every list that shows the paper shares that one dict: it is read-only.
-    ``cite`` is the paper's citation, which a reader's saved list exports."""
+    and every list that shows the paper shares that one dict: it is read-only."""
     return {
         "id": paper.id,
         "title": paper.title,
@@ -200,7 +201,6 @@ def summary(paper: Paper, cite: dict | None) -> dict:
         "byline": short_byline(paper.authors) or None,
         "org": org_link(paper),
         "preview": preview(abstract_text(paper.abstract)),
-        "bibtex": cite["bibtex"] if cite else None,
     }
 
 
@@ -251,10 +251,7 @@ def plan_pages(
     pages: list[Page] = []
     topic_by_slug = {topic.slug: topic for topic in topics}
     listing_names = listing_titles(catalog.listings)
-    cites = {paper.id: citation(paper.title, paper.authors,
-                                paper.published.year if paper.published else None, paper.arxiv_id)
-             for paper in catalog.papers}
-    summaries = {paper.id: summary(paper, cites[paper.id]) for paper in catalog.papers}
+    summaries = {paper.id: summary(paper) for paper in catalog.papers}
     neighbours = _listing_neighbours(catalog, listing_names, summaries)
     papers_by_topic: dict[str, list[Paper]] = defaultdict(list)
     papers_by_org: dict[str, list[Paper]] = defaultdict(list)
@@ -266,7 +263,7 @@ def plan_pages(
 
     for paper in catalog.papers:
         pages.append(Page(paper.url, "paper.html", _paper_context(
-            paper, listing_names, topic_by_slug, summaries, cites[paper.id], neighbours.get(paper.id))))
+            paper, listing_names, topic_by_slug, summaries, neighbours.get(paper.id))))
 
     span = spark_span(catalog.papers)
     pages.append(Page("/topics/", "topics.html", {"span": span, "topics": [
@@ -432,7 +429,7 @@ def _upvote_charts(appearances: list[dict]) -> list[dict]:
     return charts
 
 
-def _paper_context(paper: Paper, listing_names, topic_by_slug, summaries, cite: dict | None,
+def _paper_context(paper: Paper, listing_names, topic_by_slug, summaries,
                    neighbours: dict | None) -> dict:
     record = paper.to_json()
     record["upvotes_kind"] = paper.upvotes_kind
@@ -460,7 +457,8 @@ def _paper_context(paper: Paper, listing_names, topic_by_slug, summaries, cite: 
     record["ld_authors"] = [{"@type": "Person", "name": name} for name in paper.authors]
     if record["github"]:
         record["github"]["name"] = _repository_name(record["github"]["url"])
-    record["citation"] = cite
+    record["citation"] = citation(paper.title, paper.authors,
+                                  paper.published.year if paper.published else None, paper.arxiv_id)
     record["listed"] = _date(paper.listed)
     record["org_url"] = org_link(paper)["url"] if paper.organization else None
     related = [summaries[pid] for pid in paper.related]
@@ -566,9 +564,13 @@ def _listing_pages(catalog: Catalog, summaries) -> list[Page]:
     index = []
     pages = []
     titles = listing_titles(catalog.listings)
-    around = neighbour_links([(f"/listings/{listing.id}/", titles[listing.id])
-                              for listing in catalog.listings])
-    for listing, links in reversed(list(zip(catalog.listings, around))):
+    # Dated listings lead from day to day; undated ones only to each other.
+    links_of = {}
+    for group in ([l for l in catalog.listings if l.date], [l for l in catalog.listings if not l.date]):
+        around = neighbour_links([(f"/listings/{listing.id}/", titles[listing.id]) for listing in group])
+        links_of.update((listing.id, links) for listing, links in zip(group, around))
+    for listing in reversed(catalog.listings):
+        links = links_of[listing.id]
         ids = catalog.listing_papers[listing.id]
         info = {"id": listing.id, "title": titles[listing.id], "kind": listing.kind,
                 "kind_label": LISTING_KINDS[listing.kind],
@@ -611,7 +613,7 @@ def _period_pages(by_period: dict[Period, list[Paper]], summaries) -> list[Page]
                 parent = parent.parent()
             pages.append(Page(period.url, "period.html", {
                 "period": {"kind": period.kind, "key": period.key, "title": period.title,
-                           "url": period.url, "count": len(papers),
+                           "url": period.url, "count": len(papers), "feed": PERIOD_FEEDS.get(period.kind),
                            "first": _date(days[0]) if days else None,
                            "last": _date(days[1]) if days else None},
                 "papers": top, "facets": facets(top), "trail": trail,

@@ -95,10 +95,10 @@ def papers_by_period(papers: list[Paper]) -> dict[Period, list[Paper]]:
 
 
 def most_upvoted(papers: list[Paper]) -> list[Paper]:
-    """Papers with upvotes, most first; ties by title, then id.
+    """Papers with a figure above zero, most first; ties by title, then id.
 
     The API's upvotes are what readers gave; a saved page's numbers are
-    another measure, so they rank only where no paper has the API's."""
-    voted = ([p for p in papers if p.upvotes and p.upvotes_kind == API]
-             or [p for p in papers if p.upvotes])
-    return sorted(voted, key=lambda p: (-p.upvotes, p.title.casefold(), p.id))
+    another measure, so papers known only from saved pages come after all
+    the papers with the API's upvotes, ranked among themselves."""
+    voted = [p for p in papers if p.upvotes]
+    return sorted(voted, key=lambda p: (p.upvotes_kind != API, -p.upvotes, p.title.casefold(), p.id))

@@ -130,6 +130,22 @@ def serve(folder: Path, handler=QuietHandler):
 
 
 @pytest.fixture(scope="session")
+def archive_site(tmp_path_factory, real_archive) -> Path:
+    """The sample content built with the whole real archive, once per test session (read-only)."""
+    out = tmp_path_factory.mktemp("archive-site") / "site"
+    result = build(BuildOptions(content=ROOT / "content", dumps=real_archive, out=out))
+    assert result.ok, result.message
+    return out
+
+
+@pytest.fixture(scope="session")
+def archive_url(archive_site):
+    """The real archive's site served on 127.0.0.1."""
+    with serve(archive_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def site_url(real_site):
     """The real site served on 127.0.0.1, for the browser tests."""
     with serve(real_site) as url:

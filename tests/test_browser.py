@@ -11,20 +11,25 @@ from axe_playwright_python.sync_playwright import Axe
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 740}}
 
-#: One page of every kind the site has.
+#: One page of every kind the site has, on the whole real archive.
 PAGE_KINDS = {
     "home": "/",
     "paper": "/papers/atlas-learning-to-optimally-memorize-the-context-at-test-time/",
     "topics index": "/topics/",
-    "topic": "/topics/long-context/",
+    "topic, with a pager": "/topics/long-context/",
     "organisations index": "/orgs/",
     "organisation": "/orgs/Open-Bee/",
     "archive": "/archive/",
     "archive year": "/archive/2025/",
     "archive month": "/archive/2025/10/",
-    "undated papers, with a pager": "/archive/undated/",
     "listings index": "/listings/",
-    "listing": "/listings/000-f56863d8af18989b/",
+    "listing of a saved page": "/listings/000-f56863d8af18989b/",
+    "listing from the API": "/listings/2026-08-21/",
+    "most upvoted of all time": "/top/",
+    "most upvoted of a year": "/top/2025/",
+    "most upvoted of a month": "/top/2025-10/",
+    "most upvoted of a week": "/top/2025-W41/",
+    "reading list": "/reading-list/",
     "search with a query": "/search/?q=memorize+context",
     "Markdown page": "/about/",
     "not found": "/404.html",
@@ -58,7 +63,7 @@ def watch(context, page, base: str) -> list[str]:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_every_page_kind_is_accessible_and_loads_only_from_this_site(browser, site_url, viewport,
+def test_every_page_kind_is_accessible_and_loads_only_from_this_site(browser, archive_url, viewport,
                                                                      scheme):
     """axe-core finds nothing on any kind of page, and no page asks another host for anything.
 
@@ -71,12 +76,12 @@ def test_every_page_kind_is_accessible_and_loads_only_from_this_site(browser, si
         context.add_init_script(
             f"localStorage.setItem('papersite.hiddenTopics', '[\"{HIDDEN_TOPIC}\"]')")
     page = context.new_page()
-    problems = watch(context, page, site_url)
+    problems = watch(context, page, archive_url)
     axe = Axe()
     violations = {}
     notices = 0
     for kind, path in PAGE_KINDS.items():
-        page.goto(site_url + path)
+        page.goto(archive_url + path)
         if kind == "search with a query":
             page.wait_for_function("() => document.getElementById('search-status').textContent !== ''")
             assert page.locator("#results .search-result").count() > 0
@@ -127,8 +132,8 @@ def test_screen_readers_get_words_not_decorative_symbols(browser, site_url):
         "/": "#",
         "/papers/atlas-learning-to-optimally-memorize-the-context-at-test-time/": "#↗",
         "/listings/000-f56863d8af18989b/": "#›",  # a saved page: its number is not upvotes
-        "/archive/undated/": "›→",
-        "/archive/undated/page/2/": "›←",
+        "/archive/2025/03/": "›→",
+        "/archive/2025/03/page/2/": "›←",
     }
     page = browser.new_page()
     for path, symbols in shown.items():

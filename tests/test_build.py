@@ -46,7 +46,9 @@ def test_sample_site_builds_every_page_kind(tmp_path):
                  "topics/index.html", "topics/peft/index.html", "topics/peft/feed.xml",
                  "orgs/index.html", "orgs/lantern-lab/index.html", "archive/index.html",
                  "archive/2026/index.html", "archive/2026/01/index.html",
-                 "archive/undated/index.html", "listings/index.html",
+                 "listings/index.html", "top/index.html", "top/2026-W03/index.html",
+                 "top/2026-01/index.html", "top/2026/index.html", "top/weekly.xml",
+                 "reading-list/index.html",
                  "listings/listing-a/index.html", "feed.xml", "sitemap.xml", "robots.txt",
                  "data/papers.json",
                  "papers/sparse-lantern-sub-quadratic-attention-for-million-token-contexts/index.html"]:

@@ -150,14 +150,6 @@ def test_a_paper_in_two_api_answers_takes_the_newest_figures(by_arxiv_id):
                             ("2026-04-16", "2026-04-16", 5, 42, "api")]
 
 
-@pytest.fixture(scope="module")
-def archive_site(tmp_path_factory, real_archive):
-    out = tmp_path_factory.mktemp("archive-site") / "site"
-    result = build(BuildOptions(content=ROOT / "content", dumps=real_archive, out=out))
-    assert result.ok, result.message
-    return out
-
-
 def test_every_paper_with_an_id_links_its_arxiv_page_and_lists_its_authors(archive_site):
     papers = json.loads((archive_site / "data" / "papers.json").read_text())
     assert len(papers) == 9_877 + 280 - 40
