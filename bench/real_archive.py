@@ -15,6 +15,9 @@ older commit, say) in the same way, run for run in turn with this one, so that
 both see the same machine, and prints the ratios of the medians. ``--in DIR``
 builds in DIR instead of the system's temporary folder: ``--in /dev/shm`` takes
 the disk, whose speed varies a great deal on shared machines, out of the figures.
+
+The last build of this checkout is kept long enough to report the largest
+HTML page of each kind (a period page must stay under 60 KB, issue 13).
 """
 
 from __future__ import annotations
@@ -52,7 +55,23 @@ def timed(command: list[str], checkout: Path) -> tuple[float, str]:
     return time.perf_counter() - started, done.stderr
 
 
-def measure(checkout: Path, dumps: Path, out: Path, jobs: int, stages: dict) -> tuple[float, float]:
+#: Page kinds by the first part of their path; a paper page is under papers/.
+KIND_RE = re.compile(r"^(top|topics|orgs|archive|listings|papers)/")
+
+
+def largest_pages(site: Path) -> dict[str, tuple[int, str]]:
+    """Per page kind, the size in bytes and path of its largest HTML page."""
+    largest: dict[str, tuple[int, str]] = {}
+    for path in site.rglob("*.html"):
+        relative = path.relative_to(site).as_posix()
+        match = KIND_RE.match(relative)
+        kind = match[1] if match else relative
+        largest[kind] = max(largest.get(kind, (0, "")), (path.stat().st_size, relative))
+    return largest
+
+
+def measure(checkout: Path, dumps: Path, out: Path, jobs: int, stages: dict,
+            keep: bool = False) -> tuple[float, float]:
     """One catalog and one full build with the papersite of ``checkout``: their seconds."""
     papersite = [sys.executable, "-m", "generator"]
     catalog, _ = timed([*papersite, "catalog", "--dumps", str(dumps)], checkout)
@@ -62,7 +81,8 @@ def measure(checkout: Path, dumps: Path, out: Path, jobs: int, stages: dict) -> 
         match = STAGE_RE.match(line)
         if match:
             stages[match[1]].append(float(match[2]))
-    shutil.rmtree(out)
+    if not keep:
+        shutil.rmtree(out)
     return catalog, seconds
 
 
@@ -82,8 +102,12 @@ def main() -> None:
         dumps = archive_folder(Path(temporary) / "dumps")
         for run in range(1, args.runs + 1):
             for name, checkout in checkouts.items():
+                last = run == args.runs and name == "this"
                 catalog, build = measure(checkout, dumps, Path(temporary) / "site", args.jobs,
-                                         stages[name])
+                                         stages[name], keep=last)
+                if last:
+                    sizes = largest_pages(Path(temporary) / "site")
+                    shutil.rmtree(Path(temporary) / "site")
                 times[name][0].append(catalog)
                 times[name][1].append(build)
                 print(f"run {run} ({name}): catalog {catalog:.2f} s, build {build:.2f} s, "
@@ -94,6 +118,9 @@ def main() -> None:
               f"median build {statistics.median(builds):.2f} s")
         for stage, walls in stages[name].items():
             print(f"  {stage:<16} {statistics.median(walls):6.2f} s wall (median)")
+    print("largest HTML page of each kind (this):")
+    for kind, (size, path) in sorted(sizes.items()):
+        print(f"  {kind:<16} {size / 1000:7.1f} KB  {path}")
     if args.against:
         ratio = [statistics.median(times["this"][i]) / statistics.median(times["against"][i])
                  for i in (0, 1)]

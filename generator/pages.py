@@ -300,7 +300,7 @@ def plan_pages(
                                                 "facets": facets(items)}))
 
     by_period = papers_by_period(catalog.papers)
-    pages.extend(_archive_pages(catalog.papers, summaries))
+    pages.extend(_archive_pages(catalog.papers, summaries, by_period))
     pages.extend(_listing_pages(catalog, summaries))
     pages.extend(_period_pages(by_period, summaries))
     pages.append(_home_page(catalog, topics, papers_by_topic, by_period, summaries))
@@ -460,7 +460,6 @@ def _paper_context(paper: Paper, listing_names, topic_by_slug, summaries,
     record["citation"] = citation(paper.title, paper.authors,
                                   paper.published.year if paper.published else None, paper.arxiv_id)
     record["listed"] = _date(paper.listed)
-    record["org_url"] = org_link(paper)["url"] if paper.organization else None
     related = [summaries[pid] for pid in paper.related]
     return {"paper": record, "related": related, "summary": summaries[paper.id],
             "in_listing": neighbours}
@@ -521,7 +520,7 @@ def neighbour_links(urls_and_titles: list[tuple[str, str]]) -> list[dict]:
     return links
 
 
-def _archive_pages(papers: list[Paper], summaries) -> list[Page]:
+def _archive_pages(papers: list[Paper], summaries, by_period) -> list[Page]:
     by_month: dict[tuple[int, int], list[Paper]] = defaultdict(list)
     undated: list[Paper] = []
     for paper in papers:
@@ -545,11 +544,12 @@ def _archive_pages(papers: list[Paper], summaries) -> list[Page]:
     for (year, month), links in zip(months, around):
         base = f"/archive/{year}/{month:02d}/"
         ordered = [summaries[p.id] for p in newest_first(by_month[(year, month)])]
+        top = Period("month", f"{year}-{month:02d}")  # a page only if papers were listed that month
         for url, items, pager in paginate(base, ordered):
             pages.append(Page(url, "archive_month.html", {
                 "year": year, "month": month, "count": len(ordered), "papers": items,
                 "pager": pager, "facets": facets(items), **links,
-                "top": Period("month", f"{year}-{month:02d}").url}))
+                "top": top.url if top in by_period else None}))
     if undated:
         ordered = [summaries[p.id] for p in newest_first(undated)]
         for url, items, pager in paginate("/archive/undated/", ordered):
@@ -635,18 +635,19 @@ def _home_page(catalog: Catalog, topics: list[Topic], papers_by_topic, by_period
             "papers": [summaries[pid] for pid in ids[:HOME_LATEST]],
         }
     # "This week" is the newest listing's week, never the build's clock.
-    newest = max((p.listed for p in catalog.papers if p.listed), default=None)
-    current = periods_of(newest) if newest else []
-    week = current[-1] if current else ALL_TIME
+    newest = max((listing.date for listing in catalog.listings if listing.date), default=None)
+    # (A period has a page only if a paper was first listed in it.)
+    current = [p for p in [*(periods_of(newest)[::-1] if newest else []), ALL_TIME] if p in by_period]
+    week = current[0] if current else ALL_TIME
     years: dict[int, int] = defaultdict(int)
     for paper in catalog.papers:
-        if paper.published:
-            years[paper.published.year] += 1
+        if paper.date:
+            years[paper.date.year] += 1
     return Page("/", "home.html", {
         "latest": latest,
         "top": [summaries[p.id] for p in most_upvoted(by_period.get(week, []))[:HOME_TOP]],
         "top_period": {"url": week.url, "title": week.title, "kind": week.kind},
-        "periods": [{"url": p.url, "title": p.title, "kind": p.kind} for p in [*current[::-1], ALL_TIME]],
+        "periods": [{"url": p.url, "title": p.title, "kind": p.kind} for p in current],
         "topics": [{"name": t.name, "url": f"/topics/{t.slug}/", "count": len(papers_by_topic[t.slug])}
                    for t in topics if papers_by_topic[t.slug]],
         "years": [{"year": y, "count": n, "url": f"/archive/{y}/"} for y, n in sorted(years.items(), reverse=True)],

@@ -52,6 +52,7 @@ from generator.abstract import abstract_text
 from generator.catalog import Catalog, Paper
 from generator.citation import short_byline
 from generator.config import SiteConfig
+from generator.listing import PAGE
 from generator.workers import Background
 
 #: Where each engine's files live in the site; the search page reads it.
@@ -392,7 +393,9 @@ def _mean_weight(weights: bytearray, indexes: list[int]) -> int:
 
 def _documents(papers: list[Paper], abstracts: list[str]) -> dict[str, bytes]:
     """What a result shows, per paper in document order: ``d/<n>.bin`` holds the
-    title, URL, date, topics and the start of the abstract; ``r/<n>.bin`` the
+    title, URL, date (``l``: the day first listed, for a paper without one),
+    topics, upvotes (``k``: ``"page"`` for a saved page's number), organisation
+    (``o`` and its handle ``h``), authors and the start of the abstract; ``r/<n>.bin`` the
     rest of a long abstract, which a result fetches only when its match is
     not in the start (most snippets come from the start, and bytes count)."""
     files = {}
@@ -401,6 +404,14 @@ def _documents(papers: list[Paper], abstracts: list[str]) -> dict[str, bytes]:
         record = {"t": paper.title, "u": paper.url,
                   "d": paper.published.isoformat() if paper.published else None,
                   "c": paper.topics, "a": start}
+        if not paper.published and paper.listed:
+            record["l"] = paper.listed.isoformat()
+        if paper.upvotes is not None:
+            record["v"] = paper.upvotes
+            if paper.upvotes_kind == PAGE:
+                record["k"] = PAGE
+        if paper.organization:
+            record["o"], record["h"] = paper.organization.name, paper.organization.handle
         if paper.authors:
             record["w"] = short_byline(paper.authors)
         if rest:

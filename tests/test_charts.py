@@ -67,10 +67,10 @@ def test_upvote_bars_leave_a_gap_for_a_listing_without_metadata_and_say_so():
     root = parse(charts.upvote_bars("votes", [
         {"listing_date": "2025-03-11", "name": "001.txt", "upvotes": None},
         {"listing_date": "2025-10-28", "name": "002.txt", "upvotes": 7},
-        {"listing_date": None, "name": "003 <odd>.txt", "upvotes": 9},
+        {"listing_date": None, "name": "Undated listing 3", "upvotes": 9},
     ]))
     assert desc(root) == ("Mar 11, 2025: no upvote count shown; Oct 28, 2025: 7 upvotes; "
-                          "undated listing 003 <odd>.txt: 9 upvotes.")
+                          "Undated listing 3: 9 upvotes.")
     assert len(root.findall(f"{SVG}rect")) == 2
     assert "no data" in texts(root) and "undated" in texts(root)
 

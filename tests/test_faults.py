@@ -42,9 +42,10 @@ def assert_tidy(folder: Path, *names: str) -> None:
 
 @pytest.mark.parametrize("step", ["staging", "state"])
 def test_disk_full_during_the_build_keeps_the_old_site(tmp_path, real_dumps, step):
-    """A real write error from the kernel: with RLIMIT_FSIZE at 64 KB, a file that
-    grows past it fails with EFBIG (Python ignores SIGXFSZ), as on a full disk.
-    Every page fits; the feeds, data/papers.json and the build state do not. With a
+    """A real write error from the kernel: with RLIMIT_FSIZE just above the largest
+    page, a file that grows past it fails with EFBIG (Python ignores SIGXFSZ), as on
+    a full disk. Every page fits; data/papers.json and the build state do not (small
+    listings of many short papers make the state larger than any page). With a
     dump added, those files change and the build fails while staging them; with only
     the base URL changed, they stay as they are (hard links) and it fails at its last
     write, the build state, just before the swap."""
@@ -53,8 +54,15 @@ def test_disk_full_during_the_build_keeps_the_old_site(tmp_path, real_dumps, ste
     *first, last = sorted(real_dumps.glob("*.txt"))
     for dump in first:
         (dumps / dump.name).symlink_to(dump)
+    for day in range(1, 9):
+        (dumps / f"2024-12-{day:02d}-short.txt").write_text(HEADER + "Dec 10\n\n" + "".join(
+            f"Short paper {day}-{n}\n\nAbstract {day}-{n}.\n\n  • 2 authors\n·\nDec 1, 2024\n\n"
+            for n in range(40)))
     assert run(build_command(dumps, out, "/")).returncode == 0
     before, state = snapshot(out), snapshot(out.parent / ".papersite-cache")
+    limit = max(page.stat().st_size for page in out.rglob("*.html")) + 4096
+    assert (out / "data" / "papers.json").stat().st_size > limit
+    assert (out.parent / ".papersite-cache" / "site.json").stat().st_size > limit
     if step == "staging":
         (dumps / last.name).symlink_to(last)
         base_url, failed = "/", re.escape(str(out.parent)) + r"/\.site\.staging-\d+/\S+"
@@ -62,7 +70,7 @@ def test_disk_full_during_the_build_keeps_the_old_site(tmp_path, real_dumps, ste
         base_url, failed = "/other/", re.escape(str(out.parent / ".papersite-cache" / "site.tmp"))
 
     def small_files() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     result = run(build_command(dumps, out, base_url), preexec_fn=small_files)
     assert result.returncode == 1

@@ -204,18 +204,43 @@
 
     var meta = document.createElement("span");
     meta.className = "meta";
+    function time(iso) {
+      var element = document.createElement("time");
+      element.dateTime = iso;
+      element.textContent = formatDate(iso);
+      return element;
+    }
     if (result.date) {
-      var time = document.createElement("time");
-      time.dateTime = result.date;
-      time.textContent = formatDate(result.date);
-      meta.appendChild(time);
+      meta.appendChild(time(result.date));
+    } else if (result.listed) {
+      var listed = meta.appendChild(document.createElement("span"));
+      listed.append("Listed ", time(result.listed));
     } else {
       meta.appendChild(document.createElement("span")).textContent = "undated";
+    }
+    if (result.upvotes !== null && result.upvotes !== undefined) {
+      /* As the lists write it: the sign is for the eye, the words for screen readers. */
+      var upvotes = meta.appendChild(document.createElement("span"));
+      upvotes.className = "upvotes";
+      var sign = upvotes.appendChild(document.createElement("span"));
+      sign.setAttribute("aria-hidden", "true");
+      sign.textContent = result.upvotesKind === "page" ? "# " : "\u25b2 ";
+      upvotes.append(String(result.upvotes));
+      var words = upvotes.appendChild(document.createElement("span"));
+      words.className = "visually-hidden";
+      words.textContent = result.upvotesKind === "page" ? " shown on a saved page"
+        : result.upvotes === 1 ? " upvote" : " upvotes";
     }
     if (result.authors) {
       var authors = meta.appendChild(document.createElement("span"));
       authors.className = "authors";
       appendMarked(authors, result.authors, 0, result.authors.length, T.words(result.authors), matches);
+    }
+    if (result.org) {
+      var org = meta.appendChild(document.createElement("a"));
+      org.className = "org";
+      org.href = result.org.url;
+      org.textContent = result.org.name;
     }
     item.appendChild(meta);
 
