@@ -37,12 +37,10 @@ def _timestamp(paper: Paper) -> str:
     return _stamp(paper.date)
 
 
-def atom_feed(config: SiteConfig, title: str, feed_path: str, page_path: str,
-              papers: list[Paper]) -> bytes:
-    """An Atom 1.0 feed of the newest papers."""
+def _feed(config: SiteConfig, title: str, feed_path: str, page_path: str, updated: str,
+          entries: list[tuple[str, str, str, list[str]]]) -> bytes:
+    """An Atom 1.0 feed; each entry is (title, page path, updated, its inner lines)."""
     site = config.site_url
-    newest = newest_first(papers)[:FEED_SIZE]
-    updated = max((_timestamp(p) for p in newest), default="1970-01-01T00:00:00Z")
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom">',
@@ -54,20 +52,31 @@ def atom_feed(config: SiteConfig, title: str, feed_path: str, page_path: str,
         f"  <updated>{updated}</updated>",
         f"  <author><name>{escape(config.title)}</name></author>",
     ]
-    for paper in newest:
-        url = site + paper.url.lstrip("/")
+    for entry_title, path, entry_updated, inner in entries:
+        url = site + path.lstrip("/")
         lines += [
             "  <entry>",
-            f"    <title>{escape(paper.title)}</title>",
+            f"    <title>{escape(entry_title)}</title>",
             f"    <id>{escape(url)}</id>",
             f'    <link rel="alternate" type="text/html" href={quoteattr(url)}/>',
-            f"    <updated>{_timestamp(paper)}</updated>",
-            f"    <summary>{escape(abstract_text(paper.abstract))}</summary>",
-            *(f"    <category term={quoteattr(topic)}/>" for topic in paper.topics),
+            f"    <updated>{entry_updated}</updated>",
+            *inner,
             "  </entry>",
         ]
     lines.append("</feed>")
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def atom_feed(config: SiteConfig, title: str, feed_path: str, page_path: str,
+              papers: list[Paper]) -> bytes:
+    """An Atom 1.0 feed of the newest papers."""
+    newest = newest_first(papers)[:FEED_SIZE]
+    updated = max((_timestamp(p) for p in newest), default=_stamp(None))
+    return _feed(config, title, feed_path, page_path, updated, [
+        (paper.title, paper.url, _timestamp(paper), [
+            f"    <summary>{escape(abstract_text(paper.abstract))}</summary>",
+            *(f"    <category term={quoteattr(topic)}/>" for topic in paper.topics)])
+        for paper in newest])
 
 
 def _figure(paper: Paper) -> str:
@@ -81,36 +90,18 @@ def period_feed(config: SiteConfig, kind: str, by_period: dict[Period, list[Pape
     naming the period's most upvoted papers; an entry is dated by the last
     listing day in it, so it changes while its period is still going on."""
     site = config.site_url
-    feed, title = PERIOD_FEEDS[kind], PERIOD_FEED_TITLES[kind]
     periods = sorted((p for p in by_period if p.kind == kind), reverse=True)[:PERIOD_FEED_SIZE]
     updated = {p: _stamp(max(paper.listed for paper in by_period[p])) for p in periods}
-    lines = [
-        '<?xml version="1.0" encoding="utf-8"?>',
-        '<feed xmlns="http://www.w3.org/2005/Atom">',
-        f"  <title>{escape(config.title)}: {escape(title)}</title>",
-        f"  <id>{escape(site + feed.lstrip('/'))}</id>",
-        f'  <link rel="self" type="application/atom+xml" href={quoteattr(site + feed.lstrip("/"))}/>',
-        f'  <link rel="alternate" type="text/html" href={quoteattr(site + "top/")}/>',
-        f"  <updated>{max(updated.values(), default=_stamp(None))}</updated>",
-        f"  <author><name>{escape(config.title)}</name></author>",
-    ]
+    entries = []
     for period in periods:
-        url = site + period.url.lstrip("/")
         items = "".join(
-            f'<li><a href="{escape(site + paper.url.lstrip("/"), {chr(34): "&quot;"})}">{escape(paper.title)}</a>'
+            f'<li><a href={quoteattr(site + paper.url.lstrip("/"))}>{escape(paper.title)}</a>'
             f" ({_figure(paper)})</li>"
             for paper in most_upvoted(by_period[period])[:PERIOD_FEED_TOP])
-        lines += [
-            "  <entry>",
-            f"    <title>{escape(period.title)}</title>",
-            f"    <id>{escape(url)}</id>",
-            f'    <link rel="alternate" type="text/html" href={quoteattr(url)}/>',
-            f"    <updated>{updated[period]}</updated>",
-            f'    <content type="html">{escape(f"<ol>{items}</ol>")}</content>',
-            "  </entry>",
-        ]
-    lines.append("</feed>")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+        entries.append((period.title, period.url, updated[period],
+                        [f'    <content type="html">{escape(f"<ol>{items}</ol>")}</content>']))
+    return _feed(config, f"{config.title}: {PERIOD_FEED_TITLES[kind]}", PERIOD_FEEDS[kind], "/top/",
+                 max(updated.values(), default=_stamp(None)), entries)
 
 
 def sitemap(config: SiteConfig, pages: list[Page]) -> bytes:
