@@ -5,8 +5,8 @@
 Builds content/ with the real dumps (``../shared/dumps`` or
 $PAPERSITE_REAL_DUMPS) into a temporary folder, or takes a built ``--site``,
 serves it on 127.0.0.1 with Python's http.server, and runs Lighthouse with
-Debian's Chromium on the home, paper, topic, archive and search pages, one
-page at a time. It prints each page's performance, accessibility, best
+Debian's Chromium on the home, paper, topic, archive, search and reading-list
+pages, one page at a time. It prints each page's performance, accessibility, best
 practices and SEO scores (0 to 100; the median of ``--runs`` runs) and every
 audit that cost points. Lighthouse's default is a phone on a slow 4G network
 with a 4x slower CPU, simulated; ``--preset desktop`` is a desktop on cable.
@@ -41,6 +41,7 @@ PAGES = {
     "topic": "/topics/long-context/",
     "archive": "/archive/2025/10/",
     "search": "/search/?q=memorize+context",
+    "reading list": "/reading-list/",
 }
 
 
