@@ -67,14 +67,21 @@ def test_every_page_kind_is_accessible_and_loads_only_from_this_site(browser, ar
                                                                      scheme):
     """axe-core finds nothing on any kind of page, and no page asks another host for anything.
 
-    In the dark scheme the reader has hidden a topic, so the notices and
-    their buttons are on the pages too.
+    In the dark scheme the reader has hidden a topic, muted and highlighted
+    words and saved a paper, so the notices and their buttons, the marks and
+    flags, and a filled reading list are on the pages too.
     """
     context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme)
     context.set_default_timeout(15_000)
     if scheme == "dark":
-        context.add_init_script(
-            f"localStorage.setItem('papersite.hiddenTopics', '[\"{HIDDEN_TOPIC}\"]')")
+        context.add_init_script(f"""
+            localStorage.setItem('papersite.hiddenTopics', '["{HIDDEN_TOPIC}"]');
+            localStorage.setItem('papersite.mutedWords', '["benchmark"]');
+            localStorage.setItem('papersite.highlightWords', '["model", "context"]');
+            localStorage.setItem('papersite.readingList', JSON.stringify([{{
+                id: "0", title: "A saved paper", url: "{PAGE_KINDS['paper']}",
+                meta: "Oct 29, 2019 · 8 authors", date: "2019-10-29", bibtex: "",
+                saved: "2025-12-10T09:00:00.000Z"}}]));""")
     page = context.new_page()
     problems = watch(context, page, archive_url)
     axe = Axe()
@@ -87,6 +94,9 @@ def test_every_page_kind_is_accessible_and_loads_only_from_this_site(browser, ar
             assert page.locator("#results .search-result").count() > 0
         if kind == "topics index":
             assert page.locator(".hide-topic-input").first.is_visible()
+        if kind == "reading list" and scheme == "dark":
+            assert page.locator(".reading-list .paper-item").count() == 1
+            assert page.locator("#muted-words").input_value() == "benchmark"
         notices += page.locator(".hide-notice:not([hidden])").count()
         assert page.locator("h1").count() == 1, kind
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

@@ -1,6 +1,7 @@
 """Lighthouse on the real archive's site: every kind of page readers land on
-scores at least 95 in performance, accessibility, best practices and SEO (the goal is 100 in each: bench/RESULTS.md has the figures). The
-audits are bench/lighthouse.py's; `make test` installs Lighthouse from npm."""
+scores at least 95 in performance, accessibility, best practices and SEO (the
+goal is 100 in each: bench/RESULTS.md has the figures). The audits are
+bench/lighthouse.py's; `make test` installs Lighthouse from npm."""
 
 from __future__ import annotations
 
