@@ -12,9 +12,9 @@
  *   papersite.mutedWords      JSON array of words or phrases
  *   papersite.highlightWords  JSON array of words or phrases
  *   papersite.readingList     JSON array of {id, title, url, meta, date,
- *                             bibtex, saved}: `url` is the paper link's
+ *                             bibtex, pending, saved}: `url` is the paper link's
  *                             pathname (so a site under a sub-path works),
- *                             `saved` an ISO time. Nothing is fetched.
+ *                             `saved` an ISO time.
  * Without storage (turned off, full, forbidden) those features stay off;
  * sorting and the keyboard shortcuts still work. Controls that need this
  * script carry the `hidden` attribute in the HTML and are revealed here, so
@@ -58,7 +58,11 @@
  * a dialog is open. Search results (`.search-result`) count as papers too.
  *
  * Reading list. Every `.save-button` (list items and the paper page) is a
- * toggle: aria-pressed, and "Save"/"Saved". The /reading-list/ page lists
+ * toggle: aria-pressed, and "Save"/"Saved". A paper page's button carries
+ * its BibTeX (data-bibtex); a list's do not, to keep lists small, so a paper
+ * saved from a list is `pending` until its BibTeX comes from its own page,
+ * fetched when it is saved (or, if that failed, when the reading list is
+ * next opened online); a page without one ends the wait. The reading list itself never needs the network. The /reading-list/ page lists
  * the saved papers, newest saved first, with Remove buttons (and Undo), a
  * count, Clear, "Export BibTeX" (a .bib file through a Blob URL and
  * <a download>, which the site's policy allows; where that fails, the text
@@ -508,6 +512,7 @@
       meta: squash(text(entry.meta)),
       date: text(entry.date),
       bibtex: text(entry.bibtex).trim(),
+      pending: entry.pending === true,
       saved: text(entry.saved)
     };
   }
@@ -561,6 +566,7 @@
     };
     var item = saveButton.closest(".paper-item");
     if (item) {
+      entry.pending = !entry.bibtex;
       var link = item.querySelector(".paper-link");
       entry.title = link ? link.textContent : "";
       entry.url = link ? link.pathname : "";
@@ -623,7 +629,35 @@
     var written = writeSaved();
     if (!written) state.saved = before;
     refreshSaveButtons();
+    if (written) fetchMissingBibtex();
     return written;
+  }
+
+  /* Fills in the BibTeX of the pending saved papers from each paper's page
+   * (its save button's data-bibtex). Where there is no network nothing
+   * changes; a page without one (a paper known only from saved pages) ends
+   * the wait. */
+  var bibtexAsked = new Set(); // paper ids, once per page view
+
+  function fetchMissingBibtex() {
+    if (typeof window.fetch !== "function" || typeof window.DOMParser !== "function") return;
+    state.saved.filter(function (entry) { return entry.pending && entry.url && !bibtexAsked.has(entry.id); })
+      .forEach(function (wanted) {
+        bibtexAsked.add(wanted.id);
+        window.fetch(wanted.url, { credentials: "same-origin" }).then(function (response) {
+          if (!response.ok) throw new Error(response.status);
+          return response.text();
+        }).then(guard(function (html) {
+          var button = new window.DOMParser().parseFromString(html, "text/html")
+            .querySelector(".paper-title-row .save-button[data-bibtex]");
+          state.saved = readSaved();
+          var entry = state.saved.filter(function (saved) { return saved.id === wanted.id; })[0];
+          if (!entry || !entry.pending) return;
+          entry.bibtex = button ? button.getAttribute("data-bibtex").trim() : "";
+          entry.pending = false;
+          if (writeSaved()) refreshers.forEach(function (refresh) { run(refresh); });
+        }), function () { /* offline, or opened from disk: try again another time */ });
+      });
   }
 
   function setUpSaveButtons() {
@@ -774,7 +808,9 @@
         saved.appendChild(time);
         meta.appendChild(saved);
       }
-      if (!entry.bibtex) meta.appendChild(el("span", "no-bibtex", "No BibTeX"));
+      if (!entry.bibtex) {
+        meta.appendChild(el("span", "no-bibtex", entry.pending ? "BibTeX not fetched yet" : "No BibTeX"));
+      }
       item.appendChild(meta);
       return item;
     }
@@ -853,6 +889,7 @@
 
     render();
     refreshers.push(render);
+    fetchMissingBibtex();
   }
 
   /* ---- Preferences: muted and highlighted words ------------------------ */
