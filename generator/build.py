@@ -29,7 +29,7 @@ from stat import S_ISDIR
 import orjson
 
 from generator.config import load_config
-from generator.diagnostics import Diagnostic, Diagnostics
+from generator.diagnostics import Diagnostic, Diagnostics, plural
 from generator.feeds import plain_files
 from generator.gcpause import paused_gc
 from generator.inputs import load_taxonomy, read_catalog
@@ -276,10 +276,11 @@ def _nothing_changed(out: Path, state: dict, inputs: str) -> bool:
 def _input_failure(diagnostics: Diagnostics, options: BuildOptions) -> str:
     errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
     if errors and not options.keep_going:
-        return (f"build failed: {errors} error(s) in the input; {options.out} is left as it "
+        return (f"build failed: {plural(errors, 'error')} in the input; {options.out} is left as it "
                 "was (use --keep-going to publish what is valid)")
     if warnings and options.strict:
-        return f"build failed: {warnings} warning(s) and --strict; {options.out} is left as it was"
+        return (f"build failed: {plural(warnings, 'warning')} and --strict; "
+                f"{options.out} is left as it was")
     return ""
 
 

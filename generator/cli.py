@@ -10,7 +10,7 @@ from generator import __version__
 from generator.build import BuildOptions, build
 from generator.catalog import Catalog
 from generator.config import load_config
-from generator.diagnostics import Diagnostics
+from generator.diagnostics import Diagnostics, plural
 from generator.feeds import catalogue_json
 from generator.inputs import load_taxonomy, read_catalog
 from generator.shards import parse_shard
@@ -118,9 +118,9 @@ def run_build(options: BuildOptions, timings: bool = False) -> int:
         print(f"papersite: {result.message}", file=sys.stderr)
         return 1
     print(
-        f"papersite: {result.written} files written, {result.unchanged} unchanged, "
-        f"{result.removed} removed, {len(result.diagnostics.errors)} errors, "
-        f"{len(result.diagnostics.warnings)} warnings, {result.seconds:.2f} s",
+        f"papersite: {plural(result.written, 'file')} written, {result.unchanged} unchanged, "
+        f"{result.removed} removed, {plural(len(result.diagnostics.errors), 'error')}, "
+        f"{plural(len(result.diagnostics.warnings), 'warning')}, {result.seconds:.2f} s",
         file=sys.stderr,
     )
     if timings:
@@ -179,8 +179,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.buffer.write(catalogue_json(catalog))
     elif args.command == "check":
         print(
-            f"{len(catalog.papers)} papers in {len(catalog.listings)} listings; "
-            f"{len(diagnostics.errors)} errors, {len(diagnostics.warnings)} warnings",
+            f"{plural(len(catalog.papers), 'paper')} in {plural(len(catalog.listings), 'listing')}; "
+            f"{plural(len(diagnostics.errors), 'error')}, "
+            f"{plural(len(diagnostics.warnings), 'warning')}",
             file=sys.stderr,
         )
     return 1 if diagnostics.errors else 0
