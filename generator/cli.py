@@ -56,7 +56,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_input_options(suggest)
 
     build = commands.add_parser("build", help="build the site into --out")
-    _add_build_options(build)
+    _add_build_options(build, out=Path("site"), base_url="the path of site_url in site.toml")
     build.add_argument("--timings", action="store_true",
                        help="print the wall and CPU seconds of each build stage")
     split = build.add_mutually_exclusive_group()
@@ -69,21 +69,23 @@ def make_parser() -> argparse.ArgumentParser:
                             "(with --shard; default: --out)")
 
     serve = commands.add_parser("serve", help="build, serve on 127.0.0.1, rebuild on change")
-    _add_build_options(serve)
+    # A serve build carries the reload script: keep it out of the folder you deploy.
+    # It is served at the root of 127.0.0.1 unless told otherwise (generator.serve).
+    _add_build_options(serve, out=Path(".papersite-serve"), base_url="/")
     serve.add_argument("--port", type=int, default=8000, metavar="N",
                        help="port to listen on, 0 for any free one (default: 8000)")
-    # A serve build carries the reload script: keep it out of the folder you deploy.
-    serve.set_defaults(out=Path(".papersite-serve"))
     return parser
 
 
-def _add_build_options(parser: argparse.ArgumentParser) -> None:
+def _add_build_options(parser: argparse.ArgumentParser, out: Path, base_url: str) -> None:
+    """The options ``build`` and ``serve`` share; ``out`` and ``base_url`` are the
+    command's own defaults, as its help shows them."""
     _add_input_options(parser)
-    parser.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
-                        help="output folder (default: site)")
+    parser.add_argument("--out", type=Path, default=out, metavar="DIR",
+                        help=f"output folder (default: {out})")
     parser.add_argument("--base-url", default=None, metavar="URL",
                         help="URL path the site is served under, such as /papers-site/ "
-                             "(default: the path of site_url in site.toml)")
+                             f"(default: {base_url})")
     parser.add_argument("--search", choices=["builtin", "pagefind", "none"], default="builtin",
                         help="search engine (default: builtin)")
     parser.add_argument("--jobs", type=int, default=0, metavar="N",

@@ -6,7 +6,9 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
+from generator.cli import make_parser
 from generator.diagnostics import Diagnostic, plural
 from tests.conftest import HEADER, ROOT
 
@@ -121,3 +123,20 @@ def test_counts_of_one_are_singular_everywhere_they_are_printed(tmp_path):
 
 def test_plural():
     assert [plural(n, "change") for n in (0, 1, 2)] == ["0 changes", "1 change", "2 changes"]
+
+
+def test_serve_help_shows_serves_own_defaults_and_build_help_builds():
+    def options_help(command):
+        result = papersite(command, "--help")
+        assert result.returncode == 0
+        return " ".join(result.stdout.split())  # as one line, however argparse wraps it
+
+    serve, build = options_help("serve"), options_help("build")
+    assert "output folder (default: .papersite-serve)" in serve
+    assert "(default: /)" in serve
+    assert "default: site)" not in serve and "site_url" not in serve
+    assert "output folder (default: site)" in build
+    assert "(default: the path of site_url in site.toml)" in build
+    # ... and the help says what the parser does.
+    assert make_parser().parse_args(["serve"]).out == Path(".papersite-serve")
+    assert make_parser().parse_args(["build"]).out == Path("site")
