@@ -456,12 +456,17 @@ def _write_state(path: Path, state: dict) -> None:
 class _exclusive_lock:
     """One build at a time per output folder: a second one waits its turn.
 
-    The lock is an ``flock`` on ``.<out>.lock`` beside the folder, so the kernel
-    releases it when its build dies, however it dies.
+    The lock is an ``flock`` on ``<out>.lock`` in the build state's folder
+    (``.papersite-cache/`` beside ``--out``), so the kernel releases it when its
+    build dies, however it dies. The file stays, and must: a lock file removed on
+    exit could be removed while another build waits on it, and a third would lock
+    a new file of the same name beside the two. Kept with the build state, it
+    adds no file of its own beside the site (in the repository root, for the
+    default ``site`` and serve's ``.papersite-serve``).
     """
 
     def __init__(self, out: Path, shown: Path):
-        self.path = out.parent / f".{out.name}.lock"
+        self.path = _state_path(out).with_suffix(".lock")
         self.shown = shown
 
     def __enter__(self):

@@ -146,7 +146,7 @@ class InputFilter(watchfiles.DefaultFilter):
         super().__init__()
         out = out.resolve()
         self.outputs = [out, out.parent / ".papersite-cache"]
-        self.parent, self.siblings = out.parent, f".{out.name}."  # staging, lock, previous
+        self.parent, self.siblings = out.parent, f".{out.name}."  # staging, previous
 
     def __call__(self, change: watchfiles.Change, path: str) -> bool:
         target = Path(path)
