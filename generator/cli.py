@@ -13,6 +13,7 @@ from generator.config import load_config
 from generator.diagnostics import Diagnostics, plural
 from generator.feeds import catalogue_json
 from generator.inputs import load_taxonomy, read_catalog
+from generator.newsite import DEFAULT_DESCRIPTION, DEFAULT_TITLE, InitRefused, init_site, next_steps
 from generator.shards import parse_shard
 from generator.topics import Topic, assign_topics, taxonomy
 from generator.workers import default_jobs
@@ -37,6 +38,21 @@ def make_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"papersite {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    init = commands.add_parser(
+        "init", help="write a content folder for a new archive",
+        description="Write a content folder for a new archive: site.toml, the default "
+                    "topics.toml, an empty dumps/ and an About page. Overwrites nothing.")
+    init.add_argument("folder", type=Path, metavar="DIR", help="the content folder to write")
+    init.add_argument("--title", default=DEFAULT_TITLE,
+                      help=f"the site's name (default: {DEFAULT_TITLE})")
+    init.add_argument("--description", default=DEFAULT_DESCRIPTION,
+                      help="a sentence for feeds and page descriptions "
+                           f"(default: {DEFAULT_DESCRIPTION})")
+    init.add_argument("--site-url", default=None, metavar="URL",
+                      help="the address the site is published at, such as "
+                           "https://you.github.io/papers/ (default: unset, to set in site.toml "
+                           "before you publish)")
 
     check = commands.add_parser("check", help="lint the dumps; exit 1 if any error")
     _add_input_options(check)
@@ -159,8 +175,26 @@ def report(diagnostics: Diagnostics, github_annotations: bool = False) -> None:
             print(diagnostic.github_annotation(), flush=True)
 
 
+def run_init(args: argparse.Namespace) -> int:
+    """``papersite init``: what it wrote and what to run next, or why it wrote nothing."""
+    try:
+        written = init_site(args.folder, args.title, args.description, args.site_url)
+    except InitRefused as exc:
+        print(f"papersite: error: {exc}", file=sys.stderr)
+        return 1
+    print(f"papersite: a content folder for a new archive, in {args.folder}:")
+    width = max(len(str(item.path)) for item in written) + 1
+    for item in written:
+        shown = f"{item.path}/" if item.path.is_dir() else str(item.path)
+        print(f"  {shown:<{width}}  {item.what}")
+    print("\n".join(next_steps(args.folder)))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
+    if args.command == "init":
+        return run_init(args)
     if args.command == "build":
         return run_build(_build_options(args), args.timings)
     if args.command == "serve":
