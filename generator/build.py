@@ -33,6 +33,7 @@ from generator.diagnostics import Diagnostic, Diagnostics, plural
 from generator.feeds import plain_files
 from generator.gcpause import paused_gc
 from generator.inputs import load_taxonomy, read_catalog
+from generator.newsite import warn_of_sample_settings
 from generator.pages import load_markdown_pages, plan_pages, url_to_path
 from generator.render import (
     TemplateFailed, collect_assets, find_theme, make_environment, render_pages,
@@ -135,7 +136,9 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     from generator.related import assign_related
 
     pins = _load_state(_state_path(options.pins_from.absolute()))[0] if options.pins_from else state
-    catalog = read_catalog(options.dumps or content / "dumps", config, diagnostics, pins.get("slugs"))
+    dumps = options.dumps or content / "dumps"
+    catalog = read_catalog(dumps, config, diagnostics, pins.get("slugs"))
+    warn_of_sample_settings(content, dumps, config, diagnostics)
     declared_topics = load_taxonomy(content, diagnostics)
     markdown_pages = load_markdown_pages(content, diagnostics)
     clock.lap("parse and merge")

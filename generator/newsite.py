@@ -1,17 +1,22 @@
-"""A site of your own: ``papersite init``.
+"""A site of your own: ``papersite init``, and the warning for a build that
+publishes someone's own dumps under the sample site's settings.
 
 The repository's ``content/`` is the sample site: invented papers, the title
 "Sample Papers" and the address ``papers.example.org``. ``papersite init DIR``
-writes a content folder for a new archive instead.
+writes a content folder for a new archive instead; a build whose dumps are not
+the sample's but whose ``site.toml`` still is warns (:func:`warn_of_sample_settings`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from generator.config import SiteConfig
+from generator.diagnostics import Diagnostics
 
 #: The repository's sample content folder, beside the package, as the built-in
 #: themes are (generator.render.BUILTIN_THEMES): papersite runs from its clone.
@@ -19,9 +24,26 @@ SAMPLE_CONTENT = Path(__file__).resolve().parent.parent / "content"
 #: The taxonomy ``init`` gives a new archive: the sample's, written for the field.
 DEFAULT_TOPICS = SAMPLE_CONTENT / "topics.toml"
 
+#: The shipped sample's settings and dumps, as constants rather than read from
+#: ``content/``: someone who puts their dumps in ``content/dumps/`` edits that
+#: very folder. ``tests/test_newsite.py`` keeps them equal to the shipped files.
+SAMPLE_SETTINGS = {
+    "title": "Sample Papers",
+    "description": "A small sample archive of invented machine-learning papers, built by papersite.",
+    "site_url": "https://papers.example.org/",
+}
+#: Listing file name -> SHA-256 of its bytes (line ends as LF).
+SAMPLE_DUMPS = {
+    "2026-03-02-listing-c.txt": "1eaeffc1fbe9d2f0a10a2b5c312aaafee2fa5b497630922ad17d5cba1e42b33a",
+    "listing-a.txt": "934c9b0ceeb2b563dfe3d99c472817e8c746a4a2be9170a3ef53bfb2a14ddd4c",
+    "listing-b.txt": "b7f9e03935761ff52c06fbb23040db7e4e28f6a7dad12f4738d507efd1b9dd26",
+}
+
 DEFAULT_TITLE = "Daily Papers archive"
 DEFAULT_DESCRIPTION = "Machine-learning papers from the Hugging Face Daily Papers listings."
 
+
+# --- The warning ---------------------------------------------------------------
 
 def listing_files(dumps: Path) -> list[Path]:
     """The files a build reads as listings, as generator.inputs.read_dumps picks them."""
@@ -29,6 +51,56 @@ def listing_files(dumps: Path) -> list[Path]:
 
     return sorted(path for path in dumps.iterdir()
                   if path.suffix in READERS and not path.name.startswith(".") and path.is_file())
+
+
+def listing_digest(path: Path) -> str:
+    """SHA-256 of a listing's bytes, with CRLF line ends read as LF."""
+    return hashlib.sha256(path.read_bytes().replace(b"\r\n", b"\n")).hexdigest()
+
+
+def are_sample_dumps(dumps: Path) -> bool:
+    """Whether ``dumps`` holds the shipped sample's listings, and only them.
+
+    The rule: the listing files in the folder (the ``*.txt`` and ``*.json`` a
+    build reads) are exactly the sample's, by name and by content (SHA-256,
+    line ends aside), wherever the folder is. So ``content/dumps`` as shipped,
+    or a copy of it given with ``--dumps``, is the sample; another folder, a
+    listing added to ``content/dumps`` or a sample listing edited is not. Only
+    a folder with the sample's three names is read, so a real archive costs one
+    listing of its folder.
+    """
+    try:
+        files = listing_files(dumps)
+        return ([path.name for path in files] == sorted(SAMPLE_DUMPS)
+                and all(listing_digest(path) == SAMPLE_DUMPS[path.name] for path in files))
+    except OSError:
+        return False  # unreadable: read_dumps reports it
+
+
+def warn_of_sample_settings(content: Path, dumps: Path, config: SiteConfig,
+                            diagnostics: Diagnostics) -> None:
+    """One warning, on the line of the first of them, when ``site.toml`` still
+    sets ``title``, ``description`` or ``site_url`` to the sample site's value
+    but the dumps are not the sample's (:func:`are_sample_dumps`): the build
+    would publish someone's archive under the sample's name, its words about
+    invented papers and its ``papers.example.org`` links. A missing dumps
+    folder is an error of its own."""
+    still_sample = sorted((config.lines[key], key) for key, value in SAMPLE_SETTINGS.items()
+                          if key in config.lines and getattr(config, key) == value)
+    if not still_sample or not dumps.is_dir() or are_sample_dumps(dumps):
+        return
+    effects = {"title": "under the sample's title",
+               "description": "with its description of invented papers",
+               "site_url": "with feeds, sitemap and canonical links at "
+                           f"{SAMPLE_SETTINGS['site_url']}"}
+    keys = [f"{key} (line {line})" for line, key in still_sample]
+    listed = keys[0] if len(keys) == 1 else ", ".join(keys[:-1]) + " and " + keys[-1]
+    diagnostics.warning(
+        str(content / "site.toml"), still_sample[0][0],
+        f"still the sample site's {listed}, but the dumps are not the sample's: the build "
+        f"publishes them {', '.join(effects[key] for _, key in still_sample)}; set your own "
+        "here, or start a content folder of your own with 'papersite init DIR' and build "
+        "with --content DIR")
 
 
 # --- papersite init ------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""A site of your own: `papersite init`."""
+"""A site of your own: `papersite init`, and the warning for a build of other dumps
+under the sample's site.toml."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from generator.build import BuildOptions, build
 from generator.config import load_config
 from generator.diagnostics import Diagnostics
-from generator.newsite import toml_string
+from generator.newsite import SAMPLE_DUMPS, SAMPLE_SETTINGS, listing_digest, listing_files, toml_string
 from generator.pages import load_markdown_pages
 from generator.topics import load_topics
 from tests.conftest import HEADER, ROOT
@@ -151,3 +152,89 @@ def test_a_title_with_quotes_and_backslashes_reads_back(tmp_path):
     title = 'The "Best" \\ Papers\t\x7f"""'
     assert papersite("init", str(tmp_path / "x"), "--title", title).returncode == 0
     assert load_config(tmp_path / "x", Diagnostics()).title == title.strip()
+
+
+# --- The sample's settings with other dumps -------------------------------------
+
+def test_the_sample_constants_are_the_shipped_sample():
+    """If this fails, content/site.toml or content/dumps changed: update
+    SAMPLE_SETTINGS or SAMPLE_DUMPS in generator/newsite.py to match."""
+    config = load_config(ROOT / "content", Diagnostics())
+    assert {key: getattr(config, key) for key in SAMPLE_SETTINGS} == SAMPLE_SETTINGS
+    dumps = ROOT / "content" / "dumps"
+    assert {path.name: listing_digest(path) for path in listing_files(dumps)} == SAMPLE_DUMPS
+
+
+def test_the_sample_site_builds_without_the_warning(tmp_path):
+    result = build(BuildOptions(content=ROOT / "content", out=tmp_path / "site", jobs=1))
+    assert result.ok and list(result.diagnostics) == []
+    # A copy of the sample's dumps elsewhere, even with CRLF line ends, is the sample.
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for path in (ROOT / "content" / "dumps").iterdir():
+        (copy / path.name).write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    (copy / "notes.md").write_text("not a listing: never read")
+    result = build(BuildOptions(content=ROOT / "content", dumps=copy, out=tmp_path / "site2", jobs=1))
+    assert result.ok and list(result.diagnostics) == []
+
+
+def sample_warning(tmp_path, content: Path, dumps: Path | None = None) -> list[str]:
+    result = build(BuildOptions(content=content, dumps=dumps, out=tmp_path / "site", jobs=1))
+    assert result.ok, result.message
+    return [str(d) for d in result.diagnostics if "sample" in d.message]
+
+
+def test_other_dumps_with_the_samples_site_toml_warn_on_its_line(tmp_path):
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    (dumps / "2025-12-10.txt").write_text(HEADER + "Dec 10\n\nMy Own Paper\n\nAn abstract.\n")
+    shown = ROOT / "content" / "site.toml"
+    assert sample_warning(tmp_path, ROOT / "content", dumps) == [
+        f"{shown}:2: warning: still the sample site's title (line 2), description (line 3) and "
+        "site_url (line 4), but the dumps are not the sample's: the build publishes them under "
+        "the sample's title, with its description of invented papers, with feeds, sitemap and "
+        "canonical links at https://papers.example.org/; set your own here, or start a content "
+        "folder of your own with 'papersite init DIR' and build with --content DIR"]
+
+
+def test_dumps_added_to_or_edited_in_the_samples_folder_are_not_the_sample(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    added = content / "dumps" / "2025-12-10.txt"
+    added.write_text(HEADER + "Dec 10\n\nMy Own Paper\n\nAn abstract.\n")
+    assert len(sample_warning(tmp_path, content)) == 1
+    added.unlink()
+    assert sample_warning(tmp_path, content) == []
+    edited = content / "dumps" / "listing-b.txt"
+    edited.write_text(edited.read_text().replace("a", "e", 1))
+    assert len(sample_warning(tmp_path, content)) == 1
+
+
+def test_only_the_settings_still_the_samples_are_named(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    (content / "dumps" / "2025-12-10.txt").write_text(HEADER + "Dec 10\n\nMine\n\nAn abstract.\n")
+    site_toml = content / "site.toml"
+    site_toml.write_text(site_toml.read_text().replace('"Sample Papers"', '"My Papers"'))
+    [warning] = sample_warning(tmp_path, content)
+    assert warning.startswith(f"{site_toml}:3: warning: still the sample site's description "
+                              "(line 3) and site_url (line 4), but")
+    site_toml.write_text(site_toml.read_text().replace("papers.example.org", "me.example.net"))
+    [warning] = sample_warning(tmp_path, content)
+    assert f"{site_toml}:3: warning: still the sample site's description (line 3), but" in warning
+    site_toml.write_text('title = "My Papers"\n')
+    assert sample_warning(tmp_path, content) == []
+    site_toml.unlink()  # no site.toml at all: the defaults are not the sample's
+    assert sample_warning(tmp_path, content) == []
+
+
+def test_the_warning_reaches_the_command_line_and_strict_fails_on_it(tmp_path):
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    (dumps / "2025-12-10.txt").write_text(HEADER + "Dec 10\n\nMine\n\nAn abstract.\n")
+    args = ["build", "--dumps", str(dumps), "--out", str(tmp_path / "site"), "--jobs", "1"]
+    result = papersite(*args, cwd=ROOT)
+    assert result.returncode == 0
+    assert result.stderr.startswith("content/site.toml:2: warning: still the sample site's title")
+    assert "1 warning" in result.stderr.splitlines()[-1]
+    assert papersite(*args, "--strict", cwd=ROOT).returncode == 1
