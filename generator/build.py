@@ -28,7 +28,7 @@ from stat import S_ISDIR
 
 import orjson
 
-from generator.config import load_config
+from generator.config import SiteConfig, load_config
 from generator.diagnostics import Diagnostic, Diagnostics, plural
 from generator.feeds import plain_files
 from generator.gcpause import paused_gc
@@ -139,6 +139,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     dumps = options.dumps or content / "dumps"
     catalog = read_catalog(dumps, config, diagnostics, pins.get("slugs"))
     warn_of_sample_settings(content, dumps, config, diagnostics)
+    _warn_of_base_url_disagreement(options, config, diagnostics)
     declared_topics = load_taxonomy(content, diagnostics)
     markdown_pages = load_markdown_pages(content, diagnostics)
     clock.lap("parse and merge")
@@ -295,6 +296,40 @@ def _normalise_base_url(base_url: str | None, site_url: str) -> str:
     if "://" in base_url:
         return base_url.rstrip("/") + "/"
     return "/" + base_url.strip("/") + "/" if base_url.strip("/") else "/"
+
+
+def _url_path(url: str) -> str:
+    """The path of ``url`` (or ``url`` itself, a path) as ``/sub/path/``."""
+    from urllib.parse import urlsplit
+
+    path = urlsplit(url).path.strip("/")
+    return f"/{path}/" if path else "/"
+
+
+def _warn_of_base_url_disagreement(options: BuildOptions, config: SiteConfig,
+                                   diagnostics: Diagnostics) -> None:
+    """A warning when ``--base-url``'s path is not ``site_url``'s.
+
+    The pages link under ``--base-url``, but canonical links, feeds and the
+    sitemap are absolute addresses made from ``site_url``: when the two paths
+    differ, one of them points where the site is not. Only a given
+    ``--base-url`` can disagree (the default is ``site_url``'s path), and
+    ``serve`` is left alone: its preview lives on 127.0.0.1, never at
+    ``site_url``. The warning sits on the line that sets ``site_url``, or on
+    site.toml as a whole when none does.
+    """
+    if options.base_url is None or options.live_reload:
+        return
+    site_path, base_path = _url_path(config.site_url), _url_path(options.base_url)
+    if site_path == base_path:
+        return
+    site = "is" if "site_url" in config.lines else "is not set, so it is"
+    diagnostics.warning(
+        str(options.content / "site.toml"), config.lines.get("site_url", 0),
+        f"site_url {site} {config.site_url} (path {site_path}) but --base-url is "
+        f"{options.base_url}: the pages link under {base_path} while canonical links, feeds "
+        f"and the sitemap point under {config.site_url}; make them agree: set site_url to the "
+        "address the site is served at, or leave out --base-url")
 
 
 def _digest(*parts: str | bytes) -> str:
