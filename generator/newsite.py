@@ -191,9 +191,14 @@ def init_site(folder: Path, title: str, description: str, site_url: str | None) 
     folder is kept as it is: it may already hold the archive's listings.
     """
     title, description = title.strip(), description.strip()
-    for option, value in (("--title", title), ("--description", description)):
+    for option, value in (("--title", title), ("--description", description),
+                          ("--site-url", site_url or "-")):
         if not value:
             raise InitRefused(f"{option} must not be empty")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # bytes from the command line that are not UTF-8
+            raise InitRefused(f"{option} must be UTF-8 text") from None
     site_url = check_site_url(site_url) if site_url is not None else None
     try:
         topics = DEFAULT_TOPICS.read_bytes()

@@ -118,6 +118,7 @@ def test_init_refuses_unusable_settings_before_writing_anything(tmp_path):
         (["--site-url", "ftp://example.net/"], "--site-url must be the http(s) address"),
         (["--site-url", "https://example.net/?x=1"], "no query or fragment"),
         (["--title", "  "], "--title must not be empty"),
+        ([b"--description", b"Caf\xe9 papers"], "--description must be UTF-8 text"),
     ]:
         result = papersite("init", str(tmp_path / "new"), *args)
         assert result.returncode == 1 and message in result.stderr, (args, result.stderr)
