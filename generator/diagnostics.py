@@ -35,6 +35,11 @@ class Diagnostic:
         return f"::{self.level} {where}::{_escape(self.message)}"
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 error``, ``0 errors``, ``2 errors``: a count and its noun, for every summary."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _escape(text: str, also: str = "") -> str:
     for char in "%\r\n" + also:
         text = text.replace(char, f"%{ord(char):02X}")

@@ -26,6 +26,7 @@ import watchfiles
 
 from generator.build import BuildOptions
 from generator.cli import run_build
+from generator.diagnostics import plural
 from generator.render import BUILTIN_THEMES
 
 HOST = "127.0.0.1"
@@ -145,7 +146,7 @@ class InputFilter(watchfiles.DefaultFilter):
         super().__init__()
         out = out.resolve()
         self.outputs = [out, out.parent / ".papersite-cache"]
-        self.parent, self.siblings = out.parent, f".{out.name}."  # staging, lock, previous
+        self.parent, self.siblings = out.parent, f".{out.name}."  # staging, previous
 
     def __call__(self, change: watchfiles.Change, path: str) -> bool:
         target = Path(path)
@@ -199,7 +200,7 @@ def _watch(options: BuildOptions, server: SiteServer, stop: threading.Event) -> 
     """Rebuild on every change to the inputs; only a good build bumps the version."""
     for changes in watchfiles.watch(*watched_folders(options), watch_filter=InputFilter(options.out),
                                     stop_event=stop):
-        print(f"papersite: {len(changes)} change(s), rebuilding", file=sys.stderr)
+        print(f"papersite: {plural(len(changes), 'change')}, rebuilding", file=sys.stderr)
         try:
             ok = run_build(options) == 0
         except Exception:  # a bug in the generator must not stop the watching

@@ -139,7 +139,7 @@ def test_hostile_build_state_is_dropped_never_obeyed(tmp_path):
     state_path.write_text(json.dumps(state))
     result = build(options)
     assert result.ok, result.message
-    assert sorted(os.listdir(tmp_path)) == [".papersite-cache", ".site.lock", "content", "site"]
+    assert sorted(os.listdir(tmp_path)) == [".papersite-cache", "content", "site"]
     slugs = json.loads(state_path.read_text())["slugs"]
     assert len(set(slugs.values())) == len(slugs)
     assert slugs[first] == pinned[first]  # the page it had, not one outside the site
@@ -246,3 +246,37 @@ def test_base_url_prefixes_every_internal_link(tmp_path):
     home = (tmp_path / "site" / "index.html").read_text()
     assert 'href="/papers-site/topics/"' in home
     assert 'href="/topics/"' not in home
+
+
+def test_a_base_url_whose_path_is_not_site_urls_warns_naming_both(tmp_path):
+    """The pages link under --base-url; canonical links, feeds and the sitemap are made
+    from site_url. When their paths differ the build says so, on site_url's line, and
+    still builds (warnings fail it only with --strict)."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content" / "dumps", content / "dumps")
+    (content / "site.toml").write_text('title = "Ours"\nsite_url = "https://x.org/papers/"\n')
+
+    def warnings(**options):
+        result = build(BuildOptions(content=content, out=tmp_path / "site", jobs=1, **options))
+        assert result.ok, result.message
+        return [str(d) for d in result.diagnostics]
+
+    assert warnings(base_url="/other/") == [
+        f"{content / 'site.toml'}:2: warning: site_url is https://x.org/papers/ (path /papers/) "
+        "but --base-url is /other/: the pages link under /other/ while canonical links, feeds "
+        "and the sitemap point under https://x.org/papers/; make them agree: set site_url to "
+        "the address the site is served at, or leave out --base-url"]
+    home = (tmp_path / "site" / "index.html").read_text()
+    assert 'href="/other/papers/' in home and "https://x.org/papers/" in home  # warned, not changed
+    assert warnings(base_url="/") and warnings(base_url="https://x.org/")
+    for agreeing in (None, "/papers/", "papers", "/papers", "https://x.org/papers/"):
+        assert warnings(base_url=agreeing) == [], agreeing
+    assert warnings(base_url="/other/", live_reload=True) == []  # serve: a preview on 127.0.0.1
+
+    (content / "site.toml").write_text('title = "Ours"\n')
+    [unset] = warnings(base_url="/papers-site/")
+    assert unset.startswith(f"{content / 'site.toml'}:0: warning: site_url is not set, so it is "
+                            "http://localhost:8000/ (path /) but --base-url is /papers-site/:")
+    strict = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"),
+                     "--base-url", "/papers-site/", "--strict")
+    assert strict.returncode == 1 and "site_url is not set" in strict.stderr

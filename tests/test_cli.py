@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+from pathlib import Path
 
-from generator.diagnostics import Diagnostic
+from generator.cli import make_parser
+from generator.diagnostics import Diagnostic, plural
 from tests.conftest import HEADER, ROOT
 
 
@@ -93,3 +96,47 @@ def test_defaults_read_the_sample_content():
     result = papersite("catalog", cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)) == 14
+
+
+def test_counts_of_one_are_singular_everywhere_they_are_printed(tmp_path):
+    """One paper, one listing, one error, one warning (the listing's year): no "1 errors"."""
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    (dumps / "a.txt").write_text(HEADER + "Dec 10\n\nT\n\nA.\n\nCut off")
+    check = papersite("check", "--content", str(tmp_path))
+    assert check.stderr.splitlines()[-1] == "1 paper in 1 listing; 1 error, 1 warning"
+    failed = papersite("build", "--content", str(tmp_path), "--out", str(tmp_path / "site"))
+    assert failed.returncode == 1
+    assert failed.stderr.splitlines()[-1].startswith("papersite: build failed: 1 error in the input;")
+    strict = papersite("build", "--content", str(tmp_path), "--out", str(tmp_path / "site"),
+                       "--keep-going", "--strict")
+    assert strict.stderr.splitlines()[-1].startswith("papersite: build failed: 1 warning and --strict;")
+    kept = papersite("build", "--content", str(tmp_path), "--out", str(tmp_path / "site"),
+                     "--keep-going", "--jobs", "1")
+    assert kept.returncode == 0, kept.stderr
+    assert re.fullmatch(r"papersite: \d+ files written, 0 unchanged, 0 removed, 1 error, 1 warning, "
+                        r"[\d.]+ s", kept.stderr.splitlines()[-1])
+    (dumps / "a.txt").unlink()
+    empty = papersite("check", "--content", str(tmp_path))
+    assert empty.stderr.splitlines()[-1] == "0 papers in 0 listings; 0 errors, 0 warnings"
+
+
+def test_plural():
+    assert [plural(n, "change") for n in (0, 1, 2)] == ["0 changes", "1 change", "2 changes"]
+
+
+def test_serve_help_shows_serves_own_defaults_and_build_help_builds():
+    def options_help(command):
+        result = papersite(command, "--help")
+        assert result.returncode == 0
+        return " ".join(result.stdout.split())  # as one line, however argparse wraps it
+
+    serve, build = options_help("serve"), options_help("build")
+    assert "output folder (default: .papersite-serve)" in serve
+    assert "(default: /)" in serve
+    assert "default: site)" not in serve and "site_url" not in serve
+    assert "output folder (default: site)" in build
+    assert "(default: the path of site_url in site.toml)" in build
+    # ... and the help says what the parser does.
+    assert make_parser().parse_args(["serve"]).out == Path(".papersite-serve")
+    assert make_parser().parse_args(["build"]).out == Path("site")

@@ -281,7 +281,7 @@ def test_check_and_catalog_read_the_json_listings(tmp_path):
     assert check.returncode == 1
     assert f"{dumps}/2025-04-19.json:1: error: not valid JSON: unexpected character, expected a " \
            "string key (column 3)" in check.stderr
-    assert "1 papers in 1 listings; 1 errors, 0 warnings" in check.stderr
+    assert "1 paper in 1 listing; 1 error, 0 warnings" in check.stderr
     catalog = subprocess.run([*command, "catalog", "--content", str(tmp_path), "--dumps", str(dumps)],
                              capture_output=True, text=True, cwd=ROOT)
     [paper] = json.loads(catalog.stdout)

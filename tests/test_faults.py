@@ -33,11 +33,11 @@ def run(command, **kwargs) -> subprocess.CompletedProcess:
 
 
 def assert_tidy(folder: Path, *names: str) -> None:
-    """Only the sites, their locks and the build state beside them: no staging folder,
-    no half-written state."""
-    assert sorted(os.listdir(folder)) == sorted(
-        [".papersite-cache", *names, *(f".{name}.lock" for name in names)])
-    assert sorted(os.listdir(folder / ".papersite-cache")) == sorted(f"{n}.json" for n in names)
+    """Only the sites and the build state beside them, with the sites' locks: no
+    staging folder, no half-written state."""
+    assert sorted(os.listdir(folder)) == sorted([".papersite-cache", *names])
+    assert sorted(os.listdir(folder / ".papersite-cache")) == sorted(
+        f"{n}{suffix}" for n in names for suffix in (".json", ".lock"))
 
 
 @pytest.mark.parametrize("step", ["staging", "state"])
@@ -223,7 +223,7 @@ def test_build_waits_while_another_holds_the_lock(tmp_path, built):
     """The other build is this test, holding the lock: the build says it waits,
     stages nothing and changes nothing until the lock is released."""
     before = snapshot(built)
-    with open(tmp_path / ".site.lock", "a") as lock:
+    with open(tmp_path / ".papersite-cache" / "site.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         waiting = subprocess.Popen(build_command(ROOT / "content" / "dumps", built, "/other/"),
                                    stderr=subprocess.PIPE, text=True)
@@ -240,7 +240,7 @@ def test_build_waits_while_another_holds_the_lock(tmp_path, built):
 
 def test_two_builds_into_the_same_folder_never_interleave(tmp_path, real_dumps):
     """Started together: one waits for the other, and the site is the waiter's, whole."""
-    out, lock = tmp_path / "site", tmp_path / ".site.lock"
+    out, lock = tmp_path / "site", tmp_path / ".papersite-cache" / "site.lock"
     builds = {base: subprocess.Popen(build_command(real_dumps, out, base),
                                      stderr=subprocess.PIPE, text=True)
               for base in ("/first/", "/second/")}

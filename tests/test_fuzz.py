@@ -47,7 +47,7 @@ BASE_SEED = int(os.environ.get("PAPERSITE_FUZZ_SEED", "0"))
 MIN_MUTANTS = 25
 CORPUS = Path(__file__).parent / "fuzz_corpus"
 
-SUMMARY_RE = re.compile(r"(\d+) papers in (\d+) listings; (\d+) errors, (\d+) warnings")
+SUMMARY_RE = re.compile(r"(\d+) papers? in (\d+) listings?; (\d+) errors?, (\d+) warnings?")
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 ID_RE = re.compile(r"[0-9a-f]{16}")
 ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -404,3 +404,24 @@ def test_serve_rebuilds_keeps_the_last_good_site_and_stops_on_ctrl_c(tmp_path):
     finally:
         process.kill()
         process.wait(timeout=5)
+
+
+def test_serve_leaves_no_lock_file_in_the_folder_it_runs_in(tmp_path):
+    """Run as in a clone, with every default: the development build and its state
+    land in .papersite-serve/ and .papersite-cache/, and nothing else beside them
+    (the lock lives with the state)."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--port", "0", "--jobs", "1"],
+        cwd=tmp_path, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        port = int(Output(process.stderr).wait_for(r"serving http://127\.0\.0\.1:(\d+)/", timeout=60)[1])
+        assert fetch(port, "/")[0] == 200
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=5) == 0
+    finally:
+        process.kill()
+        process.wait(timeout=5)
+    assert sorted(os.listdir(tmp_path)) == [".papersite-cache", ".papersite-serve", "content"]
