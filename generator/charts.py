@@ -16,6 +16,8 @@ import math
 import re
 from xml.sax.saxutils import escape
 
+from generator.diagnostics import plural
+
 FONT = 12  # font size in user units; the picture scales with its box
 CHAR = 0.6 * FONT  # a generous average glyph width, to decide whether a label fits
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -34,10 +36,6 @@ def _num(value: float) -> str:
     """A coordinate with at most one decimal: fixed, locale-free formatting."""
     text = f"{value:.1f}".removesuffix(".0")
     return "0" if text == "-0" else text
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _short_date(iso: str) -> str:
@@ -135,9 +133,9 @@ def year_bars(id: str, name: str, per_year: dict) -> str:
     """A topic's papers per year: ``per_year`` is ``{"start": year, "counts": [...], "undated": n}``."""
     years = [str(per_year["start"] + i) for i in range(len(per_year["counts"]))]
     counts = per_year["counts"]
-    desc = ", ".join(f"{year}: {_plural(count, 'paper')}" for year, count in zip(years, counts)) + "."
+    desc = ", ".join(f"{year}: {plural(count, 'paper')}" for year, count in zip(years, counts)) + "."
     if per_year.get("undated"):
-        desc += f" {_plural(per_year['undated'], 'undated paper')} not shown."
+        desc += f" {plural(per_year['undated'], 'undated paper')} not shown."
     span = years[0] if len(years) == 1 else f"{years[0]} to {years[-1]}"
     return bar_chart(id, f"Papers per year in {name}, {span}", desc, years, counts, "papers")
 
@@ -163,7 +161,7 @@ def upvote_bars(id: str, appearances: list[dict], kind: str = "api") -> str:
                                          else f"the page showed {count}"))
         else:
             parts.append(f"{where}: " + ("no upvote count shown" if count is None
-                                         else _plural(count, "upvote")))
+                                         else plural(count, "upvote")))
     title = ("The number each saved Daily Papers page showed beside this paper" if saved
              else "Upvotes in each listing that showed this paper")
     return bar_chart(id, title, "; ".join(parts) + ".", labels, [a["upvotes"] for a in appearances],
@@ -239,10 +237,10 @@ def rising_chart(id: str, rising: dict) -> str:
     for index, (topic, (before, recent)) in enumerate(zip(rows, shares)):
         y = first_row + index * row
         change = f"up {recent - before:.1f} points"
-        earlier = (f"against {_percent(before)} before ({_plural(topic['before'], 'paper')})"
+        earlier = (f"against {_percent(before)} before ({plural(topic['before'], 'paper')})"
                    if topic["before"] else "against none before")
         parts.append(f"{topic['name']}: {_percent(recent)} of papers in the last 12 months "
-                     f"({_plural(topic['recent'], 'paper')}), {earlier}, {change}")
+                     f"({plural(topic['recent'], 'paper')}), {earlier}, {change}")
         body += [_line(x_of(tick), y + 19, x_of(tick), y + 35, "chart-grid") for tick in ticks]
         body += [
             _label(0, y + 13, _fit(topic["name"], width), "chart-name", "start"),
