@@ -35,6 +35,7 @@ from generator.gcpause import paused_gc
 from generator.inputs import load_taxonomy, read_catalog
 from generator.newsite import warn_of_sample_settings
 from generator.pages import load_markdown_pages, plan_pages, url_to_path
+from generator.periods import papers_by_period
 from generator.render import (
     TemplateFailed, collect_assets, find_theme, make_environment, render_pages,
     make_dirs, template_dirs, templates_digest, write_file,
@@ -196,7 +197,8 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
         assign_related(catalog, jobs=jobs, only=shard_papers)
     clock.lap("related")
 
-    pages = plan_pages(catalog, topics, markdown_pages, options.search != "none")
+    by_period = papers_by_period(catalog.papers)
+    pages = plan_pages(catalog, topics, by_period, markdown_pages, options.search != "none")
     clock.lap("plan")
     if shard_papers is not None:
         urls = {paper.url for paper in catalog.papers if paper.id in shard_papers}
@@ -204,7 +206,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
         related = {p.id: p.related for p in catalog.papers if p.id in shard_papers}
         files = {MANIFEST: manifest(options.shard, fingerprint, related)}
     else:
-        files = plain_files(config, catalog, topics, pages)
+        files = plain_files(config, catalog, topics, by_period, pages)
         clock.lap("feeds")
         try:
             files.update(index.files() if index else search_files(options.search, catalog, config))

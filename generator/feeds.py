@@ -16,7 +16,7 @@ from generator.config import SiteConfig
 from generator.gcpause import paused_gc
 from generator.listing import PAGE
 from generator.pages import PERIOD_FEEDS, Page, newest_first
-from generator.periods import Period, most_upvoted, papers_by_period
+from generator.periods import Period, most_upvoted
 from generator.topics import Topic
 
 FEED_SIZE = 50
@@ -125,7 +125,7 @@ def catalogue_json(catalog: Catalog) -> bytes:
 
 @paused_gc()
 def plain_files(config: SiteConfig, catalog: Catalog, topics: list[Topic],
-                pages: list[Page]) -> dict[str, bytes]:
+                by_period: dict[Period, list[Paper]], pages: list[Page]) -> dict[str, bytes]:
     """Every non-HTML output: path inside the site -> bytes."""
     files = {
         "feed.xml": atom_feed(config, config.title, "/feed.xml", "/", catalog.papers),
@@ -137,7 +137,6 @@ def plain_files(config: SiteConfig, catalog: Catalog, topics: list[Topic],
     for paper in catalog.papers:
         for slug in paper.topics:
             members[slug].append(paper)
-    by_period = papers_by_period(catalog.papers)
     for kind, feed in PERIOD_FEEDS.items():
         files[feed.lstrip("/")] = period_feed(config, kind, by_period)
     for topic in topics:

@@ -24,9 +24,7 @@ from generator.catalog import Catalog, Paper
 from generator.citation import citation, short_byline
 from generator.diagnostics import Diagnostics
 from generator.gcpause import paused_gc
-from generator.periods import (
-    ALL_TIME, KINDS, MONTHS, Period, most_upvoted, papers_by_period, periods_of,
-)
+from generator.periods import ALL_TIME, KINDS, MONTHS, Period, most_upvoted, periods_of
 from generator.topics import Topic
 
 PER_PAGE = 50
@@ -245,7 +243,8 @@ def arxiv_links(arxiv_id: str) -> list[dict]:
 
 @paused_gc()
 def plan_pages(
-    catalog: Catalog, topics: list[Topic], markdown_pages: list[MarkdownPage], search: bool
+    catalog: Catalog, topics: list[Topic], by_period: dict[Period, list[Paper]],
+    markdown_pages: list[MarkdownPage], search: bool
 ) -> list[Page]:
     """Every HTML page of the site, sorted by URL."""
     pages: list[Page] = []
@@ -299,7 +298,6 @@ def plan_pages(
             pages.append(Page(url, "org.html", {"org": org, "papers": items, "pager": pager,
                                                 "facets": facets(items)}))
 
-    by_period = papers_by_period(catalog.papers)
     pages.extend(_archive_pages(catalog.papers, summaries, by_period))
     pages.extend(_listing_pages(catalog, summaries))
     pages.extend(_period_pages(by_period, summaries))
@@ -461,8 +459,7 @@ def _paper_context(paper: Paper, listing_names, topic_by_slug, summaries,
                                   paper.published.year if paper.published else None, paper.arxiv_id)
     record["listed"] = _date(paper.listed)
     related = [summaries[pid] for pid in paper.related]
-    return {"paper": record, "related": related, "summary": summaries[paper.id],
-            "in_listing": neighbours}
+    return {"paper": record, "related": related, "in_listing": neighbours}
 
 
 def _listing_neighbours(catalog: Catalog, titles: dict[str, str], summaries) -> dict[str, dict]:
@@ -578,10 +575,12 @@ def _listing_pages(catalog: Catalog, summaries) -> list[Page]:
         index.append(info)
         entries = []
         for pid in ids:
-            paper = catalog.by_id[pid]
-            shown = next(a for a in paper.appearances if a.listing == listing.id)
-            entries.append({**summaries[pid], "upvotes": shown.upvotes, "upvotes_kind": listing.kind,
-                            "position": shown.position})
+            shown = next(a for a in catalog.by_id[pid].appearances if a.listing == listing.id)
+            usual = summaries[pid]
+            if (shown.upvotes, listing.kind) == (usual["upvotes"], usual["upvotes_kind"]):
+                entries.append(usual)  # the figure every list shows: its text is rendered once
+            else:
+                entries.append({**usual, "upvotes": shown.upvotes, "upvotes_kind": listing.kind})
         periods = [{"url": p.url, "title": p.title} for p in periods_of(listing.date)] if listing.date else []
         pages.append(Page(info["url"], "listing.html", {
             "listing": info, "entries": entries, "facets": facets(entries), "periods": periods,

@@ -82,12 +82,14 @@ MONTH_NAMES = [datetime.date(2000, m, 1).strftime("%B") for m in range(1, 13)]
 
 
 def format_date(value: str | None, style: str = "long") -> str:
+    """``2025-12-10`` as ``Dec 10, 2025`` (or ``December 2025``). Called for every
+    date of every page, so it slices the ISO text instead of making a date."""
     if not value:
         return "undated"
-    date = datetime.date.fromisoformat(value)
+    year, month, day = value[:4], int(value[5:7]), int(value[8:10])
     if style == "month":
-        return f"{MONTH_NAMES[date.month - 1]} {date.year}"
-    return f"{date.strftime('%b')} {date.day}, {date.year}"
+        return f"{MONTH_NAMES[month - 1]} {year}"
+    return f"{MONTH_NAMES[month - 1][:3]} {day}, {year}"
 
 
 def json_for_html(value) -> str:
