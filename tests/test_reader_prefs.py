@@ -421,18 +421,3 @@ def test_previews_open_and_every_paper_shows_without_javascript(browser, reader_
     expect(page.locator(".reading-list-needs-script")).to_contain_text("needs JavaScript")
     assert page.locator("main button:visible, main textarea:visible").count() == 0
     context.close()
-
-
-def test_the_sort_control_is_beside_the_list_when_wide_and_before_it_on_a_phone(reader):
-    context, page, problems, site = reader
-    page.goto(site + "/top/")
-    wide = page.viewport_size["width"] >= 1024  # 64rem, where site.css makes two columns
-    placed = page.evaluate("""() => {
-        const tools = document.querySelector('.list-tools');
-        const list = document.querySelector('.list-main .paper-list');
-        return {aside: !!tools.closest('.list-aside'), main: !!tools.closest('.list-main'),
-                before: !!(tools.compareDocumentPosition(list) & Node.DOCUMENT_POSITION_FOLLOWING)};
-    }""")
-    assert placed == ({"aside": True, "main": False, "before": False} if wide
-                      else {"aside": False, "main": True, "before": True})
-    expect(page.locator("#sort-order")).to_be_visible()

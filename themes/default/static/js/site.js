@@ -37,8 +37,7 @@
  * Sorting. Each list names the orders it offers in data-sorts, its own
  * server-side order first (`position` = listing order, `date` = newest,
  * `upvotes` = most upvoted). Pages built on list_base.html have an empty
- * `.list-tools` box beside the list (on a narrow screen, where that column
- * falls below the list, it moves before the list): a "Sort by" <select> goes there, with
+ * `.list-tools` box beside the list: a "Sort by" <select> goes there, with
  * the orders of the page's lists (the first list's first). A page may have
  * several lists (the home page: the latest listing and the most upvoted of
  * the week); the choice applies to every list that offers it and puts the
@@ -1143,25 +1142,6 @@
     }
   }
 
-  /* On a narrow screen the side column falls below the list, so the tools
-   * (sort, keyboard shortcuts) move to just before the page's first list,
-   * where a reader wants them, and back beside it when the screen widens. */
-  function placeListTools() {
-    var tools = document.querySelector(".list-tools");
-    var list = document.querySelector(".list-main .paper-list");
-    if (!tools || tools.hidden || !list || typeof window.matchMedia !== "function") return;
-    var column = tools.parentNode;
-    var after = tools.nextSibling;
-    var before = noticeOf(list) || list;
-    var wide = window.matchMedia("(min-width: 64rem)"); // as the layout in site.css
-    function place() {
-      if (wide.matches) column.insertBefore(tools, after);
-      else before.parentNode.insertBefore(tools, before);
-    }
-    place();
-    if (typeof wide.addEventListener === "function") wide.addEventListener("change", guard(place));
-  }
-
   /* ---- Copy buttons ---------------------------------------------------- */
 
   function setUpCopyButtons() {
@@ -1234,7 +1214,6 @@
   run(setUpLists);
   run(setUpSorting);
   run(setUpKeys);
-  run(placeListTools);
   if (store) {
     run(setUpSaveButtons);
     run(setUpPreferences);
