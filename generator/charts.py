@@ -16,11 +16,11 @@ import math
 import re
 from xml.sax.saxutils import escape
 
+from generator.dates import MONTHS, short_date
 from generator.diagnostics import plural
 
 FONT = 12  # font size in user units; the picture scales with its box
 CHAR = 0.6 * FONT  # a generous average glyph width, to decide whether a label fits
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 _ID_RE = re.compile(r"[A-Za-z][\w-]*\Z")
 # Code points that XML 1.0 or HTML forbid in text: dropped from labels.
@@ -36,12 +36,6 @@ def _num(value: float) -> str:
     """A coordinate with at most one decimal: fixed, locale-free formatting."""
     text = f"{value:.1f}".removesuffix(".0")
     return "0" if text == "-0" else text
-
-
-def _short_date(iso: str) -> str:
-    """``2025-03-11`` as ``Mar 11, 2025``."""
-    year, month, day = iso.split("-")
-    return f"{MONTHS[int(month) - 1]} {int(day)}, {year}"
 
 
 def _fit(label: str, room: float) -> str:
@@ -150,7 +144,7 @@ def upvote_bars(id: str, appearances: list[dict], kind: str = "api") -> str:
     each saved page showed" instead of upvotes. Never mix the two kinds.
     """
     saved = kind == "page"
-    labels = [_short_date(a["listing_date"]) if a["listing_date"] else "undated"
+    labels = [short_date(a["listing_date"]) if a["listing_date"] else "undated"
               for a in appearances]
     parts = []
     for label, shown in zip(labels, appearances):
@@ -174,7 +168,7 @@ def bucket_labels(span: dict, count: int) -> list[str]:
         return [str(int(span["start"]) + i) for i in range(count)]
     year, month = (int(part) for part in span["start"].split("-"))
     first = year * 12 + month - 1
-    return [f"{MONTHS[m % 12]} {m // 12}" for m in range(first, first + count)]
+    return [f"{MONTHS[m % 12][:3]} {m // 12}" for m in range(first, first + count)]
 
 
 def sparkline(id: str, name: str, span: dict, counts: list[int]) -> str:

@@ -24,7 +24,8 @@ from generator.catalog import Catalog, Paper
 from generator.citation import citation, short_byline
 from generator.diagnostics import Diagnostics
 from generator.gcpause import paused_gc
-from generator.periods import ALL_TIME, KINDS, MONTHS, Period, most_upvoted, periods_of
+from generator.dates import month_year, short_date
+from generator.periods import ALL_TIME, KINDS, Period, most_upvoted, periods_of
 from generator.topics import Topic
 
 PER_PAGE = 50
@@ -488,7 +489,7 @@ def listing_titles(listings) -> dict[str, str]:
     titles, undated = {}, 0
     for listing in listings:
         if listing.date:
-            titles[listing.id] = f"{MONTHS[listing.date.month - 1][:3]} {listing.date.day}, {listing.date.year}"
+            titles[listing.id] = short_date(listing.date.isoformat())
         else:
             undated += 1
             titles[listing.id] = f"Undated listing {undated}"
@@ -537,7 +538,7 @@ def _archive_pages(papers: list[Paper], summaries, by_period) -> list[Page]:
     for year, months in years.items():
         pages.append(Page(f"/archive/{year}/", "archive_year.html", {"year": year, "months": months}))
     months = sorted(by_month)
-    around = neighbour_links([(f"/archive/{y}/{m:02d}/", f"{MONTHS[m - 1]} {y}") for y, m in months])
+    around = neighbour_links([(f"/archive/{y}/{m:02d}/", month_year(y, m)) for y, m in months])
     for (year, month), links in zip(months, around):
         base = f"/archive/{year}/{month:02d}/"
         ordered = [summaries[p.id] for p in newest_first(by_month[(year, month)])]

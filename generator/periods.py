@@ -18,10 +18,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from generator.catalog import Paper
+from generator.dates import month_year
 from generator.listing import API
 
 KINDS = ("all", "year", "month", "week")
-MONTHS = [datetime.date(2000, m, 1).strftime("%B") for m in range(1, 13)]
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -41,7 +41,7 @@ class Period:
             return self.key
         if self.kind == "month":
             year, month = self.key.split("-")
-            return f"{MONTHS[int(month) - 1]} {year}"
+            return month_year(int(year), int(month))
         year, week = self.key.split("-W")
         return f"Week {int(week)} of {year}"
 

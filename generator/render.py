@@ -7,7 +7,6 @@ Static files follow the same rule and get content-hashed names.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 import os
@@ -19,6 +18,7 @@ from markupsafe import Markup
 
 from generator import charts
 from generator.abstract import abstract_text
+from generator.dates import MONTHS, month_year, short_date
 from generator.pages import Page
 from generator.workers import can_fork, worker_pool
 
@@ -78,18 +78,11 @@ def templates_digest(dirs: list[Path]) -> str:
     return digest.hexdigest()
 
 
-MONTH_NAMES = [datetime.date(2000, m, 1).strftime("%B") for m in range(1, 13)]
-
-
 def format_date(value: str | None, style: str = "long") -> str:
-    """``2025-12-10`` as ``Dec 10, 2025`` (or ``December 2025``). Called for every
-    date of every page, so it slices the ISO text instead of making a date."""
+    """The ``date`` filter: ``Dec 10, 2025``, or with ``"month"`` ``December 2025``."""
     if not value:
         return "undated"
-    year, month, day = value[:4], int(value[5:7]), int(value[8:10])
-    if style == "month":
-        return f"{MONTH_NAMES[month - 1]} {year}"
-    return f"{MONTH_NAMES[month - 1][:3]} {day}, {year}"
+    return month_year(int(value[:4]), int(value[5:7])) if style == "month" else short_date(value)
 
 
 def json_for_html(value) -> str:
@@ -115,14 +108,13 @@ def make_environment(dirs: list[Path], globals_: dict) -> jinja2.Environment:
     )
     base = globals_["base_url"]
     site_url = globals_["site"]["site_url"]
-    month_names = MONTH_NAMES
     env.globals.update(globals_)
     env.globals["url"] = lambda path: base + path.lstrip("/")
     env.globals["absolute_url"] = lambda path: site_url + path.lstrip("/")
     env.globals["asset"] = lambda name: base + globals_["assets"][name].lstrip("/")
     env.filters["date"] = format_date
     env.filters["abstract_text"] = abstract_text  # "80%" where the abstract says "80\%"
-    env.filters["month_name"] = lambda number: month_names[number - 1]
+    env.filters["month_name"] = lambda number: MONTHS[number - 1]
     env.filters["tojson_html"] = json_for_html
     env.filters["compact"] = lambda mapping: {k: v for k, v in mapping.items() if v is not None}
     for name, draw in charts.TEMPLATE_FUNCTIONS.items():  # SVG charts, escaped inside
