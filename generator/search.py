@@ -393,7 +393,7 @@ def _mean_weight(weights: bytearray, indexes: list[int]) -> int:
 
 def _documents(papers: list[Paper], abstracts: list[str]) -> dict[str, bytes]:
     """What a result shows, per paper in document order: ``d/<n>.bin`` holds the
-    title, URL, date (``l``: the day first listed, for a paper without one),
+    paper's id (for the reading list), title, URL, date (``l``: the day first listed, for a paper without one),
     topics, upvotes (``k``: ``"page"`` for a saved page's number), organisation
     (``o`` and its handle ``h``), authors and the start of the abstract; ``r/<n>.bin`` the
     rest of a long abstract, which a result fetches only when its match is
@@ -401,7 +401,7 @@ def _documents(papers: list[Paper], abstracts: list[str]) -> dict[str, bytes]:
     files = {}
     for doc, (paper, abstract) in enumerate(zip(papers, abstracts)):
         start, rest = _split_abstract(abstract)
-        record = {"t": paper.title, "u": paper.url,
+        record = {"i": paper.id, "t": paper.title, "u": paper.url,
                   "d": paper.published.isoformat() if paper.published else None,
                   "c": paper.topics, "a": start}
         if not paper.published and paper.listed:

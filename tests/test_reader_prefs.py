@@ -244,6 +244,26 @@ def test_reading_list_save_reload_export_remove(reader):
     assert requests == [site[:-len(BASE)] + href]  # nothing more since the save
 
 
+def test_a_search_result_is_saved_like_a_list_item(reader):
+    context, page, problems, site = reader
+    page.goto(site + "/search/?q=memorize+context")
+    result = page.locator("#results .search-result").first
+    save = result.locator(".save-button")
+    expect(save).to_be_visible()
+    title = result.locator(".search-result-link").inner_text()
+    save.click()
+    expect(save).to_have_attribute("aria-pressed", "true")
+    # The saved entry is the result's paper, and its BibTeX comes from the paper's page.
+    stored = page.wait_for_function("""() => (JSON.parse(localStorage.getItem('papersite.readingList'))
+        || []).filter(entry => !entry.pending)[0]""").json_value()
+    assert stored["title"] == title
+    assert stored["url"] == result.locator(".search-result-link").get_attribute("href")
+    page.goto(site + stored["url"][len(BASE):])
+    expect(page.locator(".paper-title-row .save-button")).to_have_attribute("aria-pressed", "true")
+    assert stored["bibtex"] == (page.locator(".paper-title-row .save-button")
+                                .get_attribute("data-bibtex") or "").strip()
+
+
 def test_reading_list_follows_other_tabs(reader):
     context, page, problems, site = reader
     page.goto(site + "/reading-list/")

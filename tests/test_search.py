@@ -168,7 +168,7 @@ def test_documents_are_numbered_undated_first_then_by_date_so_a_year_is_a_range(
     assert index.manifest["topics"] == {"nlp": 2, "vision": 2}
     reader = _Reader(index.files["f/vision.bin"])
     assert reader.docs(reader.varint()) == [1, 3]
-    assert index.document(4) == {"t": "Sparse Attention", "u": "/papers/a/", "d": "2024-05-01",
+    assert index.document(4) == {"i": "a", "t": "Sparse Attention", "u": "/papers/a/", "d": "2024-05-01",
                                  "c": ["nlp"], "a": "We study attention. Attention is sparse."}
 
 

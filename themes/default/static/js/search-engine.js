@@ -341,7 +341,7 @@
         abstract += await file("r/" + doc + ".bin", function (bytes) { return utf8.decode(bytes); });
       }
       return { url: options.baseUrl + d.u.replace(/^\//, ""), title: d.t, date: d.d, topics: d.c,
-               listed: d.l || null, upvotes: d.v === undefined ? null : d.v, upvotesKind: d.k || "api",
+               id: d.i, listed: d.l || null, upvotes: d.v === undefined ? null : d.v, upvotesKind: d.k || "api",
                org: d.o ? { name: d.o, url: options.baseUrl + "orgs/" + encodeURIComponent(d.h) + "/" } : null,
                authors: d.w || "", abstract: abstract };
     }

@@ -196,11 +196,26 @@
   function resultItem(result, matches) {
     var item = document.createElement("li");
     item.className = "search-result";
+    item.setAttribute("data-date", result.date || result.listed || "");
     var link = document.createElement("a");
     link.className = "search-result-link";
     link.href = result.url;
     appendMarked(link, result.title, 0, result.title.length, T.words(result.title), matches);
-    item.appendChild(link);
+    if (result.id) {
+      /* The reading list's button, as in every list: site.js shows it and keeps the list. */
+      var head = item.appendChild(document.createElement("div"));
+      head.className = "paper-head";
+      head.appendChild(link);
+      var save = head.appendChild(document.createElement("button"));
+      save.type = "button";
+      save.className = "save-button";
+      save.hidden = true;
+      save.setAttribute("data-id", result.id);
+      save.setAttribute("aria-pressed", "false");
+      save.textContent = "Save";
+    } else {
+      item.appendChild(link);
+    }
 
     var meta = document.createElement("span");
     meta.className = "meta";
@@ -322,6 +337,7 @@
     var matches = wordMatcher(found.highlight);
     var items = found.results.map(function (result) { return resultItem(result, matches); });
     if (append) list.append.apply(list, items); else list.replaceChildren.apply(list, items);
+    list.dispatchEvent(new CustomEvent("papersite:results", { bubbles: true }));
     shown = { offset: offset };
     more.hidden = !found.more;
     if (!found.total && !found.results.length) {

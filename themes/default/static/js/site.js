@@ -57,7 +57,8 @@
  * textarea, select, contenteditable), with Ctrl, Alt or Meta held, or while
  * a dialog is open. Search results (`.search-result`) count as papers too.
  *
- * Reading list. Every `.save-button` (list items and the paper page) is a
+ * Reading list. Every `.save-button` (list items, search results, which
+ * search.js announces with a `papersite:results` event, and the paper page) is a
  * toggle: aria-pressed, and "Save"/"Saved". A paper page's button carries
  * its BibTeX (data-bibtex); a list's do not, to keep lists small, so a paper
  * saved from a list is `pending` until its BibTeX comes from its own page,
@@ -564,10 +565,10 @@
       bibtex: saveButton.getAttribute("data-bibtex") || "",
       saved: new Date().toISOString()
     };
-    var item = saveButton.closest(".paper-item");
+    var item = saveButton.closest(ITEMS);
     if (item) {
       entry.pending = !entry.bibtex;
-      var link = item.querySelector(".paper-link");
+      var link = item.querySelector(ITEM_LINKS);
       entry.title = link ? link.textContent : "";
       entry.url = link ? link.pathname : "";
       entry.meta = partsText(item.querySelector(".meta")).join(" · ");
@@ -599,8 +600,8 @@
     var label = saveButton.querySelector(".save-label");
     if (!label) {
       // "Save" for the eye; in a list, the paper's title for a screen reader's list of buttons.
-      var item = saveButton.closest(".paper-item");
-      var link = item && item.querySelector(".paper-link");
+      var item = saveButton.closest(ITEMS);
+      var link = item && item.querySelector(ITEM_LINKS);
       saveButton.textContent = "";
       label = el("span", "save-label");
       saveButton.appendChild(label);
@@ -660,15 +661,24 @@
       });
   }
 
-  function setUpSaveButtons() {
-    each(document.querySelectorAll(".save-button[data-id]"), function (saveButton) {
+  /* The buttons below `root` not yet shown (a button is hidden until it works). */
+  function wireSaveButtons(root) {
+    each(root.querySelectorAll(".save-button[data-id][hidden]"), function (saveButton) {
       saveButton.addEventListener("click", guard(function () {
         if (!toggleSave(saveButton)) saveButton.title = "This browser's storage is full or turned off.";
       }));
       saveButton.hidden = false;
+      labelSaveButton(saveButton);
     });
-    refreshSaveButtons();
+  }
+
+  function setUpSaveButtons() {
+    wireSaveButtons(document);
     refreshers.push(refreshSaveButtons);
+    // Search results come after the page has loaded: search.js says when.
+    document.addEventListener("papersite:results", guard(function (event) {
+      wireSaveButtons(event.target);
+    }));
   }
 
   /* ---- Reading list: the page ------------------------------------------ */
