@@ -152,14 +152,14 @@ class Page:
     def open(self, query: str) -> float:
         """Load /search/?q=query; milliseconds from navigation to results."""
         self.page.goto(f"{self.base}/search/?q={query.replace(' ', '+')}")
-        self.page.wait_for_function("window.__searchDone > 0")
+        self.page.wait_for_function("() => window.__searchDone > 0")
         self.page.wait_for_load_state("networkidle")
         return self.page.evaluate("window.__searchDone")
 
     def submit(self, query: str) -> float:
         """Search again in the same page; milliseconds from submit to results."""
         started = self.page.evaluate(SUBMIT_SCRIPT, query)
-        self.page.wait_for_function("window.__searchDone > 0")
+        self.page.wait_for_function("() => window.__searchDone > 0")
         self.page.wait_for_load_state("networkidle")
         return self.page.evaluate("window.__searchDone") - started
 
