@@ -300,7 +300,7 @@ def plan_pages(
                                                 "facets": facets(items)}))
 
     pages.extend(_archive_pages(catalog.papers, summaries, by_period))
-    pages.extend(_listing_pages(catalog, summaries))
+    pages.extend(_listing_pages(catalog, listing_names, summaries))
     pages.extend(_period_pages(by_period, summaries))
     pages.append(_home_page(catalog, topics, papers_by_topic, by_period, summaries))
     for page in markdown_pages:
@@ -469,18 +469,11 @@ def _listing_neighbours(catalog: Catalog, titles: dict[str, str], summaries) -> 
     for listing in catalog.listings:
         ids = catalog.listing_papers[listing.id]
         info = {"url": f"/listings/{listing.id}/", "title": titles[listing.id]}
-        for index, pid in enumerate(ids):
+        around = neighbour_links([(summaries[pid]["url"], summaries[pid]["title"]) for pid in ids])
+        for position, (pid, links) in enumerate(zip(ids, around), 1):
             if pid not in found:
-                found[pid] = {
-                    "listing": info, "position": index + 1, "count": len(ids),
-                    "prev": _link(summaries[ids[index - 1]]) if index > 0 else None,
-                    "next": _link(summaries[ids[index + 1]]) if index + 1 < len(ids) else None,
-                }
+                found[pid] = {"listing": info, "position": position, "count": len(ids), **links}
     return found
-
-
-def _link(item: dict) -> dict:
-    return {"url": item["url"], "title": item["title"]}
 
 
 def listing_titles(listings) -> dict[str, str]:
@@ -556,12 +549,11 @@ def _archive_pages(papers: list[Paper], summaries, by_period) -> list[Page]:
     return pages
 
 
-def _listing_pages(catalog: Catalog, summaries) -> list[Page]:
+def _listing_pages(catalog: Catalog, titles: dict[str, str], summaries) -> list[Page]:
     """One page per listing in its own order, each figure as the listing showed it,
     with the listings before and after it."""
     index = []
     pages = []
-    titles = listing_titles(catalog.listings)
     # Dated listings lead from day to day; undated ones only to each other.
     links_of = {}
     for group in ([l for l in catalog.listings if l.date], [l for l in catalog.listings if not l.date]):
