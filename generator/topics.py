@@ -2,13 +2,23 @@
 
 A topic lists phrases. A phrase matches case-insensitively on word boundaries,
 with or without a plural ``s``, and with a hyphen, a space or nothing between
-its words (``pre-training`` = ``pre training`` = ``pretraining``). A match in
-the title scores more than one in the abstract; a paper gets every topic that
-scores at least :data:`THRESHOLD`. A paper that matches nothing gets no topic.
+its words (``pre-training`` = ``pre training`` = ``pretraining``).
+
+A paper is scored against every topic (:func:`topic_scores`): each distinct
+phrase found in the title scores :data:`TITLE_WEIGHT`, in the listing's AI
+keywords :data:`KEYWORD_WEIGHT`, in the abstract :data:`ABSTRACT_WEIGHT` plus a
+little for each repeat, scaled down in an abstract longer than usual (a long
+abstract touches more phrases in passing). ``title_phrases`` count only in the
+title and the keywords. A paper then gets the topics it is about, not every
+topic one phrase touches (:func:`choose_topics`): those scoring at least
+:data:`THRESHOLD` and at least :data:`RELATIVE_FLOOR` of its best topic's score,
+at most :data:`MAX_TOPICS`, best first. A sub-topic stands in for its parent,
+whose page lists it. A paper that matches nothing gets no topic.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -16,13 +26,22 @@ from pathlib import Path
 
 from slugify import slugify
 
-from generator.catalog import Catalog
+from generator.catalog import Catalog, Paper
 from generator.diagnostics import Diagnostics
 
 TITLE_WEIGHT = 3
+KEYWORD_WEIGHT = 2
 ABSTRACT_WEIGHT = 1
-#: One title match, or three distinct phrases matched in the abstract.
-THRESHOLD = 3
+#: Each repeat of a phrase in the abstract adds this much, for at most MAX_REPEATS repeats.
+REPEAT_WEIGHT = 0.5
+MAX_REPEATS = 2
+#: Abstracts longer than this many words have their score scaled by sqrt(this / length).
+TYPICAL_ABSTRACT_WORDS = 180
+#: A title match; a keyword and a phrase of the abstract; or a few phrases of the abstract.
+THRESHOLD = 2.5
+#: A topic must score at least this share of the paper's best topic.
+RELATIVE_FLOOR = 0.7
+MAX_TOPICS = 3
 
 
 @dataclass
@@ -32,6 +51,10 @@ class Topic:
     description: str = ""
     phrases: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
+    #: Phrases that count in a title or the AI keywords only.
+    title_phrases: list[str] = field(default_factory=list)
+    #: The slug of the topic above this one, or None for a top-level topic.
+    parent: str | None = None
 
 
 _WORD_RE = re.compile(r"[^\W_]+")
@@ -56,35 +79,72 @@ class PhraseIndex:
     word by word where its first pair occurs. The per-word work stays in C.
     """
 
+    #: What a phrase is: a topic's phrase, one of its title phrases, or an exclusion.
+    PHRASE, TITLE_PHRASE, EXCLUDE = range(3)
+
     def __init__(self, topics: list[Topic]):
-        #: a word or a word pair, as it may appear -> [(topic index, phrase id, words, excluded)]
-        self.by_form: dict[str | tuple[str, str], list[tuple[int, int, tuple[str, ...], bool]]] = {}
+        #: a word or a word pair, as it may appear -> [(topic index, phrase id, words, kind)]
+        self.by_form: dict[str | tuple[str, str], list[tuple[int, int, tuple[str, ...], int]]] = {}
         phrase_id = 0
         for index, topic in enumerate(topics):
-            for excluded, phrases in ((False, topic.phrases), (True, topic.exclude)):
+            for kind, phrases in ((self.PHRASE, topic.phrases), (self.TITLE_PHRASE, topic.title_phrases),
+                                  (self.EXCLUDE, topic.exclude)):
+                known: dict[str | tuple[str, str], int] = {}  # a form -> the phrase id that has it
                 for phrase in phrases:
                     parts = tuple(words(phrase))
                     if not parts:
                         continue
-                    for variant in {parts, ("".join(parts),)}:  # "pre-training" = "pretraining"
-                        for form in _forms(variant):
-                            self.by_form.setdefault(form, []).append(
-                                (index, phrase_id, variant, excluded))
-                    phrase_id += 1
+                    variants = {parts, ("".join(parts),)}  # "pre-training" = "pretraining"
+                    forms = {form: variant for variant in variants for form in _forms(variant)}
+                    # "multi-modal" and "multimodal", "agent" and "agents": one phrase, counted once.
+                    same = next((known[form] for form in forms if form in known), None)
+                    number = phrase_id if same is None else same
+                    for form, variant in forms.items():
+                        entry = (index, number, variant, kind)
+                        entries = self.by_form.setdefault(form, [])
+                        if entry not in entries:
+                            entries.append(entry)
+                        known.setdefault(form, number)
+                    phrase_id += same is None
         self.word_forms = {form for form in self.by_form if isinstance(form, str)}
         self.pair_forms = {form for form in self.by_form if isinstance(form, tuple)}
 
-    def matches(self, text: str) -> tuple[set[tuple[int, int]], set[int]]:
-        """(topic index, phrase id) pairs found in ``text``, and excluded topics."""
-        found: set[tuple[int, int]] = set()
-        excluded: set[int] = set()
+    def matches(self, text: str, title_phrases: bool = True) -> tuple[dict[tuple[int, int], int], set[int]]:
+        """How often each (topic index, phrase id) occurs in ``text``, and the
+        topics an exclusion vetoes. ``title_phrases=False`` leaves title phrases out.
+
+        An occurrence inside a longer phrase's occurrence does not count: in
+        "visual reasoning", a phrase "reasoning" is not found, only the longer one.
+        """
         tokens = words(text)
         present = self.word_forms.intersection(tokens)  # no set of the text's words or pairs:
-        present.update(self.pair_forms.intersection(zip(tokens, tokens[1:])))  # a third faster
-        for form in present:
-            for index, phrase_id, parts, is_exclude in self.by_form[form]:
-                if len(parts) <= 2 or _occurs(tokens, parts):
-                    (excluded.add(index) if is_exclude else found.add((index, phrase_id)))
+        pairs = self.pair_forms.intersection(zip(tokens, tokens[1:]))  # a third faster
+        if not present and not pairs:
+            return {}, set()
+        spans: dict[tuple[int, int, int], int] = {}  # (start, topic index, phrase id) -> end
+        excluded: set[int] = set()
+        starts = present.union(first for first, _ in pairs)
+        for start in [i for i, token in enumerate(tokens) if token in starts]:
+            token = tokens[start]
+            forms = [token] if token in present else []
+            if start + 1 < len(tokens) and (token, tokens[start + 1]) in pairs:
+                forms.append((token, tokens[start + 1]))
+            for form in forms:
+                for index, phrase_id, parts, kind in self.by_form[form]:
+                    if kind == self.TITLE_PHRASE and not title_phrases:
+                        continue
+                    end = start + len(parts)
+                    if len(parts) > 2 and not _follows(tokens, start, parts):
+                        continue
+                    if kind == self.EXCLUDE:
+                        excluded.add(index)
+                    else:  # spellings of one phrase ("agent", "agents") found here count once
+                        spans[start, index, phrase_id] = max(end, spans.get((start, index, phrase_id), 0))
+        found: dict[tuple[int, int], int] = {}
+        spans_list = [(start, end, index, phrase_id) for (start, index, phrase_id), end in spans.items()]
+        for start, end, index, phrase_id in spans_list:
+            if not any(s <= start and end <= e and e - s > end - start for s, e, _, _ in spans_list):
+                found[(index, phrase_id)] = found.get((index, phrase_id), 0) + 1
         return found, excluded
 
 
@@ -98,22 +158,12 @@ def _forms(parts: tuple[str, ...]) -> list:
     return [parts[:2]]
 
 
-def _occurs(tokens: list[str], parts: tuple[str, ...]) -> bool:
-    """Whether the words of ``parts`` follow each other somewhere in ``tokens``;
-    the last one may take a plural s/es."""
-    head, last = list(parts[:-1]), parts[-1]
-    size = len(parts)
-    start = 0
-    while True:
-        try:
-            i = tokens.index(head[0], start)
-        except ValueError:
-            return False
-        end = i + size
-        if end <= len(tokens) and tokens[i:end - 1] == head and tokens[end - 1] in (
-                last, last + "s", last + "es"):
-            return True
-        start = i + 1
+def _follows(tokens: list[str], start: int, parts: tuple[str, ...]) -> bool:
+    """Whether the words of ``parts`` are at ``start`` in ``tokens``; the last
+    one may take a plural s/es."""
+    end = start + len(parts)
+    return (end <= len(tokens) and tokens[start:end - 1] == list(parts[:-1])
+            and tokens[end - 1] in (parts[-1], parts[-1] + "s", parts[-1] + "es"))
 
 
 def load_topics(content_dir: Path, diagnostics: Diagnostics) -> list[Topic]:
@@ -134,28 +184,58 @@ def load_topics(content_dir: Path, diagnostics: Diagnostics) -> list[Topic]:
     text_lines = path.read_text(encoding="utf-8-sig").splitlines()
     headers = [n for n, line in enumerate(text_lines, 1) if line.strip() == "[[topic]]"]
     topics: list[Topic] = []
-    seen: set[str] = set()
+    lines: dict[str, int] = {}
     for number, raw in enumerate(data.get("topic", []), 1):
         line = headers[number - 1] if number <= len(headers) else 1
-        name = raw.get("name") if isinstance(raw, dict) else None
-        phrases = raw.get("phrases") if isinstance(raw, dict) else None
-        if not isinstance(name, str) or not name.strip():
-            diagnostics.error(shown, line, f"topic #{number} has no name; skipped")
+        topic = _topic(raw, number, shown, line, diagnostics)
+        if topic is None:
             continue
-        if not isinstance(phrases, list) or not phrases or not all(
-            isinstance(p, str) and p.strip() for p in phrases
-        ):
-            diagnostics.error(shown, line, f"topic {name!r} needs a list of phrases; skipped")
+        if topic.slug in lines:
+            diagnostics.error(shown, line, f"topic {topic.name!r}: slug {topic.slug!r} is used twice; skipped")
             continue
-        slug = slugify(raw.get("slug") or name)
-        if slug in seen:
-            diagnostics.error(shown, line, f"topic {name!r}: slug {slug!r} is used twice; skipped")
-            continue
-        seen.add(slug)
-        exclude = [p for p in raw.get("exclude", []) if isinstance(p, str) and p.strip()]
-        topics.append(Topic(slug=slug, name=name.strip(),
-                            description=str(raw.get("description", "")).strip(),
-                            phrases=phrases, exclude=exclude))
+        lines[topic.slug] = line
+        topics.append(topic)
+    return _checked_parents(topics, shown, lines, diagnostics)
+
+
+def _topic(raw, number: int, shown: str, line: int, diagnostics: Diagnostics) -> Topic | None:
+    """One ``[[topic]]`` table as a Topic, or None (diagnosed) when it cannot be one."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not raw["name"].strip():
+        diagnostics.error(shown, line, f"topic #{number} has no name; skipped")
+        return None
+    name = raw["name"].strip()
+    lists = {}
+    for key in ("phrases", "title_phrases", "exclude"):
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(p, str) and p.strip() for p in value):
+            diagnostics.error(shown, line, f"topic {name!r}: {key} must be a list of phrases; skipped")
+            return None
+        lists[key] = value
+    if not lists["phrases"] and not lists["title_phrases"]:
+        diagnostics.error(shown, line, f"topic {name!r} needs a list of phrases; skipped")
+        return None
+    parent = raw.get("parent")
+    if parent is not None and (not isinstance(parent, str) or not parent.strip()):
+        diagnostics.error(shown, line, f"topic {name!r}: parent must be a topic's slug; skipped")
+        return None
+    return Topic(slug=slugify(raw.get("slug") or name), name=name,
+                 description=str(raw.get("description", "")).strip(),
+                 parent=slugify(parent) if parent else None, **lists)
+
+
+def _checked_parents(topics: list[Topic], shown: str, lines: dict[str, int],
+                     diagnostics: Diagnostics) -> list[Topic]:
+    """Topics nest one level: a parent must be a top-level topic of the file.
+    A topic whose parent is not becomes top-level, with an error."""
+    top_level = {topic.slug for topic in topics if topic.parent is None}
+    for topic in topics:
+        if topic.parent is not None and topic.parent not in top_level:
+            problem = ("is itself a sub-topic; topics nest one level"
+                       if topic.parent in lines else "is not a topic of this file")
+            diagnostics.error(shown, lines[topic.slug],
+                              f"topic {topic.name!r}: parent {topic.parent!r} {problem}; "
+                              "shown as a top-level topic")
+            topic.parent = None
     return topics
 
 
@@ -190,21 +270,67 @@ def taxonomy(topics: list[Topic] | None, catalog: Catalog) -> list[Topic]:
 
 
 def assign_topics(catalog: Catalog, topics: list[Topic]) -> None:
-    """Fill ``paper.topics`` with the slugs of every topic over the threshold.
-
-    Each distinct phrase counts once per field: TITLE_WEIGHT in the title,
-    ABSTRACT_WEIGHT in the abstract. An exclude phrase anywhere vetoes the topic.
-    """
+    """Fill ``paper.topics`` with the slugs of the topics each paper is about, best first."""
     index = PhraseIndex(topics)
     for paper in catalog.papers:
-        in_title, title_excluded = index.matches(paper.title)
-        in_abstract, abstract_excluded = index.matches(topical_text(paper.abstract))
-        scores = [0] * len(topics)
-        for topic_index, _ in in_title:
-            scores[topic_index] += TITLE_WEIGHT
-        for topic_index, _ in in_abstract:
-            scores[topic_index] += ABSTRACT_WEIGHT
-        vetoed = title_excluded | abstract_excluded
-        kept = [i for i in range(len(topics)) if scores[i] >= THRESHOLD and i not in vetoed]
-        kept.sort(key=lambda i: -scores[i])  # best match first; ties in taxonomy order
-        paper.topics = [topics[i].slug for i in kept]
+        paper.topics = choose_topics(*topic_scores(paper, index, len(topics)), topics)
+
+
+def topic_scores(paper: Paper, index: PhraseIndex, count: int) -> tuple[list[float], set[int]]:
+    """Each topic's score for ``paper`` (see the module docstring), a vetoed
+    topic's 0, and the topics named in the title or the AI keywords."""
+    scores = [0.0] * count
+    in_title, vetoed = index.matches(paper.title)
+    for topic_index, _ in in_title:
+        scores[topic_index] += TITLE_WEIGHT
+    in_keywords: set[tuple[int, int]] = set()
+    for keyword in paper.ai_keywords:
+        in_keywords.update(index.matches(keyword)[0])
+    for topic_index in {topic_index for topic_index, _ in in_keywords}:
+        scores[topic_index] += KEYWORD_WEIGHT
+    abstract = topical_text(paper.abstract)
+    in_abstract, abstract_vetoed = index.matches(abstract, title_phrases=False)
+    length = len(words(abstract))
+    scale = math.sqrt(TYPICAL_ABSTRACT_WORDS / length) if length > TYPICAL_ABSTRACT_WORDS else 1.0
+    for (topic_index, _), times in in_abstract.items():
+        scores[topic_index] += scale * (ABSTRACT_WEIGHT + REPEAT_WEIGHT * min(times - 1, MAX_REPEATS))
+    for topic_index in vetoed | abstract_vetoed:
+        scores[topic_index] = 0.0
+    return scores, {topic_index for topic_index, _ in in_title}
+
+
+def choose_topics(scores: list[float], named: set[int], topics: list[Topic]) -> list[str]:
+    """The slugs of the topics a paper is about, given its scores and the
+    topics its title or keywords name: the best topic over THRESHOLD, and
+    others over RELATIVE_FLOOR of the best that the title or keywords name
+    too (an abstract mentions much besides its subject); a sub-topic in place
+    of its parent, at most MAX_TOPICS, best first (ties in taxonomy order)."""
+    best = max(scores, default=0.0)
+    kept = [i for i, score in enumerate(scores)
+            if score >= THRESHOLD and (score == best or score >= RELATIVE_FLOOR * best and i in named)]
+    implied = {topics[i].parent for i in kept}
+    kept = [i for i in kept if topics[i].slug not in implied]
+    kept.sort(key=lambda i: -scores[i])
+    return [topics[i].slug for i in kept[:MAX_TOPICS]]
+
+
+def papers_by_topic(papers: list[Paper], topics: list[Topic]) -> dict[str, list[Paper]]:
+    """Each topic's papers in catalogue order; a parent's include its sub-topics'
+    (each paper once), as its page, its feed and the search filter show them."""
+    members: dict[str, list[Paper]] = {topic.slug: [] for topic in topics}
+    parent_of = {topic.slug: topic.parent for topic in topics}
+    for paper in papers:
+        slugs = {slug for slug in paper.topics if slug in members}
+        slugs.update(parent_of[slug] for slug in list(slugs) if parent_of[slug])
+        for slug in slugs:
+            members[slug].append(paper)
+    return members
+
+
+def topic_tree(topics: list[Topic]) -> list[tuple[Topic, list[Topic]]]:
+    """The top-level topics in taxonomy order, each with its sub-topics."""
+    children: dict[str, list[Topic]] = {topic.slug: [] for topic in topics}
+    for topic in topics:
+        if topic.parent:
+            children[topic.parent].append(topic)
+    return [(topic, children[topic.slug]) for topic in topics if topic.parent is None]
