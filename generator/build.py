@@ -42,7 +42,7 @@ from generator.render import (
 )
 from generator.search import IndexBuild, SearchFailed, search_files, search_globals
 from generator.shards import MANIFEST, ShardError, in_shard, manifest, read_shards
-from generator.topics import assign_topics, taxonomy
+from generator.topics import assign_topics, taxonomy, topic_tree
 from generator.workers import default_jobs
 
 STATE_VERSION = 2
@@ -170,6 +170,9 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
         "assets": {name: path for name, (path, _) in assets.files.items()},
         "nav_pages": [{"title": p.title, "url": f"/{p.slug}/"} for p in markdown_pages],
         "topic_names": {t.slug: t.name for t in topics},
+        # The search page's topic filter: each top-level topic, then its sub-topics.
+        "topic_choices": [{"slug": t.slug, "name": t.name, "sub": t is not top}
+                          for top, children in topic_tree(topics) for t in [top, *children]],
         "search": options.search,
         **search_globals(options.search, catalog),
         "live_reload": options.live_reload,

@@ -17,7 +17,7 @@ from generator.gcpause import paused_gc
 from generator.listing import PAGE
 from generator.pages import PERIOD_FEEDS, Page, newest_first
 from generator.periods import Period, most_upvoted
-from generator.topics import Topic
+from generator.topics import Topic, papers_by_topic
 
 FEED_SIZE = 50
 #: A period feed's entries: the newest periods of its kind.
@@ -133,10 +133,7 @@ def plain_files(config: SiteConfig, catalog: Catalog, topics: list[Topic],
         "robots.txt": robots(config),
         "data/papers.json": catalogue_json(catalog),
     }
-    members: dict[str, list[Paper]] = {topic.slug: [] for topic in topics}
-    for paper in catalog.papers:
-        for slug in paper.topics:
-            members[slug].append(paper)
+    members = papers_by_topic(catalog.papers, topics)
     for kind, feed in PERIOD_FEEDS.items():
         files[feed.lstrip("/")] = period_feed(config, kind, by_period)
     for topic in topics:

@@ -26,7 +26,7 @@ from generator.diagnostics import Diagnostics
 from generator.gcpause import paused_gc
 from generator.dates import month_year, short_date
 from generator.periods import ALL_TIME, KINDS, Period, most_upvoted, periods_of
-from generator.topics import Topic
+from generator.topics import Topic, papers_by_topic, topic_tree
 
 PER_PAGE = 50
 HOME_LATEST = 10
@@ -253,11 +253,9 @@ def plan_pages(
     listing_names = listing_titles(catalog.listings)
     summaries = {paper.id: summary(paper) for paper in catalog.papers}
     neighbours = _listing_neighbours(catalog, listing_names, summaries)
-    papers_by_topic: dict[str, list[Paper]] = defaultdict(list)
+    members = papers_by_topic(catalog.papers, topics)
     papers_by_org: dict[str, list[Paper]] = defaultdict(list)
     for paper in catalog.papers:
-        for slug in paper.topics:
-            papers_by_topic[slug].append(paper)
         if paper.organization:
             papers_by_org[paper.organization.handle].append(paper)
 
@@ -266,21 +264,30 @@ def plan_pages(
             paper, listing_names, topic_by_slug, summaries, neighbours.get(paper.id))))
 
     span = spark_span(catalog.papers)
+    def topic_entry(topic: Topic) -> dict:
+        return {"slug": topic.slug, "name": topic.name, "url": f"/topics/{topic.slug}/",
+                "count": len(members[topic.slug]),
+                "counts": spark_counts(span, members[topic.slug]) if span else None}
+
     pages.append(Page("/topics/", "topics.html", {"span": span, "topics": [
-        {"slug": t.slug, "name": t.name, "url": f"/topics/{t.slug}/",
-         "count": len(papers_by_topic[t.slug]),
-         "counts": spark_counts(span, papers_by_topic[t.slug]) if span else None}
-        for t in topics
+        {**topic_entry(topic), "children": [topic_entry(child) for child in children]}
+        for topic, children in topic_tree(topics)
     ]}))
+    children_of = dict((topic.slug, children) for topic, children in topic_tree(topics))
     for topic in topics:
         base = f"/topics/{topic.slug}/"
-        ordered = [summaries[p.id] for p in newest_first(papers_by_topic[topic.slug])]
+        ordered = [summaries[p.id] for p in newest_first(members[topic.slug])]
+        parent = topic_by_slug[topic.parent] if topic.parent else None
         for url, items, pager in paginate(base, ordered):
             pages.append(Page(url, "topic.html", {
                 "topic": {"slug": topic.slug, "name": topic.name,
                           "description_html": PAGE_MD.render(topic.description),
                           "count": len(ordered), "url": base, "feed": f"{base}feed.xml"},
-                "per_year": per_year(papers_by_topic[topic.slug]) if pager["page"] == 1 else None,
+                "parent": {"name": parent.name, "url": f"/topics/{parent.slug}/"} if parent else None,
+                "children": [{"name": child.name, "url": f"/topics/{child.slug}/",
+                              "count": len(members[child.slug])}
+                             for child in children_of.get(topic.slug, [])],
+                "per_year": per_year(members[topic.slug]) if pager["page"] == 1 else None,
                 "papers": items, "pager": pager, "facets": facets(items, exclude=topic.slug),
             }))
 
@@ -302,7 +309,7 @@ def plan_pages(
     pages.extend(_archive_pages(catalog.papers, summaries, by_period))
     pages.extend(_listing_pages(catalog, listing_names, summaries))
     pages.extend(_period_pages(by_period, summaries))
-    pages.append(_home_page(catalog, topics, papers_by_topic, by_period, summaries))
+    pages.append(_home_page(catalog, topics, members, by_period, summaries))
     for page in markdown_pages:
         pages.append(Page(f"/{page.slug}/", "page.html", {"title": page.title, "body_html": page.html}))
     if search:
@@ -362,7 +369,7 @@ def _year_before(day: datetime.date) -> datetime.date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def rising_topics(papers: list[Paper], topics: list[Topic], papers_by_topic) -> dict | None:
+def rising_topics(papers: list[Paper], topics: list[Topic], members) -> dict | None:
     """The topics whose share of papers grew most in the last 12 months against before.
 
     The window ends on the newest publication date in the catalogue, never on
@@ -381,7 +388,7 @@ def rising_topics(papers: list[Paper], topics: list[Topic], papers_by_topic) -> 
         return None
     rows = []
     for topic in topics:
-        days = [paper.published for paper in papers_by_topic[topic.slug] if paper.published]
+        days = [paper.published for paper in members[topic.slug] if paper.published]
         recent = sum(1 for day in days if day >= since)
         before = len(days) - recent
         growth = Fraction(recent, recent_total) - Fraction(before, before_total)
@@ -616,7 +623,7 @@ def _period_pages(by_period: dict[Period, list[Paper]], summaries) -> list[Page]
     return pages
 
 
-def _home_page(catalog: Catalog, topics: list[Topic], papers_by_topic, by_period, summaries) -> Page:
+def _home_page(catalog: Catalog, topics: list[Topic], members, by_period, summaries) -> Page:
     latest = None
     dated = [l for l in catalog.listings if l.date] or catalog.listings
     if dated:
@@ -640,10 +647,10 @@ def _home_page(catalog: Catalog, topics: list[Topic], papers_by_topic, by_period
         "top": [summaries[p.id] for p in most_upvoted(by_period.get(week, []))[:HOME_TOP]],
         "top_period": {"url": week.url, "title": week.title, "kind": week.kind},
         "periods": [{"url": p.url, "title": p.title, "kind": p.kind} for p in current],
-        "topics": [{"name": t.name, "url": f"/topics/{t.slug}/", "count": len(papers_by_topic[t.slug])}
-                   for t in topics if papers_by_topic[t.slug]],
+        "topics": [{"name": t.name, "url": f"/topics/{t.slug}/", "count": len(members[t.slug])}
+                   for t in topics if t.parent is None and members[t.slug]],
         "years": [{"year": y, "count": n, "url": f"/archive/{y}/"} for y, n in sorted(years.items(), reverse=True)],
-        "rising": rising_topics(catalog.papers, topics, papers_by_topic),
+        "rising": rising_topics(catalog.papers, topics, members),
         "paper_count": len(catalog.papers),
         "listing_count": len(catalog.listings),
     })
