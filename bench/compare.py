@@ -115,7 +115,7 @@ except ImportError:  # run from a checkout without `pip install -e .`
 from corpus import resolve_real_dumps, write_corpus  # noqa: E402
 
 from generator.abstract import url_spans  # noqa: E402
-from generator.catalog import Catalog, build_catalog  # noqa: E402
+from generator.catalog import Catalog, Paper, build_catalog  # noqa: E402
 from generator.config import load_config  # noqa: E402
 from generator.diagnostics import Diagnostics  # noqa: E402
 from generator.inputs import read_dumps  # noqa: E402
@@ -296,6 +296,13 @@ Page {{ .PageNumber }} of {{ .TotalPages }}
 }
 
 
+def listed_topics(paper: Paper, topics: list[Topic]) -> list[str]:
+    """The topics whose pages list ``paper`` on papersite: its own, then their parents."""
+    parents = {topic.slug: topic.parent for topic in topics}
+    implied = [parents[slug] for slug in paper.topics if parents[slug]]
+    return [*paper.topics, *dict.fromkeys(slug for slug in implied if slug not in paper.topics)]
+
+
 def write_hugo_site(folder: Path, catalog: Catalog, topics: list[Topic]) -> None:
     """A Hugo project: config, layouts, topic term pages and one file per paper."""
     _write(folder / "hugo.toml", HUGO_CONFIG.format(per_page=PER_PAGE, newest=NEWEST_ON_HOME,
@@ -313,7 +320,7 @@ def write_hugo_site(folder: Path, catalog: Catalog, topics: list[Topic]) -> None
         lines = ["+++", f"title = {toml_string(paper.title)}", f'slug = "{paper.slug}"']
         if paper.published:
             lines.append(f"date = {paper.published.isoformat()}")
-        lines.append(f"topics = {json.dumps(paper.topics)}")
+        lines.append(f"topics = {json.dumps(listed_topics(paper, topics))}")
         if paper.upvotes is not None:
             lines.append(f"upvotes = {paper.upvotes}")
         if paper.authors_count is not None:
@@ -473,7 +480,7 @@ def write_pelican_site(folder: Path, catalog: Catalog | None, topics: list[Topic
         else:
             lines.append("Undated: yes")
         if paper.topics:
-            lines.append(f"Tags: {', '.join(paper.topics)}")
+            lines.append(f"Tags: {', '.join(listed_topics(paper, topics))}")
         if paper.upvotes is not None:
             lines.append(f"Upvotes: {paper.upvotes}")
         if paper.authors_count is not None:

@@ -9,11 +9,16 @@ phrase found in the title scores :data:`TITLE_WEIGHT`, in the listing's AI
 keywords :data:`KEYWORD_WEIGHT`, in the abstract :data:`ABSTRACT_WEIGHT` plus a
 little for each repeat, scaled down in an abstract longer than usual (a long
 abstract touches more phrases in passing). ``title_phrases`` count only in the
-title and the keywords. A paper then gets the topics it is about, not every
-topic one phrase touches (:func:`choose_topics`): those scoring at least
-:data:`THRESHOLD` and at least :data:`RELATIVE_FLOOR` of its best topic's score,
-at most :data:`MAX_TOPICS`, best first. A sub-topic stands in for its parent,
-whose page lists it. A paper that matches nothing gets no topic.
+title and the keywords; a phrase inside a longer phrase that matched does not
+count. A paper then gets the topics it is about, not every topic one phrase
+touches (:func:`choose_topics`): its best topic if it scores at least
+:data:`THRESHOLD`, and other topics its title names that score at least
+:data:`RELATIVE_FLOOR` of the best, at most :data:`MAX_TOPICS`, best first. A
+sub-topic stands in for its parent, whose page lists it. A paper that matches
+nothing gets no topic.
+
+The weights and thresholds were chosen on the real archive against papers
+labelled by hand (``tests/topic_labels.toml``).
 """
 
 from __future__ import annotations
@@ -30,17 +35,17 @@ from generator.catalog import Catalog, Paper
 from generator.diagnostics import Diagnostics
 
 TITLE_WEIGHT = 3
-KEYWORD_WEIGHT = 2
+KEYWORD_WEIGHT = 1
 ABSTRACT_WEIGHT = 1
 #: Each repeat of a phrase in the abstract adds this much, for at most MAX_REPEATS repeats.
 REPEAT_WEIGHT = 0.5
 MAX_REPEATS = 2
 #: Abstracts longer than this many words have their score scaled by sqrt(this / length).
 TYPICAL_ABSTRACT_WORDS = 180
-#: A title match; a keyword and a phrase of the abstract; or a few phrases of the abstract.
-THRESHOLD = 2.5
+#: A title match; a keyword and a phrase of the abstract; or two phrases of the abstract.
+THRESHOLD = 2
 #: A topic must score at least this share of the paper's best topic.
-RELATIVE_FLOOR = 0.7
+RELATIVE_FLOOR = 0.8
 MAX_TOPICS = 3
 
 

@@ -6,6 +6,7 @@ import contextlib
 import functools
 import json
 import os
+import tomllib
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -31,6 +32,18 @@ def shared_data(variable: str, folder: str, pattern: str, what: str) -> Path:
     if not path.is_dir() or not list(path.glob(pattern)):
         pytest.fail(f"{what} not found in {path}; set {variable}")
     return path
+
+
+@pytest.fixture(scope="session")
+def topic_parents() -> dict[str, str]:
+    """Sub-topic slug -> its parent's slug, in the sample taxonomy, read as TOML."""
+    taxonomy = tomllib.loads((ROOT / "content" / "topics.toml").read_text(encoding="utf-8"))
+    return {topic["slug"]: topic["parent"] for topic in taxonomy["topic"] if "parent" in topic}
+
+
+def listed_under(slugs: list[str], parents: dict[str, str]) -> set[str]:
+    """The topic pages a paper with these topics is listed on: its topics and their parents."""
+    return set(slugs) | {parents[slug] for slug in slugs if slug in parents}
 
 
 @pytest.fixture(scope="session")

@@ -48,7 +48,7 @@ def test_init_writes_a_content_folder_that_builds_as_a_site_of_its_own(tmp_path)
     assert (config.title, config.description, config.site_url) == (
         "Lab Reading List", "Papers our lab reads.", "https://lab.example.net/papers/")
     assert (folder / "topics.toml").read_bytes() == (ROOT / "content" / "topics.toml").read_bytes()
-    assert len(load_topics(folder, diagnostics)) == 28 and list(diagnostics) == []
+    assert len(load_topics(folder, diagnostics)) == 60 and list(diagnostics) == []
     [about] = load_markdown_pages(folder, diagnostics)
     assert list(diagnostics) == [] and about.title == "About" and about.slug == "about"
     text = (folder / "pages" / "about.md").read_text()
