@@ -153,6 +153,26 @@ def test_hiding_a_topic_hides_its_papers_in_lists_with_a_notice(browser, site_ur
     context.close()
 
 
+def test_hiding_a_topic_hides_its_sub_topics_and_showing_it_shows_them(browser, site_url, topic_parents):
+    parent = "image-generation"
+    children = sorted(child for child, above in topic_parents.items() if above == parent)
+    assert children
+    context = browser.new_context()
+    page = context.new_page()
+    problems = watch(page)
+    page.goto(site_url + "/topics/")
+    page.get_by_label("Hide Image generation", exact=True).check()
+    assert json.loads(page.evaluate(f"localStorage.getItem('{KEY}')")) == sorted([parent, *children])
+    assert all(page.locator(f'.hide-topic-input[value="{child}"]').is_checked() for child in children)
+    # A sub-topic can come back on its own; unticking the parent shows them all.
+    page.locator(f'.hide-topic-input[value="{children[0]}"]').uncheck()
+    assert children[0] not in json.loads(page.evaluate(f"localStorage.getItem('{KEY}')"))
+    page.get_by_label("Hide Image generation", exact=True).uncheck()
+    assert json.loads(page.evaluate(f"localStorage.getItem('{KEY}')")) == []
+    assert problems == []
+    context.close()
+
+
 def test_without_javascript_every_paper_shows_and_no_control(browser, site_url, scenario):
     stored = {"cookies": [], "origins": [{"origin": site_url, "localStorage": [
         {"name": KEY, "value": json.dumps([scenario["topic"]])}]}]}

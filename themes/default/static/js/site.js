@@ -973,7 +973,14 @@
       var label = box.closest("label");
       if (label) label.hidden = false;
       box.addEventListener("change", guard(function () {
-        if (box.checked) state.hidden.add(box.value); else state.hidden.delete(box.value);
+        // A topic's sub-topics, listed inside its item, go with it.
+        var item = box.closest("li");
+        var nested = item && item.querySelector(".subtopics");
+        var slugs = [box.value];
+        if (nested) each(nested.querySelectorAll(".hide-topic-input"), function (child) { slugs.push(child.value); });
+        slugs.forEach(function (slug) {
+          if (box.checked) state.hidden.add(slug); else state.hidden.delete(slug);
+        });
         write();
       }));
     });
