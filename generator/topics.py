@@ -63,6 +63,8 @@ class Topic:
 
 
 _WORD_RE = re.compile(r"[^\W_]+")
+#: Between the words of two AI keywords: never a word of a phrase, so no phrase spans it.
+BREAK = "\x00"
 #: What ``_WORD_RE`` keeps of ASCII text is its letters and digits: the rest becomes spaces.
 _ASCII_SEPARATORS = str.maketrans({code: " " for code in range(128) if not chr(code).isalnum()})
 
@@ -121,7 +123,12 @@ class PhraseIndex:
         An occurrence inside a longer phrase's occurrence does not count: in
         "visual reasoning", a phrase "reasoning" is not found, only the longer one.
         """
-        tokens = words(text)
+        return self.matches_in(words(text), title_phrases)
+
+    def matches_in(self, tokens: list[str], title_phrases: bool = True
+                   ) -> tuple[dict[tuple[int, int], int], set[int]]:
+        """:meth:`matches` for a text's words (:func:`words`); no phrase spans a
+        :data:`BREAK` among them."""
         present = self.word_forms.intersection(tokens)  # no set of the text's words or pairs:
         pairs = self.pair_forms.intersection(zip(tokens, tokens[1:]))  # a third faster
         if not present and not pairs:
@@ -145,10 +152,10 @@ class PhraseIndex:
                         excluded.add(index)
                     else:  # spellings of one phrase ("agent", "agents") found here count once
                         spans[start, index, phrase_id] = max(end, spans.get((start, index, phrase_id), 0))
+        longer = [(start, end) for (start, _, _), end in spans.items() if end - start > 1]
         found: dict[tuple[int, int], int] = {}
-        spans_list = [(start, end, index, phrase_id) for (start, index, phrase_id), end in spans.items()]
-        for start, end, index, phrase_id in spans_list:
-            if not any(s <= start and end <= e and e - s > end - start for s, e, _, _ in spans_list):
+        for (start, index, phrase_id), end in spans.items():
+            if not any(s <= start and end <= e and e - s > end - start for s, e in longer):
                 found[(index, phrase_id)] = found.get((index, phrase_id), 0) + 1
         return found, excluded
 
@@ -288,9 +295,8 @@ def topic_scores(paper: Paper, index: PhraseIndex, count: int) -> tuple[list[flo
     in_title, vetoed = index.matches(paper.title)
     for topic_index, _ in in_title:
         scores[topic_index] += TITLE_WEIGHT
-    in_keywords: set[tuple[int, int]] = set()
-    for keyword in paper.ai_keywords:
-        in_keywords.update(index.matches(keyword)[0])
+    keyword_words = [word for keyword in paper.ai_keywords for word in (*words(keyword), BREAK)]
+    in_keywords = index.matches_in(keyword_words)[0]
     for topic_index in {topic_index for topic_index, _ in in_keywords}:
         scores[topic_index] += KEYWORD_WEIGHT
     abstract = topical_text(paper.abstract)
