@@ -8,7 +8,7 @@ abstract plus :data:`TITLE_WEIGHT` (2) times ``1 + log count`` in the title,
 so the words the authors chose for the title count three times as much as a
 word met once deep in the abstract. A hyphenated name also counts as its
 parts and leading compounds, a versioned name as the name alone
-(:func:`words`): "LLaVA-OneVision-2" shares ``llava-onevision`` with
+(:func:`derived_words`): "LLaVA-OneVision-2" shares ``llava-onevision`` with
 "LLaVA-OneVision", "MolmoAct2" shares ``molmoact`` with "MolmoAct". It is
 written here, in a few lines of NumPy and SciPy, because importing
 scikit-learn takes 0.7 s, most of what computing the vectors of the whole real
@@ -40,7 +40,6 @@ shared word such as "glance" or "assembly"); the first neighbour's median is
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
 from itertools import chain
@@ -116,35 +115,6 @@ would yet you your yours yourself yourselves
 _VERSIONED_RE = re.compile(r"([a-z][a-z-]*[a-z])\d+")
 
 
-def words(text: str) -> Counter:
-    """The informative words of ``text``, lower case, with their counts.
-
-    A hyphenated word also counts as each of its parts and the compounds it
-    starts with, and a name with a version number as the name alone, so a
-    follow-up shares its family's name: "LLaVA-OneVision-2" also gives
-    ``llava``, ``onevision`` and ``llava-onevision``; "Qwen3" gives ``qwen``.
-    """
-    found = Counter(_WORD_RE.findall(text.lower()))
-    for word, count in list(found.items()):
-        if "-" in word or word[-1].isdigit():
-            for other in _derived_words(word):
-                found[other] += count
-    for word in STOP_WORDS.intersection(found):
-        del found[word]
-    return found
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _derived_words(word: str) -> tuple[str, ...]:
-    """The parts, leading compounds and unversioned names in ``word`` (see :func:`words`)."""
-    parts = word.split("-")
-    derived = {*parts[1:], *("-".join(parts[:end]) for end in range(1, len(parts))
-                             if parts[end - 1] not in STOP_WORDS)}
-    derived.update(match[1] for part in parts if (match := _VERSIONED_RE.fullmatch(part)))
-    derived.discard(word)
-    return tuple(sorted(other for other in derived if len(other) >= 2))
-
-
 def tfidf(documents: list[Document], max_share: float) -> sparse.csr_matrix | None:
     """Unit-length TF-IDF rows of ``documents`` (float32) over the words that are in
     at least two documents and at most ``max_share`` of them; None when there is none.
@@ -154,12 +124,14 @@ def tfidf(documents: list[Document], max_share: float) -> sparse.csr_matrix | No
     field of its own, weighted, so a word the authors put in it counts more than
     one met once deep in the abstract. Columns are the words in sorted order, so
     ties break the same way everywhere."""
-    titles = [words(title) for title, _ in documents]
-    abstracts = [words(abstract) for _, abstract in documents]
-    vocabulary = {word: number for number, word in enumerate(sorted(set().union(*titles, *abstracts)))}
-    matrix = (_sublinear_counts(abstracts, vocabulary)
-              + TITLE_WEIGHT * _sublinear_counts(titles, vocabulary)).tocsr()
-    df = np.bincount(matrix.indices, minlength=len(vocabulary))
+    titles = [Counter(_WORD_RE.findall(title.lower())) for title, _ in documents]
+    abstracts = [Counter(_WORD_RE.findall(abstract.lower())) for _, abstract in documents]
+    found = sorted(set().union(*titles, *abstracts))
+    expansion = _expansion(found)
+    found_index = {word: number for number, word in enumerate(found)}
+    matrix = (_sublinear(_counts(abstracts, found_index) @ expansion)
+              + TITLE_WEIGHT * _sublinear(_counts(titles, found_index) @ expansion)).tocsr()
+    df = np.bincount(matrix.indices, minlength=matrix.shape[1])
     kept = np.flatnonzero((df >= 2) & (df <= max_share * len(documents)))
     if not len(kept):
         return None
@@ -167,12 +139,49 @@ def tfidf(documents: list[Document], max_share: float) -> sparse.csr_matrix | No
     return _unit_rows(matrix[:, kept] @ sparse.diags(idf))
 
 
-def _sublinear_counts(found: list[Counter], vocabulary: dict[str, int]) -> sparse.csr_matrix:
-    """A row per text, ``1 + log count`` in the column of each of its words."""
+def derived_words(word: str) -> list[str]:
+    """The words that ``word`` also counts as: its parts and the compounds it
+    starts with when it is hyphenated, and a name without its version number.
+
+    So a follow-up shares its family's name: "llava-onevision-2" gives
+    ``llava``, ``llava-onevision`` and ``onevision``; "qwen3" gives ``qwen``.
+    """
+    parts = word.split("-")
+    derived = {*parts[1:], *("-".join(parts[:end]) for end in range(1, len(parts))
+                             if parts[end - 1] not in STOP_WORDS)}
+    derived.update(match[1] for part in parts if (match := _VERSIONED_RE.fullmatch(part)))
+    derived.discard(word)
+    return sorted(other for other in derived if len(other) >= 2)
+
+
+def _expansion(found: list[str]) -> sparse.csr_matrix:
+    """A 0/1 matrix from the words ``found`` in the texts to the informative
+    words they count as: themselves and their :func:`derived_words`, without
+    function words; its columns are those words in sorted order."""
+    counted = [[] if word in STOP_WORDS else [word] for word in found]
+    for number, word in enumerate(found):
+        if "-" in word or word[-1].isdigit():
+            counted[number].extend(other for other in derived_words(word) if other not in STOP_WORDS)
+    columns = {word: number for number, word in enumerate(sorted(set(chain.from_iterable(counted))))}
+    indptr = np.cumsum([0, *map(len, counted)], dtype=np.int64)
+    indices = np.fromiter(map(columns.__getitem__, chain.from_iterable(counted)), np.int32, indptr[-1])
+    return sparse.csr_matrix((np.ones(len(indices), np.float32), indices, indptr),
+                             shape=(len(found), len(columns)))
+
+
+def _counts(found: list[Counter], index: dict[str, int]) -> sparse.csr_matrix:
+    """A row per text, the count of each of its words in the word's column."""
     indptr = np.cumsum([0, *map(len, found)], dtype=np.int64)
-    columns = np.fromiter(map(vocabulary.__getitem__, chain.from_iterable(found)), np.int32, indptr[-1])
+    columns = np.fromiter(map(index.__getitem__, chain.from_iterable(found)), np.int32, indptr[-1])
     counts = np.fromiter(chain.from_iterable(words.values() for words in found), np.float32, indptr[-1])
-    return sparse.csr_matrix((np.log(counts) + 1, columns, indptr), shape=(len(found), len(vocabulary)))
+    return sparse.csr_matrix((counts, columns, indptr), shape=(len(found), len(index)))
+
+
+def _sublinear(counts: sparse.csr_matrix) -> sparse.csr_matrix:
+    """``1 + log count`` where a count is not zero."""
+    counts = counts.tocsr()
+    counts.data = np.log(counts.data) + 1
+    return counts
 
 
 def _strongest_terms(matrix: sparse.csr_matrix, terms: int) -> sparse.csr_matrix:
