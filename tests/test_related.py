@@ -154,6 +154,6 @@ def test_real_archive_hand_checked_pairs_find_each_other(archive):
     assert len(PAIRS) >= 30 and all(p["first"] in by_title and p["second"] in by_title for p in PAIRS)
     found = [by_title[p["second"]].id in by_title[p["first"]].related for p in PAIRS]
     either = [f or by_title[p["first"]].id in by_title[p["second"]].related for p, f in zip(PAIRS, found)]
-    # Measured: 40 of 48 (83%), in either direction also 40.
+    # Measured: 62 of 76 (82%), in either direction 64 (84%); 48 and 54 before the floor and title field.
     assert sum(found) / len(PAIRS) >= 0.8, [p["first"] for p, f in zip(PAIRS, found) if not f]
     assert sum(either) >= sum(found)
