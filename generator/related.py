@@ -169,15 +169,16 @@ def _expansion(found: list[str]) -> sparse.csr_matrix:
     """A 0/1 matrix from the words ``found`` in the texts to the informative
     words they count as: themselves and their :func:`derived_words`, without
     function words; its columns are those words in sorted order."""
-    counted = [[] if word in STOP_WORDS else [word] for word in found]
-    for number, word in enumerate(found):
-        if "-" in word or word[-1].isdigit():
-            counted[number].extend(other for other in derived_words(word) if other not in STOP_WORDS)
-    columns = {word: number for number, word in enumerate(sorted(set(chain.from_iterable(counted))))}
-    indptr = np.cumsum([0, *map(len, counted)], dtype=np.int64)
-    indices = np.fromiter(map(columns.__getitem__, chain.from_iterable(counted)), np.int32, indptr[-1])
-    return sparse.csr_matrix((np.ones(len(indices), np.float32), indices, indptr),
-                             shape=(len(found), len(columns)))
+    derived = {number: [other for other in derived_words(word) if other not in STOP_WORDS]
+               for number, word in enumerate(found) if "-" in word or word[-1].isdigit()}
+    counted = sorted(set(found).union(*derived.values()) - STOP_WORDS)
+    columns = {word: number for number, word in enumerate(counted)}
+    rows = [number for number, word in enumerate(found) if word not in STOP_WORDS]
+    targets = [columns[found[number]] for number in rows]
+    for number, others in derived.items():
+        rows.extend([number] * len(others))
+        targets.extend(map(columns.__getitem__, others))
+    return sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, targets)), shape=(len(found), len(columns)))
 
 
 def _counts(found: list[Counter], index: dict[str, int]) -> sparse.csr_matrix:
