@@ -80,10 +80,10 @@ def test_shards_split_papers_by_id_and_the_cli_checks_the_split(tmp_path):
 
 def test_related_papers_of_some_rows_are_those_of_the_full_run(real_dumps):
     catalog = build_catalog(read_dumps(real_dumps, Diagnostics()), {}, Diagnostics())
-    texts = [f"{p.title}. {p.title}. {p.abstract}" for p in catalog.papers]
-    full = find_related(texts)
-    rows = list(range(3, len(texts), 7))
-    assert find_related(texts, rows=rows, chunk_rows=5) == [full[r] for r in rows]
+    documents = [(p.title, p.abstract) for p in catalog.papers]
+    full = find_related(documents)
+    rows = list(range(3, len(documents), 7))
+    assert find_related(documents, rows=rows, chunk_rows=5) == [full[r] for r in rows]
 
 
 def test_a_shard_keeps_the_urls_published_by_the_site_it_is_for(tmp_path, content, real_dumps):
