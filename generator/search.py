@@ -201,8 +201,6 @@ COMPOUND_TERMS = 24
 COMPOUND_POSTINGS = 100
 #: A part of a compound word has at least this many letters.
 COMPOUND_PART = 3
-#: ... and at least this many to be a term of its own when it is no word of the text.
-NEW_PART = 4
 #: Documents per upvotes file.
 UPVOTE_BLOCK = 4096
 FORMAT = 2
@@ -396,9 +394,8 @@ def _compounds(papers: list[Paper], abstracts: list[str], terms: list[str],
                posting_docs: list[array], posting_weights: list[bytearray]) -> dict[int, bytes]:
     """Term number -> the compound words it is a part of, for its shard entry.
 
-    A part that is no word of its own (``sphinx`` of ``VisualSphinx``), of
-    NEW_PART letters or more, joins the vocabulary with no postings of its own
-    (the lists are extended). Only for a term with no tail: the head of a frequent term is full of exact
+    A part that is no word of its own (``sphinx`` of ``VisualSphinx``) joins
+    the vocabulary with no postings of its own (the lists are extended). Only for a term with no tail: the head of a frequent term is full of exact
     matches, which outrank a compound's, and its bytes are the warm query's.
     Entry: how many compounds (the COMPOUND_TERMS most frequent), each as a
     varint length and UTF-8; then, if any, the number of documents with a
@@ -414,8 +411,6 @@ def _compounds(papers: list[Paper], abstracts: list[str], terms: list[str],
             if compound not in number:
                 continue
             if part not in number:
-                if len(part) < NEW_PART:
-                    continue
                 number[part] = len(terms)
                 terms.append(part)
                 posting_docs.append(array("I"))
@@ -624,6 +619,18 @@ def _pagefind_record(paper: Paper, language: str) -> str:
     escape = html.escape
     date = paper.published.isoformat() if paper.published else None
     attributes = f' data-pagefind-meta="date:{date}" data-pagefind-sort="date:{date}"' if date else ""
+    # What a result shows besides the title and abstract, and the upvotes to sort by.
+    meta = {"authors": short_byline(paper.authors) if paper.authors else None,
+            "org": paper.organization.name if paper.organization else None,
+            "org_handle": paper.organization.handle if paper.organization else None,
+            "upvotes": None if paper.upvotes is None else str(paper.upvotes),
+            "upvotes_kind": PAGE if paper.upvotes is not None and paper.upvotes_kind == PAGE else None}
+    # As element text, outside the indexed body: a value may hold commas, which the
+    # attribute form would split on.
+    hidden = "".join(f'<span data-pagefind-meta="{name}">{escape(value)}</span>'
+                     for name, value in meta.items() if value)
+    if paper.upvotes is not None:  # zero-padded: Pagefind sorts the values as strings
+        hidden += f'<span data-pagefind-sort="upvotes:{paper.upvotes:09d}"></span>'
     filters = [f"topic:{slug}" for slug in paper.topics]
     if paper.published:
         filters.append(f"year:{paper.published.year}")
@@ -633,7 +640,8 @@ def _pagefind_record(paper: Paper, language: str) -> str:
     return (f'<!DOCTYPE html><html lang="{escape(language)}"><head><meta charset="utf-8">'
             f"<title>{escape(paper.title)}</title></head><body>"
             f"<main data-pagefind-body{attributes}><h1>{escape(paper.title)}</h1>"
-            f"<p>{escape(abstract_text(paper.abstract))}</p>{byline}{tags}</main></body></html>")
+            f"<p>{escape(abstract_text(paper.abstract))}</p>{byline}{tags}</main>"
+            f"<div>{hidden}</div></body></html>")
 
 
 def _pagefind_binary() -> str:
