@@ -13,7 +13,8 @@ the browser test):
   over the queries, then the median over ``--runs`` runs;
 * cold latency: a fresh browser context opens ``/search/?q=…`` for each of
   the first ``--cold`` queries, navigation start to results shown; medians
-  as above.
+  as above;
+* the engine's index: its bytes and files on the site.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from search_bench import CHROMIUM, ENGINES, Page, machine, serve  # noqa: E402
 from generator.build import BuildOptions, build  # noqa: E402
+from generator.search import INDEX_URL  # noqa: E402
 
 ITEMS = tomllib.loads((ROOT / "tests" / "known_items_archive.toml").read_text())["item"]
 UNSUPPORTED = {"builtin": set(), "pagefind": {"subword"}}
@@ -80,8 +82,9 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     print(machine(), file=sys.stderr)
-    lines = ["| engine | queries | top 3 | top 10 | warm latency (median) | cold latency (median) | build (s) |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| engine | queries | top 3 | top 10 | warm latency (median) | cold latency (median) | "
+             "build (s) | index |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     with tempfile.TemporaryDirectory(prefix="known-items-") as temporary, sync_playwright() as playwright:
         dumps = archive_dumps(Path(temporary) / "dumps")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
@@ -91,6 +94,8 @@ def main() -> int:
             result = build(BuildOptions(content=ROOT / "content", dumps=dumps, out=site, search=engine))
             assert result.ok, result.message
             built = time.perf_counter() - started
+            index = [path.stat().st_size for path in (site / INDEX_URL[engine].strip("/")).rglob("*")
+                     if path.is_file()]
             items = [item for item in ITEMS if item["kind"] not in UNSUPPORTED[engine]]
             server, base = serve(site, "/unused/", None)
             try:
@@ -102,7 +107,8 @@ def main() -> int:
                 print(f"{engine} run {number + 1}: {measured}", file=sys.stderr)
             median = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
             lines.append(f"| {engine} | {len(items)} | {median['top3']:.1%} | {median['top10']:.1%} | "
-                         f"{median['warm_ms']:.0f} ms | {median['cold_ms']:.0f} ms | {built:.0f} |")
+                         f"{median['warm_ms']:.0f} ms | {median['cold_ms']:.0f} ms | {built:.0f} | "
+                         f"{sum(index) / 1e6:.1f} MB in {len(index):,} files |")
         browser.close()
     print("\n".join(lines))
     return 0
