@@ -137,9 +137,27 @@ def tokenize(text: str) -> list[str]:
     return [stem(token) for token in _unstemmed(text)]
 
 
-# A word with a part boundary: lower then upper case (QLo|RA), an acronym before
+# Where a word may change part: lower then upper case (QLo|RA), an acronym before
 # a capitalised word (AB|Seeker), or letters against digits (Llama|3).
-_COMPOUND = re.compile(r"(?<![^\W_])[^\W_]*?(?:[a-z][A-Z]|[A-Z][A-Z][a-z]|[A-Za-z][0-9]|[0-9][A-Za-z])[^\W_]*")
+_PART_CHANGE = re.compile(r"[a-z][A-Z]|[A-Z][A-Z][a-z]|[A-Za-z][0-9]|[0-9][A-Za-z]")
+
+
+def _compound_words(text: str) -> set[str]:
+    """The words of ``text`` (runs of letters and digits) with a part change in them.
+
+    Found from the changes, which are few, rather than by scanning every word."""
+    words = set()
+    end = 0
+    for change in _PART_CHANGE.finditer(text):
+        if change.start() < end:
+            continue  # in the word just taken
+        start, end = change.start(), change.end()
+        while start > 0 and text[start - 1].isalnum():
+            start -= 1
+        while end < len(text) and text[end].isalnum():
+            end += 1
+        words.add(text[start:end])
+    return words
 
 
 def _part_boundaries(word: str) -> list[int]:
@@ -162,7 +180,7 @@ def compound_parts(text: str) -> set[tuple[str, str]]:
     ("criticlean", "lean")}``. A part is a run of letters between part boundaries
     (see :func:`_part_boundaries`), at least COMPOUND_PART long, and not the whole word."""
     pairs = set()
-    for word in set(_COMPOUND.findall(text)):
+    for word in _compound_words(text):
         tokens = tokenize(word)
         if len(tokens) != 1:
             continue
@@ -192,9 +210,6 @@ ABSTRACT_START = 700
 TITLE_WEIGHT = 4.0
 K1 = 1.2
 B = 0.75
-#: Weights 1..ABSTRACT_BAND are for a term in the abstract only, the ones above
-#: for a term in the title: a title match always outweighs an abstract match.
-ABSTRACT_BAND = 63
 #: Compound words listed with a term they contain (``qlora`` with ``lora``),
 #: the most frequent first, and their postings kept with it, the best first.
 COMPOUND_TERMS = 24
@@ -249,18 +264,14 @@ def document_order(papers: list[Paper]) -> list[Paper]:
 
 
 def impact(title_tf: int, abstract_tf: int, title_norm: float, abstract_norm: float) -> int:
-    """A term's BM25F weight in one paper without the IDF, as 1..127: 1..63 for
-    a term in the abstract only, 64..127 for a term in the title, so that a
-    title match outranks any number of abstract matches (BM25F alone let five
-    mentions in an abstract outweigh the title).
+    """A term's BM25F weight in one paper without the IDF, as 1..127.
 
-    ``*_norm`` is ``1 - B + B * length / average length`` of that field.
+    ``*_norm`` is ``1 - B + B * length / average length`` of that field. (The
+    engine adds 127 to a posting in a title, so that a title match outranks any
+    abstract match: BM25F alone let five mentions in an abstract outweigh it.)
     """
     tf = TITLE_WEIGHT * title_tf / title_norm + abstract_tf / abstract_norm
-    saturated = tf / (K1 + tf)
-    if title_tf:
-        return ABSTRACT_BAND + 1 + int((126 - ABSTRACT_BAND) * saturated + 0.5)
-    return max(1, int(ABSTRACT_BAND * saturated + 0.5))
+    return max(1, int(127 * tf / (K1 + tf) + 0.5))
 
 
 def builtin_index(catalog: Catalog) -> dict[str, bytes]:

@@ -175,9 +175,6 @@ def test_a_term_lists_the_compounds_it_is_part_of_with_their_postings():
 def test_a_title_word_outweighs_an_abstract_word_and_counts_saturate():
     in_title, in_abstract = impact(1, 0, 1.0, 1.0), impact(0, 1, 1.0, 1.0)
     assert in_title > 1.5 * in_abstract
-    # Any title match outweighs any abstract match, however many times repeated.
-    assert impact(1, 0, 3.0, 1.0) > impact(0, 50, 1.0, 0.3) == search.ABSTRACT_BAND
-    assert impact(1, 20, 1.0, 1.0) <= 127
     assert impact(0, 1, 1.0, 1.0) < impact(0, 2, 1.0, 1.0) < impact(0, 20, 1.0, 1.0) <= 127
     assert impact(0, 20, 1.0, 1.0) - impact(0, 10, 1.0, 1.0) < impact(0, 2, 1.0, 1.0) - impact(0, 1, 1.0, 1.0)
     assert impact(0, 1, 2.0, 2.0) < impact(0, 1, 1.0, 1.0)  # a long abstract weighs less

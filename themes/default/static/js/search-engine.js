@@ -29,6 +29,7 @@
   var PREFIX_WEIGHT = 0.8; /* a completion scores this much of an exact match */
   var PREFIX_SHARDS = 2; /* completions are looked for in this many shards at most */
   var WIDEN_MIN = 4; /* when no paper has every term, terms this long match their completions */
+  var TITLE_BONUS = 127; /* added to a posting's weight (1..127) in a title: it outranks any abstract match */
   var COMPOUND_WEIGHT = 0.7; /* a compound word ("qlora" for "lora") scores this much of an exact match */
   var PHRASE_CHECKS = 200; /* papers read at most, per page of results, to check a quoted phrase */
   var SUGGEST_DF = 3; /* a word in this many papers or fewer may be a misspelling... */
@@ -200,7 +201,9 @@
     }
 
     /* doc -> [score, in title] over a group's entries (the best entry wins: one
-     * in the title, then the higher score).
+     * in the title, then the higher score). A posting in a title scores
+     * TITLE_BONUS more than its weight, so a title match of a term outranks
+     * its abstract matches, however often the abstract repeats it.
      * The entries of a prefix share one IDF, that of all of them together, so
      * that a rare completion does not outrank the common one being typed. */
     function groupScores(m, group, tails) {
@@ -216,12 +219,13 @@
         var entry = item.entry;
         var scale = item.weight * weight;
         for (var i = 0; i < entry.docs.length; i++) {
-          add(entry.docs[i], scale * (entry.weights[i] & 127), entry.weights[i] >> 7);
+          var inTitle = entry.weights[i] >> 7;
+          add(entry.docs[i], scale * ((entry.weights[i] & 127) + inTitle * TITLE_BONUS), inTitle);
         }
         var tail = tails && item.full && entry.tail && tails.get(entry.tail.id);
         if (!tail) return;
         var addTail = function (doc) {
-          if (tail.inTitle.has(doc)) add(doc, scale * entry.tail.inTitle, 1);
+          if (tail.inTitle.has(doc)) add(doc, scale * (entry.tail.inTitle + TITLE_BONUS), 1);
           else add(doc, scale * entry.tail.other, 0);
         };
         if (!tail.without) {
