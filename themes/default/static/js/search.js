@@ -105,7 +105,8 @@
           highlight: typedTerms(query),
           more: offset + limit < found.results.length,
           suggestion: null,
-          results: (filters.sort ? keepOrder : byTier)(query, page.map(function (data) {
+          /* Sorted by date or upvotes, Pagefind's order stands. */
+          results: byTier(filters.sort ? "" : query, page.map(function (data) {
             var title = data.meta.title || "";
             var content = data.content || "";
             /* The record is the title (its h1) followed by the abstract. */
@@ -138,10 +139,6 @@
     }).sort(function (a, b) { return b.tier - a.tier || a.index - b.index; }).map(function (ranked) {
       return ranked.result;
     });
-  }
-
-  function keepOrder(query, results) {
-    return results;
   }
 
   /* ---- Highlighting and snippets ------------------------------------------ */
