@@ -176,10 +176,10 @@
         var term = w.term;
         var first = shardOf(m.shards, term);
         var exact = (await shard(first)).get(term);
-        var entries = exact && exact.df ? [{ entry: exact, weight: 1, full: true }] : [];
+        var entries = exact && exact.df ? [{ entry: exact, weight: 1, full: true, bonus: TITLE_BONUS }] : [];
         w.df = exact ? exact.df : 0;
         if (exact && exact.compound && !w.quoted) {
-          entries.push({ entry: exact.compound, weight: COMPOUND_WEIGHT, full: false });
+          entries.push({ entry: exact.compound, weight: COMPOUND_WEIGHT, full: false, bonus: TITLE_BONUS });
           w.compounds = exact.compound.names;
         }
         if (!w.prefix) return entries;
@@ -192,7 +192,7 @@
         }
         completions.sort(function (a, b) { return b.df - a.df || (a.term < b.term ? -1 : 1); });
         completions.slice(0, PREFIX_TERMS).forEach(function (entry) {
-          entries.push({ entry: entry, weight: PREFIX_WEIGHT, full: false });
+          entries.push({ entry: entry, weight: PREFIX_WEIGHT, full: false, bonus: 0 });
         });
         return entries;
       }));
@@ -202,8 +202,10 @@
 
     /* doc -> [score, in title] over a group's entries (the best entry wins: one
      * in the title, then the higher score). A posting in a title scores
-     * TITLE_BONUS more than its weight, so a title match of a term outranks
-     * its abstract matches, however often the abstract repeats it.
+     * TITLE_BONUS more than its weight, so a title match of a term (or of a
+     * compound of it) outranks its abstract matches, however often the
+     * abstract repeats it; a completion of a word being typed has no bonus,
+     * so that it does not outrank the word itself ("wei" is not "weights").
      * The entries of a prefix share one IDF, that of all of them together, so
      * that a rare completion does not outrank the common one being typed. */
     function groupScores(m, group, tails) {
@@ -220,12 +222,12 @@
         var scale = item.weight * weight;
         for (var i = 0; i < entry.docs.length; i++) {
           var inTitle = entry.weights[i] >> 7;
-          add(entry.docs[i], scale * ((entry.weights[i] & 127) + inTitle * TITLE_BONUS), inTitle);
+          add(entry.docs[i], scale * ((entry.weights[i] & 127) + inTitle * item.bonus), inTitle);
         }
         var tail = tails && item.full && entry.tail && tails.get(entry.tail.id);
         if (!tail) return;
         var addTail = function (doc) {
-          if (tail.inTitle.has(doc)) add(doc, scale * (entry.tail.inTitle + TITLE_BONUS), 1);
+          if (tail.inTitle.has(doc)) add(doc, scale * (entry.tail.inTitle + item.bonus), 1);
           else add(doc, scale * entry.tail.other, 0);
         };
         if (!tail.without) {

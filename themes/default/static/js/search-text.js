@@ -126,9 +126,20 @@
     return false;
   }
 
+  /* Is every term of the query in one of the names of `authors` ("Ada
+   * Lovelace, Alan Turing et al."), in any order: "Tri Dao", "Dao Tri"? */
+  function namesAnAuthor(parsed, authors, matches) {
+    return authors.split(/,| et al\./).some(function (name) {
+      var tokens = tokenize(name);
+      return parsed.terms.every(function (term, index) {
+        return tokens.some(function (token) { return matches(token, index); });
+      });
+    });
+  }
+
   /* 3: the title is the query; 2: the query is a phrase in the title; 1: every
-   * term is in the title, or the query is a phrase in the abstract or the
-   * authors (a name as written: "Tri Dao"); else 0. */
+   * term is in the title, or the query is a phrase in the abstract, or names
+   * one of the authors; else 0. */
   function tier(parsed, title, abstract, authors) {
     var matches = matcher(parsed);
     var titleTokens = tokenize(title);
@@ -138,7 +149,7 @@
       return titleTokens.some(function (token) { return matches(token, index); });
     });
     if (everyInTitle || containsPhrase(tokenize(abstract), parsed, matches) ||
-        (authors && containsPhrase(tokenize(authors), parsed, matches))) return 1;
+        (authors && namesAnAuthor(parsed, authors, matches))) return 1;
     return 0;
   }
 
