@@ -1,6 +1,6 @@
 """Benchmark the two search engines side by side: built-in and Pagefind.
 
-    python bench/search_bench.py [--papers 100000] [--hits 200] [--seed 1]
+    python bench/search_bench.py [--papers 100000] [--hits 200] [--seed 1] [--engines builtin,pagefind]
 
 For the real dumps (``../shared/dumps`` or $PAPERSITE_REAL_DUMPS) and a
 synthetic corpus of ``--papers`` papers (``bench/corpus.py``), and for each
@@ -238,7 +238,9 @@ def main() -> int:
     parser.add_argument("--hits", type=int, default=200, help="known-item queries for the hit rate")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dumps", type=Path, default=None, help="the real dumps")
+    parser.add_argument("--engines", default=",".join(ENGINES), help="which engines, comma-separated")
     args = parser.parse_args()
+    engines = [engine for engine in ENGINES if engine in args.engines.split(",")]
 
     from playwright.sync_api import sync_playwright
 
@@ -248,7 +250,7 @@ def main() -> int:
         temporary = Path(temporary)
         real = resolve_real_dumps(args.dumps)
         sites = {}
-        for engine in ENGINES:
+        for engine in engines:
             sites[engine] = temporary / f"site-{engine}"
             result = build(BuildOptions(content=ROOT / "content", dumps=real, out=sites[engine], search=engine))
             assert result.ok, result.message
@@ -261,7 +263,7 @@ def main() -> int:
             topics = load_topics(ROOT / "content", diagnostics)
             assign_topics(catalog, topics)
             queries = title_queries(catalog, args.hits, args.seed)
-            for engine in ENGINES:
+            for engine in engines:
                 index = temporary / f"index-{engine}"
                 shutil.rmtree(index, ignore_errors=True)
                 row = build_index(engine, catalog, config, index)

@@ -13,14 +13,18 @@ query transfers the same few kilobytes whatever the host compresses:
   the documents of each year (a range: documents are numbered by date), the
   papers per topic, and a version that busts caches on every change;
 * ``s/<n>.bin``: term shards, consecutive runs of the sorted vocabulary. Each
-  term has its document frequency and its best :data:`HEAD_POSTINGS`
-  postings (document, quantised BM25F weight, in-title bit);
+  term has its document frequency, its best :data:`HEAD_POSTINGS`
+  postings (document, quantised BM25F weight, in-title bit) and the
+  compound words it is a part of (``qlora`` for ``lora``) with their best
+  postings;
 * ``t/<n>.bin``: the remaining postings of a frequent term, fetched only when
   the terms' best postings cannot fill the page of results asked for;
 * ``d/<n>.bin``: one document: title, URL, date, topics, the first authors, the
   abstract's start;
   ``r/<n>.bin`` the rest of a long abstract;
-* ``f/<topic>.bin``: the documents of a topic, for the topic filter.
+* ``f/<topic>.bin``: the documents of a topic, for the topic filter;
+* ``u/<n>.bin``: the upvotes of documents ``n * UPVOTE_BLOCK`` onwards, for
+  sorting by upvotes.
 
 A query fetches the manifest, one or two shards per term, perhaps a tail or
 a topic list, and the documents it shows. Tokenisation is :func:`tokenize`
@@ -133,6 +137,67 @@ def tokenize(text: str) -> list[str]:
     return [stem(token) for token in _unstemmed(text)]
 
 
+# Where a word may change part: lower then upper case (QLo|RA), an acronym before
+# a capitalised word (AB|Seeker), or letters against digits (Llama|3).
+_PART_CHANGE = re.compile(r"[a-z][A-Z]|[A-Z][A-Z][a-z]|[A-Za-z][0-9]|[0-9][A-Za-z]")
+
+
+def _compound_words(text: str) -> set[str]:
+    """The words of ``text`` (runs of letters and digits) with a part change in them.
+
+    Found from the changes, which are few, rather than by scanning every word."""
+    words = set()
+    end = 0
+    for change in _PART_CHANGE.finditer(text):
+        if change.start() < end:
+            continue  # in the word just taken
+        start, end = change.start(), change.end()
+        while start > 0 and text[start - 1].isalnum():
+            start -= 1
+        while end < len(text) and text[end].isalnum():
+            end += 1
+        words.add(text[start:end])
+    return words
+
+
+def _part_boundaries(word: str) -> list[int]:
+    """Where ``word`` changes part: ``QLoRA`` -> [1, 3], ``EvoFSM`` -> [3], ``LLMs`` -> []."""
+    found = []
+    for i in range(1, len(word)):
+        before, at = word[i - 1], word[i]
+        after = word[i + 1] if i + 1 < len(word) else ""
+        if ((before.islower() and at.isupper())
+                or (before.isupper() and at.isupper() and after.islower()
+                    and not (after == "s" and i + 2 == len(word)))  # an acronym's plural: VLMs
+                or (before.isdigit() != at.isdigit() and before.isalnum() and at.isalnum())):
+            found.append(i)
+    return found
+
+
+def compound_parts(text: str) -> set[tuple[str, str]]:
+    """(compound term, part term) for each word of ``text`` written as a compound:
+    ``"QLoRA and CriticLean"`` -> ``{("qlora", "lora"), ("criticlean", "critic"),
+    ("criticlean", "lean")}``. A part is a run of letters between part boundaries
+    (see :func:`_part_boundaries`), at least COMPOUND_PART long, and not the whole word."""
+    pairs = set()
+    for word in _compound_words(text):
+        tokens = tokenize(word)
+        if len(tokens) != 1:
+            continue
+        base = word[:-1] if word[-2:-1].isupper() and word.endswith("s") else word  # LoRAs: LoRA
+        edges = [0, *_part_boundaries(base), len(base)]
+        for start_index, start in enumerate(edges):
+            for end in edges[start_index + 1:]:
+                span = base[start:end]
+                if (end - start == len(base) or len(span) < COMPOUND_PART
+                        or not span.isalpha()):
+                    continue
+                part = stem(fold(span))
+                if part != tokens[0]:
+                    pairs.add((tokens[0], part))
+    return pairs
+
+
 # ---- The built-in engine --------------------------------------------------------
 
 #: Postings kept with a term in its shard; the rest go to the term's tail file.
@@ -145,7 +210,15 @@ ABSTRACT_START = 700
 TITLE_WEIGHT = 4.0
 K1 = 1.2
 B = 0.75
-FORMAT = 1
+#: Compound words listed with a term they contain (``qlora`` with ``lora``),
+#: the most frequent first, and their postings kept with it, the best first.
+COMPOUND_TERMS = 24
+COMPOUND_POSTINGS = 100
+#: A part of a compound word has at least this many letters.
+COMPOUND_PART = 3
+#: Documents per upvotes file.
+UPVOTE_BLOCK = 4096
+FORMAT = 2
 
 def _leb128(value: int) -> bytes:
     out = bytearray()
@@ -193,7 +266,9 @@ def document_order(papers: list[Paper]) -> list[Paper]:
 def impact(title_tf: int, abstract_tf: int, title_norm: float, abstract_norm: float) -> int:
     """A term's BM25F weight in one paper without the IDF, as 1..127.
 
-    ``*_norm`` is ``1 - B + B * length / average length`` of that field.
+    ``*_norm`` is ``1 - B + B * length / average length`` of that field. (The
+    engine adds 127 to a posting in a title, so that a title match outranks any
+    abstract match: BM25F alone let five mentions in an abstract outweigh it.)
     """
     tf = TITLE_WEIGHT * title_tf / title_norm + abstract_tf / abstract_norm
     return max(1, int(127 * tf / (K1 + tf) + 0.5))
@@ -225,7 +300,9 @@ def term_files(catalog: Catalog) -> tuple[dict[str, bytes], list[str]]:
     """The term shards and tails, and the first term of each shard."""
     papers = document_order(catalog.papers)
     abstracts = [abstract_text(paper.abstract) for paper in papers]  # "80%", not "80\\%"
-    return _term_shards(*_postings(papers, abstracts), len(papers))
+    terms, posting_docs, posting_weights = _postings(papers, abstracts)
+    compounds = _compounds(papers, abstracts, terms, posting_docs, posting_weights)
+    return _term_shards(terms, posting_docs, posting_weights, compounds, len(papers))
 
 
 def document_files(catalog: Catalog) -> dict[str, bytes]:
@@ -248,6 +325,7 @@ def index_files(catalog: Catalog, terms: tuple[dict[str, bytes], list[str]],
             years.setdefault(str(paper.published.year), [doc, doc])[1] = doc + 1
     for slug, docs in topics.items():
         files[f"f/{slug}.bin"] = _gzip(varint(len(docs)) + _gaps(docs))
+    files.update(_upvote_files(document_order(catalog.papers)))
 
     version = hashlib.sha256()
     for path in sorted(files):
@@ -264,6 +342,15 @@ def index_files(catalog: Catalog, terms: tuple[dict[str, bytes], list[str]],
                                              separators=(",", ":")).encode("utf-8"))
     prefix = INDEX_URL["builtin"].strip("/")
     return {f"{prefix}/{path}": data for path, data in sorted(files.items())}
+
+
+def _upvote_files(papers: list[Paper]) -> dict[str, bytes]:
+    """``u/<n>.bin``: per document from ``n * UPVOTE_BLOCK`` on, its upvotes + 1 as a
+    varint, 0 for none: what sorting a result set by upvotes needs, a block at a time."""
+    return {f"u/{block}.bin": _gzip(b"".join(
+                varint(0 if paper.upvotes is None else paper.upvotes + 1)
+                for paper in papers[block * UPVOTE_BLOCK:(block + 1) * UPVOTE_BLOCK]))
+            for block in range((len(papers) + UPVOTE_BLOCK - 1) // UPVOTE_BLOCK)}
 
 
 def _postings(papers: list[Paper], abstracts: list[str]) -> tuple[list[str], list[array], list[bytearray]]:
@@ -314,8 +401,54 @@ def _postings(papers: list[Paper], abstracts: list[str]) -> tuple[list[str], lis
     return terms, posting_docs, posting_weights
 
 
+def _compounds(papers: list[Paper], abstracts: list[str], terms: list[str],
+               posting_docs: list[array], posting_weights: list[bytearray]) -> dict[int, bytes]:
+    """Term number -> the compound words it is a part of, for its shard entry.
+
+    A part that is no word of its own (``sphinx`` of ``VisualSphinx``) joins
+    the vocabulary with no postings of its own (the lists are extended). Only for a term with no tail: the head of a frequent term is full of exact
+    matches, which outrank a compound's, and its bytes are the warm query's.
+    Entry: how many compounds (the COMPOUND_TERMS most frequent), each as a
+    varint length and UTF-8; then, if any, the number of documents with a
+    compound but not the term itself (or the compound in the title and the
+    term only in the abstract, as QLoRA's), and the COMPOUND_POSTINGS best of them
+    (in a title first, then by weight, then newest): count, gaps, weight bytes
+    (a document's best weight among the compounds).
+    """
+    number = {term: n for n, term in enumerate(terms)}
+    parts: dict[int, set[int]] = {}
+    for paper, abstract in zip(papers, abstracts):
+        for compound, part in compound_parts(paper.title + "\n" + abstract):
+            if compound not in number:
+                continue
+            if part not in number:
+                number[part] = len(terms)
+                terms.append(part)
+                posting_docs.append(array("I"))
+                posting_weights.append(bytearray())
+            parts.setdefault(number[part], set()).add(number[compound])
+    entries = {}
+    for part, compounds in parts.items():
+        if len(posting_docs[part]) > HEAD_POSTINGS:
+            continue
+        chosen = sorted(compounds, key=lambda n: (-len(posting_docs[n]), _utf16_key(terms[n])))
+        chosen = chosen[:COMPOUND_TERMS]
+        # A paper with the term itself needs the compound only to put it in the title.
+        own = {doc: weight & 128 for doc, weight in zip(posting_docs[part], posting_weights[part])}
+        best: dict[int, int] = {}
+        for compound in chosen:
+            for doc, weight in zip(posting_docs[compound], posting_weights[compound]):
+                if (doc not in own or weight & 128 > own[doc]) and weight > best.get(doc, 0):
+                    best[doc] = weight
+        kept = sorted(sorted(best.items(), key=lambda item: (-item[1], -item[0]))[:COMPOUND_POSTINGS])
+        names = [varint(len(terms[n].encode("utf-8"))) + terms[n].encode("utf-8") for n in chosen]
+        entries[part] = b"".join([varint(len(chosen)), *names, varint(len(best)), varint(len(kept)),
+                                  _gaps(doc for doc, _ in kept), bytes(w for _, w in kept)])
+    return entries
+
+
 def _term_shards(terms: list[str], posting_docs: list[array], posting_weights: list[bytearray],
-                 count: int) -> tuple[dict[str, bytes], list[str]]:
+                 compounds: dict[int, bytes], count: int) -> tuple[dict[str, bytes], list[str]]:
     """Shard and tail files, and the first term of each shard, in JavaScript string order."""
     files: dict[str, bytes] = {}
     boundaries: list[str] = []
@@ -328,6 +461,7 @@ def _term_shards(terms: list[str], posting_docs: list[array], posting_weights: l
     for number in sorted(range(len(terms)), key=lambda n: _utf16_key(terms[n])):
         entry, tail = _term_entry(terms[number], posting_docs[number], posting_weights[number],
                                   tails, count)
+        entry += compounds.get(number, b"\0")
         if tail is not None:
             files[f"t/{tails}.bin"] = _gzip(tail)
             tails += 1
@@ -354,6 +488,7 @@ def _term_entry(term: str, docs: array, weights: bytearray, tail_number: int, co
     tail, 1 when they are the documents without the term (for a term in more
     than half of them, that list is the shorter); their count and gaps; then
     the tail's documents with the term in their title, count and gaps.
+    The record ends with the term's compounds (see :func:`_compounds`).
     """
     encoded = term.encode("utf-8")
     frequency = len(docs)
@@ -495,6 +630,18 @@ def _pagefind_record(paper: Paper, language: str) -> str:
     escape = html.escape
     date = paper.published.isoformat() if paper.published else None
     attributes = f' data-pagefind-meta="date:{date}" data-pagefind-sort="date:{date}"' if date else ""
+    # What a result shows besides the title and abstract, and the upvotes to sort by.
+    meta = {"authors": short_byline(paper.authors) if paper.authors else None,
+            "org": paper.organization.name if paper.organization else None,
+            "org_handle": paper.organization.handle if paper.organization else None,
+            "upvotes": None if paper.upvotes is None else str(paper.upvotes),
+            "upvotes_kind": PAGE if paper.upvotes is not None and paper.upvotes_kind == PAGE else None}
+    # As element text, outside the indexed body: a value may hold commas, which the
+    # attribute form would split on.
+    hidden = "".join(f'<span data-pagefind-meta="{name}">{escape(value)}</span>'
+                     for name, value in meta.items() if value)
+    if paper.upvotes is not None:  # zero-padded: Pagefind sorts the values as strings
+        hidden += f'<span data-pagefind-sort="upvotes:{paper.upvotes:09d}"></span>'
     filters = [f"topic:{slug}" for slug in paper.topics]
     if paper.published:
         filters.append(f"year:{paper.published.year}")
@@ -504,7 +651,8 @@ def _pagefind_record(paper: Paper, language: str) -> str:
     return (f'<!DOCTYPE html><html lang="{escape(language)}"><head><meta charset="utf-8">'
             f"<title>{escape(paper.title)}</title></head><body>"
             f"<main data-pagefind-body{attributes}><h1>{escape(paper.title)}</h1>"
-            f"<p>{escape(abstract_text(paper.abstract))}</p>{byline}{tags}</main></body></html>")
+            f"<p>{escape(abstract_text(paper.abstract))}</p>{byline}{tags}</main>"
+            f"<div>{hidden}</div></body></html>")
 
 
 def _pagefind_binary() -> str:

@@ -31,6 +31,7 @@ PAGE_KINDS = {
     "most upvoted of a week": "/top/2025-W41/",
     "reading list": "/reading-list/",
     "search with a query": "/search/?q=memorize+context",
+    "search with a suggestion, sorted": "/search/?q=sparse+atention&sort=upvotes",
     "Markdown page": "/about/",
     "not found": "/404.html",
 }
@@ -89,7 +90,7 @@ def test_every_page_kind_is_accessible_and_loads_only_from_this_site(browser, ar
     notices = 0
     for kind, path in PAGE_KINDS.items():
         page.goto(archive_url + path)
-        if kind == "search with a query":
+        if kind.startswith("search with"):
             page.wait_for_function("() => document.getElementById('search-status').textContent !== ''")
             assert page.locator("#results .search-result").count() > 0
         if kind == "topics index":

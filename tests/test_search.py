@@ -24,7 +24,7 @@ VECTORS = json.loads((ROOT / "tests" / "search_vectors.json").read_text(encoding
 
 
 def catalogue(records: list[dict]) -> Catalog:
-    """A catalogue of papers given as {slug, title, abstract, published, topics, authors, arxiv_id}."""
+    """A catalogue of papers given as {slug, title, abstract, published, topics, authors, arxiv_id, upvotes}."""
     papers = []
     for record in records:
         published = record.get("published")
@@ -32,7 +32,7 @@ def catalogue(records: list[dict]) -> Catalog:
             id=record["slug"], slug=record["slug"], title=record["title"],
             abstract=record.get("abstract", ""), authors_count=None, organization=None,
             published=datetime.date.fromisoformat(published) if published else None,
-            upvotes=None, topics=list(record.get("topics", [])),
+            upvotes=record.get("upvotes"), topics=list(record.get("topics", [])),
             authors=list(record.get("authors", [])), arxiv_id=record.get("arxiv_id")))
     papers.sort(key=lambda p: p.slug)
     return Catalog(papers=papers, listings=[], by_id={p.id: p for p in papers}, listing_papers={})
@@ -57,7 +57,14 @@ class Index:
             if head < df:
                 tail = {"id": reader.varint(), "in_title": reader.byte(), "other": reader.byte()}
             docs = reader.docs(head)
-            terms[term] = {"df": df, "docs": docs, "weights": list(reader.take(head)), "tail": tail}
+            weights = list(reader.take(head))
+            names = [reader.take(reader.varint()).decode("utf-8") for _ in range(reader.varint())]
+            compound = None
+            if names:
+                compound_df, count = reader.varint(), reader.varint()
+                compound = {"names": names, "df": compound_df, "docs": reader.docs(count),
+                            "weights": list(reader.take(count))}
+            terms[term] = {"df": df, "docs": docs, "weights": weights, "tail": tail, "compound": compound}
         assert reader.at == len(data)
         return terms
 
@@ -135,6 +142,34 @@ def test_stemmer_is_idempotent_on_every_word_of_the_real_dumps(real_catalogue):
         assert stem(stem(word)) == stem(word), word
 
 
+COMPOUNDS = json.loads((ROOT / "tests" / "search_vectors.json").read_text(encoding="utf-8"))["compounds"]
+
+
+@pytest.mark.parametrize("case", COMPOUNDS, ids=lambda case: case["text"][:30])
+def test_compound_parts_match_the_shared_vectors(case):
+    assert search.compound_parts(case["text"]) == {tuple(pair) for pair in case["parts"]}
+
+
+def test_a_term_lists_the_compounds_it_is_part_of_with_their_postings():
+    papers = [
+        {"slug": "q", "title": "QLoRA: Efficient Finetuning", "abstract": "We extend LoRA.", "published": "2023-05-01"},
+        {"slug": "l", "title": "LoRA: Low-Rank Adaptation", "abstract": "Adapters.", "published": "2021-06-01"},
+        {"slug": "v", "title": "Puzzles", "abstract": "VisualSphinx and QLoRA.", "published": "2025-05-01"},
+    ]
+    index = Index(builtin_index(catalogue(papers)))
+    terms = index.terms()
+    lora = terms["lora"]
+    assert lora["df"] == 2 and lora["compound"]["names"] == ["qlora"]
+    compound_docs = {index.document(doc)["t"]: w for doc, w in
+                     zip(lora["compound"]["docs"], lora["compound"]["weights"])}
+    # QLoRA has "lora" in its abstract only: the compound puts it in the title.
+    assert set(compound_docs) == {"QLoRA: Efficient Finetuning", "Puzzles"}
+    assert compound_docs["QLoRA: Efficient Finetuning"] & 128 and not compound_docs["Puzzles"] & 128
+    sphinx = terms["sphinx"]  # no word of its own: a term without postings
+    assert sphinx["df"] == 0 and sphinx["docs"] == [] and sphinx["compound"]["names"] == ["visualsphinx"]
+    assert terms["qlora"]["compound"] is None
+
+
 # ---- Ranking weights ----------------------------------------------------------------
 
 def test_a_title_word_outweighs_an_abstract_word_and_counts_saturate():
@@ -182,15 +217,20 @@ def test_every_term_is_in_the_shard_the_manifest_points_to(monkeypatch, real_cat
     # Abstracts are indexed as they read, their LaTeX resolved: T\"ulu is "tulu".
     vocabulary = {stem(w) for p in papers
                   for w in search._unstemmed(p["title"] + " " + abstract_text(p["abstract"]))}
-    seen = set()
+    seen, parts_only = set(), set()
     for number in range(len(boundaries)):
         shard = index.shard(number)
         assert min(shard, key=search._utf16_key) == boundaries[number]
-        assert not seen & shard.keys()
-        seen |= shard.keys()
+        assert not (seen | parts_only) & shard.keys()
+        seen |= {term for term, entry in shard.items() if entry["df"]}
+        parts_only |= {term for term, entry in shard.items() if not entry["df"]}
+        assert all(shard[term]["compound"] for term in parts_only & shard.keys())
         size = len(index.files[f"s/{number}.bin"])
-        assert size < 2000 + max(len(t.encode()) + 5 + 3 * e["df"] for t, e in shard.items())
+        assert size < 2000 + max(len(t.encode()) + 5 + 3 * e["df"] + 300 for t, e in shard.items())
     assert seen == vocabulary
+    # A part of a compound word that is no word of its own is a term without postings.
+    assert "sphinx" not in vocabulary or "sphinx" in seen
+    assert all(len(term) >= search.COMPOUND_PART for term in parts_only)
 
 
 def test_terms_sort_as_javascript_compares_strings():

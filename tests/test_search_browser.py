@@ -13,6 +13,7 @@ a bare expression string on every poll, and the policy refuses that).
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 from urllib.parse import quote_plus
 
@@ -152,6 +153,42 @@ def test_known_item_queries_find_their_paper_in_the_top_three(search_page):
     assert hit_rate >= 0.9, "\n".join(misses)
 
 
+#: Known-item queries for the whole real archive, and how they were written.
+ARCHIVE_ITEMS = tomllib.loads((ROOT / "tests" / "known_items_archive.toml").read_text())["item"]
+#: Query kinds an engine cannot do: Pagefind matches whole words and prefixes, not parts of words.
+UNSUPPORTED = {"builtin": set(), "pagefind": {"subword"}}
+
+
+@pytest.fixture(scope="session")
+def archive_pagefind_url(tmp_path_factory, real_archive):
+    """The whole real archive's site with --search pagefind, served."""
+    out = tmp_path_factory.mktemp("archive-pagefind") / "site"
+    result = build(BuildOptions(content=ROOT / "content", dumps=real_archive, out=out, search="pagefind"))
+    assert result.ok, result.message
+    with serve(out) as url:
+        yield url
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_known_items_of_the_real_archive_are_in_the_top_three(browser, request, record_property, engine):
+    url = request.getfixturevalue("archive_url" if engine == "builtin" else "archive_pagefind_url")
+    items = [item for item in ARCHIVE_ITEMS if item["kind"] not in UNSUPPORTED[engine]]
+    assert len(ARCHIVE_ITEMS) >= 50 and {"name", "concept", "author", "arxiv", "subword", "phrase"} <= {
+        item["kind"] for item in ARCHIVE_ITEMS}
+    page = SearchPage(browser, url)
+    misses = []
+    for item in items:
+        page.open(item["query"])
+        top = page.slugs()[:3]
+        if item["paper"] not in top:
+            misses.append(f"{item['query']!r} ({item['kind']}): {item['paper']} not in {top}")
+    page.close()
+    hit_rate = 1 - len(misses) / len(items)
+    record_property(f"{engine}_archive_hit_rate", hit_rate)
+    print(f"{engine}: {hit_rate:.1%} of {len(items)} known items in the top 3", *misses, sep="\n  ")
+    assert hit_rate >= 0.9, "\n".join(misses)
+
+
 @pytest.mark.parametrize("title", [
     "ATLAS: Learning to Optimally Memorize the Context at Test Time",
     "Sequence to Sequence Learning with Neural Networks",
@@ -232,6 +269,66 @@ def test_more_results_are_added_below_and_get_the_focus(search_page):
     links = search_page.links()
     assert links[:10] == first and len(set(links)) == len(links) > 10
     assert page.evaluate("document.activeElement.pathname") == links[10]
+
+
+def test_the_sort_control_orders_by_date_or_upvotes_and_is_in_the_url(search_page):
+    page = search_page.page
+    search_page.open("language model", sort="date")
+    assert page.input_value("#search-sort") == "date"
+    dates = page.eval_on_selector_all("#results .search-result", "items => items.map(i => i.dataset.date)")
+    assert len(dates) == 10 and dates == sorted(dates, reverse=True)
+    page.select_option("#search-sort", "upvotes")  # a change searches at once
+    page.wait_for_function("() => location.search.includes('sort=upvotes')")
+    search_page.wait()
+    upvotes = page.eval_on_selector_all(
+        "#results .search-result", "items => items.map(i => Number((i.querySelector('.upvotes') || "
+        "{textContent: '-1'}).textContent.replace(/[^0-9-]/g, '')))")
+    assert len(upvotes) == 10 and upvotes == sorted(upvotes, reverse=True) and upvotes[0] > 0
+    page.select_option("#search-sort", "")
+    page.wait_for_function("() => !location.search.includes('sort=')")
+    search_page.wait()
+    assert search_page.count() > 10
+
+
+def test_the_header_box_holds_the_current_query(search_page):
+    page = search_page.page
+    search_page.open("copyright traps")
+    assert page.input_value("#site-search-input") == "copyright traps"
+    page.fill("#search-query", "memorize context")
+    page.press("#search-query", "Enter")
+    page.wait_for_function("() => location.search === '?q=memorize+context'")
+    search_page.wait()
+    assert page.input_value("#site-search-input") == "memorize context"
+
+
+def test_a_misspelt_word_gets_a_did_you_mean_link_that_runs_the_corrected_query(browser, site_url):
+    """The built-in engine only: Pagefind has no vocabulary to offer."""
+    search_page = SearchPage(browser, site_url)
+    page = search_page.page
+    search_page.open("sparse atention")
+    link = page.locator("#search-suggestion a")
+    assert page.is_visible("#search-suggestion")
+    assert link.inner_text() == "sparse attention"
+    assert link.get_attribute("href") == "/search/?q=sparse+attention"
+    link.click()
+    page.wait_for_function("() => location.search === '?q=sparse+attention'")
+    search_page.wait()
+    assert page.input_value("#search-query") == "sparse attention"
+    assert page.input_value("#site-search-input") == "sparse attention"
+    assert page.is_hidden("#search-suggestion")
+    assert search_page.count() > 0
+    search_page.close()
+
+
+def test_a_quoted_phrase_keeps_only_papers_with_the_words_adjacent(search_page):
+    search_page.open("space state")
+    loose = search_page.count()
+    search_page.open('"state space"')
+    snippets = search_page.page.eval_on_selector_all(
+        "#results .search-result", "items => items.map(i => i.textContent.toLowerCase().replace(/[^a-z]+/g, ' '))")
+    assert snippets and all("state space" in text for text in snippets)
+    search_page.open('"space state"')
+    assert search_page.links() == [] or search_page.count() < loose
 
 
 def test_the_header_box_searches_from_any_page_with_the_keyboard(search_page):

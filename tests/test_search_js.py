@@ -25,6 +25,9 @@ FILLER_WORDS = "data model the vision expert study memory long image token train
 def fixture_papers() -> list[dict]:
     """tests/js/fixture-papers.json and 40 filler papers drawn from a few frequent words."""
     papers = json.loads((ROOT / "tests" / "js" / "fixture-papers.json").read_text())["papers"]
+    compounds = json.loads((ROOT / "tests" / "search_vectors.json").read_text())["compounds"]
+    papers += [{"slug": f"compound-{n}", "title": case["text"], "abstract": "", "published": "2024-02-01"}
+               for n, case in enumerate(compounds)]
     rng = random.Random(5)
     for number in range(40):
         year = rng.choice([2019, 2021, 2022, 2023, 2024, 2024, 2025, None])
@@ -34,6 +37,7 @@ def fixture_papers() -> list[dict]:
             "abstract": " ".join(rng.choices(FILLER_WORDS, k=rng.randint(5, 40))) + ".",
             "published": f"{year}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}" if year else None,
             "topics": sorted(rng.sample(["nlp", "vision"], rng.randint(0, 2))),
+            "upvotes": rng.choice([None, 0, 3, 12, 40, 150]),
         })
     return papers
 

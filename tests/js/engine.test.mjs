@@ -45,6 +45,7 @@ function documents() {
 }
 
 const titles = (found) => found.results.map((r) => r.title);
+const { compounds } = JSON.parse(readFileSync(new URL("../search_vectors.json", import.meta.url), "utf8"));
 
 test("an exact title comes first, then the same words as a phrase in an abstract", { skip }, async () => {
   const found = await everything(engine(), "Attention Is All You Need");
@@ -61,9 +62,9 @@ test("a phrase in the title ranks first", { skip }, async () => {
 test("the last term is a prefix while it is being typed", { skip }, async () => {
   const search = engine();
   /* A completion brings only its best postings (here 3): typing finds the
-   * paper where "expert" weighs most; the finished word finds both. */
+   * paper with both words in its title; the finished word finds both. */
   const typing = await search.search("mixture of exp", {}, 0, 10);
-  assert.equal(typing.results[0].title, "Routing Tokens to Experts");
+  assert.equal(typing.results[0].title, "Experts Everywhere: A Mixture for Vision");
   assert.equal(typing.exact, false);
   const finished = await search.search("mixture of experts", {}, 0, 10);
   assert.deepEqual(new Set(titles(finished)),
@@ -193,7 +194,7 @@ test("terms sort as JavaScript compares strings, letters outside the BMP include
 });
 
 test("an empty index finds nothing and fetches nothing but its manifest", async () => {
-  const manifest = { format: 1, version: "v", docs: 0, shards: [], years: {}, topics: {} };
+  const manifest = { format: 2, version: "v", docs: 0, shards: [], years: {}, topics: {} };
   const loaded = [];
   const search = Engine.create({ baseUrl: "/", load: async (path) => {
     loaded.push(path);
@@ -225,4 +226,56 @@ test("an author's name finds their papers, and a result names its first authors"
 test("a paper without authors has none in its result", { skip }, async () => {
   const found = await engine().search("Attention Is All You Need", {}, 0, 10);
   assert.equal(found.results[0].authors, "");
+});
+
+for (const { text, parts } of compounds) {
+  test(`a part finds its compound: ${text}`, { skip }, async () => {
+    for (const [compound, part] of parts) {
+      const found = await everything(engine(), part + " ");
+      assert.ok(titles(found).includes(text), `${part} -> ${compound}`);
+      assert.ok(found.highlight.words.includes(compound));
+    }
+    const quoted = await everything(engine(), `"${parts.length ? parts[0][1] : "plain"}"`);
+    if (parts.length) assert.ok(!titles(quoted).includes(text) || T.tokenize(text).includes(parts[0][1]));
+  });
+}
+
+test("an exact title match outranks a compound, which outranks an abstract match", { skip }, async () => {
+  const found = await everything(engine(), "lora ");
+  const lora = titles(found);
+  assert.ok(lora.indexOf("LoRA-based tuning with INT8 and 10,000 GPUs") < lora.indexOf("QLoRA: Efficient Finetuning"));
+  assert.ok(lora.includes("VeLoRAs for LLMs and VLMs"));
+});
+
+test("a quoted phrase keeps the papers with its words adjacent, in order", { skip }, async () => {
+  const phrase = await everything(engine(), '"sparse attention"');
+  assert.ok(phrase.results.length > 0);
+  for (const result of phrase.results) {
+    assert.ok(T.hasPhrase(T.tokenize(result.title), ["sparse", "attention"]) ||
+      T.hasPhrase(T.tokenize(result.abstract), ["sparse", "attention"]), result.title);
+  }
+  const reversed = await everything(engine(), '"attention sparse"');
+  const words = await everything(engine(), "attention sparse");
+  assert.ok(reversed.results.length < words.results.length);
+  assert.equal(reversed.exact, true);
+});
+
+test("results sort by date or upvotes over every match", { skip }, async () => {
+  const byDate = await everything(engine(), "filler", { sort: "date" });
+  const dates = byDate.results.map((r) => r.date || "");
+  assert.deepEqual(dates, [...dates].sort().reverse());
+  const byUpvotes = await everything(engine(), "filler", { sort: "upvotes" });
+  const upvotes = byUpvotes.results.map((r) => r.upvotes ?? -1);
+  assert.deepEqual(upvotes, [...upvotes].sort((a, b) => b - a));
+  assert.equal(byUpvotes.results.length, byDate.results.length);
+  const relevance = await everything(engine(), "filler");
+  assert.equal(relevance.results.length, byDate.results.length);
+});
+
+test("a misspelt word gets a suggestion from the vocabulary, as written around it", { skip }, async () => {
+  const search = engine();
+  const found = await search.search("Atention mechanisms ", {}, 0, 10);
+  assert.equal(found.suggestion, "attention mechanisms ".trim());
+  assert.equal((await search.search("attention mechanisms ", {}, 0, 10)).suggestion, null);
+  assert.equal((await search.search("zzzzzz", {}, 0, 10)).suggestion, null);
 });

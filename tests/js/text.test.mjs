@@ -43,7 +43,34 @@ test("the tier of a result: exact title, phrase in title, all in title or phrase
   assert.equal(T.tier(q("sparse attention "), "Attention", "a sparse attention layer"), 1);
   assert.equal(T.tier(q("sparse attention "), "Attention", "sparse and dense attention"), 0);
   assert.equal(T.tier(q("sparse atten"), "Efficient Sparse Attention", ""), 2);
-  assert.deepEqual(q("int8 on 10,000 GPUs"), { terms: ["int8", "on", "10000", "gpu"], prefix: true });
+  assert.equal(T.tier(q("tri dao "), "Mamba", "a model", "Albert Gu, Tri Dao"), 1); /* an author's name */
+  assert.equal(T.tier(q("dao tri "), "Mamba", "a model", "Albert Gu, Tri Dao et al."), 1); /* in any order */
+  assert.equal(T.tier(q("gu dao "), "Mamba", "a model", "Albert Gu, Tri Dao"), 0); /* two authors: no name */
+  const lora = { ...q("lora "), compounds: [["qlora"]] };
+  assert.equal(T.tier(lora, "QLoRA: Efficient Finetuning", ""), 2); /* a compound counts as the word */
+  assert.deepEqual(q("int8 on 10,000 GPUs"),
+    { terms: ["int8", "on", "10000", "gpu"], prefix: true, quoted: [false, false, false, false], phrases: [] });
   assert.equal(q("models ").prefix, false);
   assert.equal(q("a").prefix, false); /* one letter: matched exactly */
+});
+
+test("words in double quotes are a phrase, matched as written", () => {
+  const q = T.parseQuery('"state space" models');
+  assert.deepEqual(q.terms, ["state", "space", "model"]);
+  assert.deepEqual(q.quoted, [true, true, false]);
+  assert.deepEqual(q.phrases, [["state", "space"]]);
+  assert.equal(q.prefix, true);
+  assert.equal(T.parseQuery('mamba "state space"').prefix, false); /* the quote is closed */
+  assert.deepEqual(T.parseQuery('"lora"').phrases, []); /* one quoted word: exact, no phrase */
+  assert.deepEqual(T.parseQuery('"lora"').quoted, [true]);
+  assert.deepEqual(T.parseQuery('mamba "state spa').phrases, [["state", "spa"]]); /* open to the end */
+  assert.equal(T.parseQuery('mamba "state spa').prefix, false);
+});
+
+test("a phrase is a run of tokens", () => {
+  const tokens = T.tokenize("Selective state-space models, state of the art");
+  assert.ok(T.hasPhrase(tokens, ["state", "space"]));
+  assert.ok(T.hasPhrase(tokens, ["space", "model"]));
+  assert.ok(!T.hasPhrase(tokens, ["space", "state"]));
+  assert.ok(!T.hasPhrase(tokens, ["model", "art"]));
 });

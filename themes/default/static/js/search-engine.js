@@ -29,7 +29,13 @@
   var PREFIX_WEIGHT = 0.8; /* a completion scores this much of an exact match */
   var PREFIX_SHARDS = 2; /* completions are looked for in this many shards at most */
   var WIDEN_MIN = 4; /* when no paper has every term, terms this long match their completions */
-  var FORMAT = 1;
+  var TITLE_BONUS = 127; /* added to a posting's weight (1..127) in a title: it outranks any abstract match */
+  var COMPOUND_WEIGHT = 0.7; /* a compound word ("qlora" for "lora") scores this much of an exact match */
+  var PHRASE_CHECKS = 200; /* papers read at most, per page of results, to check a quoted phrase */
+  var SUGGEST_DF = 3; /* a word in this many papers or fewer may be a misspelling... */
+  var SUGGEST_GAIN = 10; /* ... of a word within two edits in this many times as many */
+  var UPVOTE_BLOCK = 4096; /* documents per upvotes file (u/<n>.bin) */
+  var FORMAT = 2;
 
   var utf8 = new TextDecoder();
 
@@ -63,7 +69,9 @@
     return docs;
   };
 
-  /* term -> {term, df, docs, weights, tail: null | {id, inTitle, other}} (the tail's mean weights) */
+  /* term -> {term, df, docs, weights, tail: null | {id, inTitle, other} (the tail's mean weights),
+   *          compound: null | {term, df, docs, weights, tail: null, names}}: the postings of
+   * the compound words `names` that the term is a part of, for the papers without the term. */
   function parseShard(bytes) {
     var reader = new Reader(bytes);
     var terms = new Map();
@@ -77,7 +85,17 @@
         reader.at += 2;
       }
       var docs = reader.docs(head);
-      terms.set(term, { term: term, df: df, docs: docs, weights: reader.take(head), tail: tail });
+      var weights = reader.take(head);
+      var names = [];
+      for (var c = reader.varint(); c > 0; c--) names.push(utf8.decode(reader.take(reader.varint())));
+      var compound = null;
+      if (names.length) {
+        var compoundDf = reader.varint();
+        var count = reader.varint();
+        compound = { term: term, df: compoundDf, docs: reader.docs(count), weights: reader.take(count),
+                     tail: null, names: names };
+      }
+      terms.set(term, { term: term, df: df, docs: docs, weights: weights, tail: tail, compound: compound });
     }
     return terms;
   }
@@ -139,34 +157,42 @@
       return file("s/" + index + ".bin", parseShard);
     }
 
-    /* The groups of entries a query needs, one per term: the term itself and,
-     * for a prefix, its most frequent completions. `widen` makes every term
-     * of WIDEN_MIN letters or more a prefix. */
+    /* The groups of entries a query needs, one per term: the term itself, the
+     * compound words it is a part of (unless quoted) and, for a prefix, its
+     * most frequent completions. `widen` makes every unquoted term of
+     * WIDEN_MIN letters or more a prefix. Each wanted term also learns its
+     * document frequency (`df`) and the compounds it matched (`compounds`). */
     async function groups(m, parsed, widen) {
       var wanted = [];
       parsed.terms.forEach(function (term, index) {
-        var prefix = (parsed.prefix && index === parsed.terms.length - 1) ||
-          (widen && term.length >= WIDEN_MIN);
-        if (!wanted.some(function (w) { return w.term === term && w.prefix === prefix; })) {
-          wanted.push({ term: term, prefix: prefix });
+        var quoted = parsed.quoted[index];
+        var prefix = !quoted && ((parsed.prefix && index === parsed.terms.length - 1) ||
+          (widen && term.length >= WIDEN_MIN));
+        if (!wanted.some(function (w) { return w.term === term && w.prefix === prefix && w.quoted === quoted; })) {
+          wanted.push({ term: term, prefix: prefix, quoted: quoted, df: 0, compounds: [] });
         }
       });
       var found = await Promise.all(wanted.map(async function (w) {
         var term = w.term;
         var first = shardOf(m.shards, term);
         var exact = (await shard(first)).get(term);
-        var entries = exact ? [{ entry: exact, weight: 1, full: true }] : [];
+        var entries = exact && exact.df ? [{ entry: exact, weight: 1, full: true, bonus: TITLE_BONUS }] : [];
+        w.df = exact ? exact.df : 0;
+        if (exact && exact.compound && !w.quoted) {
+          entries.push({ entry: exact.compound, weight: COMPOUND_WEIGHT, full: false, bonus: TITLE_BONUS });
+          w.compounds = exact.compound.names;
+        }
         if (!w.prefix) return entries;
         var completions = [];
         for (var s = first; s < m.shards.length && s < first + PREFIX_SHARDS; s++) {
           if (s > first && !m.shards[s].startsWith(term)) break;
           (await shard(s)).forEach(function (entry, other) {
-            if (other !== term && other.startsWith(term)) completions.push(entry);
+            if (other !== term && entry.df && other.startsWith(term)) completions.push(entry);
           });
         }
         completions.sort(function (a, b) { return b.df - a.df || (a.term < b.term ? -1 : 1); });
         completions.slice(0, PREFIX_TERMS).forEach(function (entry) {
-          entries.push({ entry: entry, weight: PREFIX_WEIGHT, full: false });
+          entries.push({ entry: entry, weight: PREFIX_WEIGHT, full: false, bonus: 0 });
         });
         return entries;
       }));
@@ -174,14 +200,19 @@
       return found;
     }
 
-    /* doc -> [score, in title] over a group's entries (the best entry wins).
+    /* doc -> [score, in title] over a group's entries (the best entry wins: one
+     * in the title, then the higher score). A posting in a title scores
+     * TITLE_BONUS more than its weight, so a title match of a term (or of a
+     * compound of it) outranks its abstract matches, however often the
+     * abstract repeats it; a completion of a word being typed has no bonus,
+     * so that it does not outrank the word itself ("wei" is not "weights").
      * The entries of a prefix share one IDF, that of all of them together, so
      * that a rare completion does not outrank the common one being typed. */
     function groupScores(m, group, tails) {
       var best = new Map();
       function add(doc, score, inTitle) {
         var seen = best.get(doc);
-        if (!seen || seen[0] < score) best.set(doc, [score, inTitle]);
+        if (!seen || seen[1] < inTitle || (seen[1] === inTitle && seen[0] < score)) best.set(doc, [score, inTitle]);
       }
       var df = 0;
       group.forEach(function (item) { df += item.entry.df; });
@@ -190,12 +221,13 @@
         var entry = item.entry;
         var scale = item.weight * weight;
         for (var i = 0; i < entry.docs.length; i++) {
-          add(entry.docs[i], scale * (entry.weights[i] & 127), entry.weights[i] >> 7);
+          var inTitle = entry.weights[i] >> 7;
+          add(entry.docs[i], scale * ((entry.weights[i] & 127) + inTitle * item.bonus), inTitle);
         }
         var tail = tails && item.full && entry.tail && tails.get(entry.tail.id);
         if (!tail) return;
         var addTail = function (doc) {
-          if (tail.inTitle.has(doc)) add(doc, scale * entry.tail.inTitle, 1);
+          if (tail.inTitle.has(doc)) add(doc, scale * (entry.tail.inTitle + item.bonus), 1);
           else add(doc, scale * entry.tail.other, 0);
         };
         if (!tail.without) {
@@ -261,14 +293,19 @@
         groups: all,
         scored: entries.map(function (group) { return groupScores(m, group, null); }),
         highlight: {
-          words: all.wanted.filter(function (w) { return !w.prefix; }).map(function (w) { return w.term; }),
+          words: all.wanted.reduce(function (words, w) {
+            return words.concat(w.prefix ? [] : [w.term], w.compounds);
+          }, []),
           prefixes: all.wanted.filter(function (w) { return w.prefix; }).map(function (w) { return w.term; }),
         },
+        wanted: all.wanted,
       };
       var items = entries.flat();
       var everyTerm = entries.length === all.length;
       found.ranked = everyTerm ? intersect(found.scored, keep) : [];
-      var truncated = items.some(function (item) { return item.entry.tail; });
+      /* A compound's postings are its best ones; the rest are left out. */
+      var cut = function (item) { return !item.entry.tail && item.entry.docs.length < item.entry.df; };
+      var truncated = items.some(function (item) { return item.entry.tail || cut(item); });
       /* One term and no filter: the document frequency is the exact count. */
       var single = items.length === 1 && keep === null ? items[0].entry.df : 0;
       found.total = single || found.ranked.length;
@@ -283,8 +320,8 @@
       found.scored = entries.map(function (group) { return groupScores(m, group, tails); });
       found.ranked = intersect(found.scored, keep);
       found.total = single || found.ranked.length;
-      /* A completion of a prefix keeps to its best postings. */
-      found.complete = !items.some(function (item) { return item.entry.tail && !item.full; });
+      /* A completion of a prefix, or a compound, keeps to its best postings. */
+      found.complete = !items.some(function (item) { return (item.entry.tail && !item.full) || cut(item); });
       found.exact = single > 0 || found.complete;
       return found;
     }
@@ -332,63 +369,221 @@
                partial: false, highlight: { words: [], prefixes: [] } };
     }
 
+    function documentFile(doc) {
+      return file("d/" + doc + ".bin", function (bytes) { return JSON.parse(utf8.decode(bytes)); });
+    }
+
+    function abstractRest(doc) {
+      return file("r/" + doc + ".bin", function (bytes) { return utf8.decode(bytes); });
+    }
+
     /* A result: the paper's document file and, if the query's terms are not
      * all in its title and the abstract's start, the rest of its abstract. */
-    async function paper(doc, highlight) {
-      var d = await file("d/" + doc + ".bin", function (bytes) { return JSON.parse(utf8.decode(bytes)); });
+    async function paper(doc, wanted) {
+      var d = await documentFile(doc);
       var abstract = d.a;
-      if (d.r && !explained(highlight, d.t + " " + d.a + " " + (d.w || ""))) {
-        abstract += await file("r/" + doc + ".bin", function (bytes) { return utf8.decode(bytes); });
-      }
+      if (d.r && !explained(wanted, d.t + " " + d.a + " " + (d.w || ""))) abstract += await abstractRest(doc);
       return { url: options.baseUrl + d.u.replace(/^\//, ""), title: d.t, date: d.d, topics: d.c,
                id: d.i, listed: d.l || null, upvotes: d.v === undefined ? null : d.v, upvotesKind: d.k || "api",
                org: d.o ? { name: d.o, url: options.baseUrl + "orgs/" + encodeURIComponent(d.h) + "/" } : null,
                authors: d.w || "", abstract: abstract };
     }
 
-    function explained(highlight, text) {
+    /* Is every wanted term (or a compound of it, or a completion) in `text`? */
+    function explained(wanted, text) {
       var tokens = T.tokenize(text);
-      return highlight.words.every(function (word) { return tokens.indexOf(word) !== -1; }) &&
-        highlight.prefixes.every(function (prefix) {
-          return tokens.some(function (token) { return token.startsWith(prefix); });
+      return wanted.every(function (w) {
+        return tokens.some(function (token) {
+          return token === w.term || w.compounds.indexOf(token) !== -1 || (w.prefix && token.startsWith(w.term));
         });
+      });
+    }
+
+    /* Does the paper have every phrase, each within its title, abstract or authors? */
+    async function hasPhrases(doc, phrases) {
+      var d = await documentFile(doc);
+      var inFields = function (fields) {
+        var tokens = fields.map(T.tokenize);
+        return phrases.every(function (phrase) {
+          return tokens.some(function (field) { return T.hasPhrase(field, phrase); });
+        });
+      };
+      if (inFields([d.t, d.a, d.w || ""])) return true;
+      return d.r ? inFields([d.a + (await abstractRest(doc))]) || false : false;
+    }
+
+    /* The first `needed` hits with every quoted phrase, reading PHRASE_CHECKS
+     * papers beyond them at most: {hits, checked: whether every hit was read}. */
+    async function withPhrases(ranked, phrases, needed) {
+      var hits = [];
+      var at = 0;
+      var stop = Math.min(ranked.length, needed + PHRASE_CHECKS);
+      while (hits.length < needed && at < stop) {
+        var batch = ranked.slice(at, Math.min(stop, at + 20));
+        at += batch.length;
+        var ok = await Promise.all(batch.map(function (hit) { return hasPhrases(hit.doc, phrases); }));
+        batch.forEach(function (hit, i) { if (ok[i]) hits.push(hit); });
+      }
+      return { hits: hits, checked: at === ranked.length };
+    }
+
+    /* doc -> upvotes + 1 (0 for none), for the documents of `ranked`. */
+    async function upvotesOf(ranked) {
+      var blocks = new Set(ranked.map(function (hit) { return Math.floor(hit.doc / UPVOTE_BLOCK); }));
+      var votes = new Map();
+      await Promise.all(Array.from(blocks, async function (block) {
+        var values = await file("u/" + block + ".bin", function (bytes) {
+          var reader = new Reader(bytes);
+          var read = [];
+          while (reader.at < bytes.length) read.push(reader.varint());
+          return read;
+        });
+        values.forEach(function (value, i) { votes.set(block * UPVOTE_BLOCK + i, value); });
+      }));
+      return votes;
+    }
+
+    /* Papers with more of the terms stay first; then the newest, or the most upvoted. */
+    async function sortBy(ranked, sort) {
+      if (sort === "date") {
+        ranked.sort(function (a, b) { return b.terms - a.terms || b.doc - a.doc; });
+      } else if (sort === "upvotes") {
+        var votes = await upvotesOf(ranked);
+        ranked.sort(function (a, b) {
+          return b.terms - a.terms || votes.get(b.doc) - votes.get(a.doc) || b.score - a.score || b.doc - a.doc;
+        });
+      }
+    }
+
+    /* Damerau-Levenshtein distance (adjacent transpositions count one), or
+     * `limit + 1` as soon as it must exceed `limit`. */
+    function distance(a, b, limit) {
+      if (Math.abs(a.length - b.length) > limit) return limit + 1;
+      var previous2 = null;
+      var previous = [];
+      for (var j = 0; j <= b.length; j++) previous.push(j);
+      for (var i = 1; i <= a.length; i++) {
+        var row = [i];
+        var best = i;
+        for (j = 1; j <= b.length; j++) {
+          var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+          var value = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost);
+          if (previous2 && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+            value = Math.min(value, previous2[j - 2] + 1);
+          }
+          row.push(value);
+          best = Math.min(best, value);
+        }
+        if (best > limit) return limit + 1;
+        previous2 = previous;
+        previous = row;
+      }
+      return previous[b.length];
+    }
+
+    /* "Did you mean": the query with each word that matched nothing (or, when
+     * no paper had every word, a word in SUGGEST_DF papers or fewer) replaced
+     * by the most frequent term within one edit (two for words of five letters
+     * or more) among the terms of its shard and the two beside it, if that
+     * term is in SUGGEST_GAIN times as many papers; or null. */
+    async function suggestion(m, query, found) {
+      var weak = !found.ranked.length || found.partial || found.widened;
+      var replace = new Map();
+      await Promise.all(found.wanted.map(async function (w, index) {
+        var missing = found.groups[index].length === 0;
+        if (w.quoted || !(missing || (weak && w.df <= SUGGEST_DF)) || replace.has(w.term)) return;
+        if (!/^\p{L}+$/u.test(w.term)) return;
+        var limit = w.term.length >= 5 ? 2 : 1;
+        var least = Math.max(2, SUGGEST_GAIN * w.df);
+        var first = shardOf(m.shards, w.term);
+        var best = null;
+        for (var s = Math.max(0, first - 1); s <= Math.min(m.shards.length - 1, first + 1); s++) {
+          (await shard(s)).forEach(function (entry, term) {
+            if (entry.df < least || term === w.term) return;
+            var d = distance(w.term, term, limit);
+            if (d > limit) return;
+            if (!best || d < best.d || (d === best.d && (entry.df > best.df || (entry.df === best.df && term < best.term)))) {
+              best = { term: term, d: d, df: entry.df };
+            }
+          });
+        }
+        if (best) replace.set(w.term, best.term);
+      }));
+      if (!replace.size) return null;
+      var text = "";
+      var at = 0;
+      T.words(query).forEach(function (word) {
+        if (word.tokens.length === 1 && replace.has(word.tokens[0])) {
+          text += query.slice(at, word.start) + replace.get(word.tokens[0]);
+          at = word.end;
+        }
+      });
+      return (text + query.slice(at)).trim();
     }
 
     /**
-     * search("words", {topic, year}, offset, limit)
-     *   -> {total, exact, widened, partial, more, highlight: {words, prefixes}, results}:
+     * search("words", {topic, year, sort}, offset, limit)
+     *   -> {total, exact, widened, partial, more, highlight: {words, prefixes}, suggestion, results}:
      * `exact` says whether `total` is the count or a lower bound; `widened`
      * that words also matched longer words they begin ("idiom" "idiomatic"),
      * as no paper had every word as written; `partial` that no paper has
      * every word even so (these have some); `more` whether a later page has
-     * results; `highlight` the terms that matched whole and as prefixes.
-     * Without words, a filter lists its papers newest first.
+     * results; `highlight` the terms that matched whole and as prefixes;
+     * `suggestion` a corrected query ("Did you mean") or null. `sort` is
+     * "date" (newest first) or "upvotes" (most first); otherwise by relevance.
+     * Words in double quotes must be adjacent and match as written. Without
+     * words, a filter lists its papers newest first.
      */
     async function search(query, filters, offset, limit) {
       var m = await init();
       var parsed = T.parseQuery(query);
       var keep = await filterOf(m, filters);
+      var sort = filters.sort === "date" || filters.sort === "upvotes" ? filters.sort : "";
       if ((!parsed.terms.length && !keep) || !m.docs) {
         return { total: 0, exact: true, widened: false, partial: false, more: false, results: [],
-                 highlight: { words: [], prefixes: [] } };
+                 suggestion: null, highlight: { words: [], prefixes: [] } };
       }
-      var found = parsed.terms.length ? await match(m, parsed, keep, offset + limit) : newestFirst(m, keep);
-      var page = found.ranked.slice(offset, offset + limit);
-      var papers = await Promise.all(page.map(function (hit) { return paper(hit.doc, found.highlight); }));
+      /* Another order than relevance needs every match, tails included. */
+      var wanted = sort ? Infinity : offset + limit;
+      var found = parsed.terms.length ? await match(m, parsed, keep, wanted) : newestFirst(m, keep);
+      var ranked = found.ranked;
+      await sortBy(ranked, sort);
+      var total = found.total;
+      var exact = found.exact;
+      var complete = found.complete;
+      if (parsed.phrases.length) {
+        var checked = await withPhrases(ranked, parsed.phrases, offset + limit + 1);
+        ranked = checked.hits;
+        complete = complete && checked.checked;
+        exact = complete;
+        total = ranked.length;
+      }
+      var page = ranked.slice(offset, offset + limit);
+      if (found.wanted) {
+        parsed.compounds = parsed.terms.map(function (term, index) {
+          var w = found.wanted.find(function (w) { return w.term === term && w.quoted === parsed.quoted[index]; });
+          return w ? w.compounds : [];
+        });
+      }
+      var papers = await Promise.all(page.map(function (hit) { return paper(hit.doc, found.wanted || []); }));
       var results = page.map(function (hit, i) {
-        var tierOf = parsed.terms.length ? T.tier(parsed, papers[i].title, papers[i].abstract) : 0;
-        return { hit: hit, tier: tierOf, paper: papers[i] };
+        var p = papers[i];
+        return { hit: hit, tier: parsed.terms.length && !sort ? T.tier(parsed, p.title, p.abstract, p.authors) : 0,
+                 paper: p };
       });
-      results.sort(function (a, b) {
-        return b.hit.terms - a.hit.terms || b.tier - a.tier || b.hit.score - a.hit.score || b.hit.doc - a.hit.doc;
-      });
+      if (!sort) {
+        results.sort(function (a, b) {
+          return b.hit.terms - a.hit.terms || b.tier - a.tier || b.hit.score - a.hit.score || b.hit.doc - a.hit.doc;
+        });
+      }
       return {
-        total: found.total,
-        exact: found.exact,
+        total: total,
+        exact: exact,
         widened: found.widened,
         partial: found.partial,
         highlight: found.highlight,
-        more: offset + limit < found.ranked.length || (!found.complete && page.length === limit),
+        suggestion: parsed.terms.length && offset === 0 ? await suggestion(m, query, found) : null,
+        more: offset + limit < ranked.length || (!complete && page.length === limit),
         results: results.map(function (r) { return r.paper; }),
       };
     }

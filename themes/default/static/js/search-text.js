@@ -68,18 +68,46 @@
     return found;
   }
 
-  /* {terms, prefix}: the query's tokens, and whether the last one is still being typed. */
+  /* {terms, prefix, quoted, phrases}: the query's tokens; whether the last one
+   * is still being typed; per term, whether it was in double quotes (matched
+   * as written, no longer words); and the quoted runs of two or more terms,
+   * which must be adjacent in a paper. An unclosed quote runs to the end. */
   function parseQuery(query) {
-    var terms = tokenize(query);
+    var terms = [];
+    var quoted = [];
+    var phrases = [];
+    query.split('"').forEach(function (segment, index) {
+      var tokens = tokenize(segment);
+      var inQuotes = index % 2 === 1;
+      tokens.forEach(function (token) {
+        terms.push(token);
+        quoted.push(inQuotes);
+      });
+      if (inQuotes && tokens.length > 1) phrases.push(tokens);
+    });
     var last = terms.length ? terms[terms.length - 1] : "";
-    return { terms: terms, prefix: last.length >= MIN_PREFIX && /[\p{L}\p{N}]$/u.test(query) };
+    var typing = !quoted[terms.length - 1] && /[\p{L}\p{N}]$/u.test(query);
+    return { terms: terms, prefix: typing && last.length >= MIN_PREFIX, quoted: quoted, phrases: phrases };
   }
 
-  /* Does `token` match query term `index`? The last one may be a prefix. */
+  /* Is `phrase` (terms) a run of `tokens`? */
+  function hasPhrase(tokens, phrase) {
+    for (var start = 0; start + phrase.length <= tokens.length; start++) {
+      var i = 0;
+      while (i < phrase.length && tokens[start + i] === phrase[i]) i++;
+      if (i === phrase.length) return true;
+    }
+    return false;
+  }
+
+  /* Does `token` match query term `index`? The last one may be a prefix, and
+   * `parsed.compounds` (if given) lists, per term, the compound words that
+   * count as it ("qlora" for "lora"). */
   function matcher(parsed) {
     var lastIndex = parsed.terms.length - 1;
     return function (token, index) {
       var term = parsed.terms[index];
+      if (parsed.compounds && parsed.compounds[index].indexOf(token) !== -1) return true;
       return parsed.prefix && index === lastIndex ? token.startsWith(term) : token === term;
     };
   }
@@ -98,9 +126,21 @@
     return false;
   }
 
+  /* Is every term of the query in one of the names of `authors` ("Ada
+   * Lovelace, Alan Turing et al."), in any order: "Tri Dao", "Dao Tri"? */
+  function namesAnAuthor(parsed, authors, matches) {
+    return authors.split(/,| et al\./).some(function (name) {
+      var tokens = tokenize(name);
+      return parsed.terms.every(function (term, index) {
+        return tokens.some(function (token) { return matches(token, index); });
+      });
+    });
+  }
+
   /* 3: the title is the query; 2: the query is a phrase in the title; 1: every
-   * term is in the title, or the query is a phrase in the abstract; else 0. */
-  function tier(parsed, title, abstract) {
+   * term is in the title, or the query is a phrase in the abstract, or names
+   * one of the authors; else 0. */
+  function tier(parsed, title, abstract, authors) {
     var matches = matcher(parsed);
     var titleTokens = tokenize(title);
     if (titleTokens.length === parsed.terms.length && phraseAt(titleTokens, 0, parsed, matches)) return 3;
@@ -108,11 +148,13 @@
     var everyInTitle = parsed.terms.every(function (term, index) {
       return titleTokens.some(function (token) { return matches(token, index); });
     });
-    if (everyInTitle || containsPhrase(tokenize(abstract), parsed, matches)) return 1;
+    if (everyInTitle || containsPhrase(tokenize(abstract), parsed, matches) ||
+        (authors && namesAnAuthor(parsed, authors, matches))) return 1;
     return 0;
   }
 
-  var api = { fold: fold, stem: stem, tokenize: tokenize, words: words, parseQuery: parseQuery, tier: tier };
+  var api = { fold: fold, stem: stem, tokenize: tokenize, words: words, parseQuery: parseQuery,
+              hasPhrase: hasPhrase, tier: tier };
   if (typeof module === "object" && module.exports) {
     module.exports = api;
   } else {

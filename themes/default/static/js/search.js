@@ -1,13 +1,16 @@
 /* papersite search page: the same page and result markup for both engines.
  *
  * The page (search.html) names the engine, its index URL and the base URL in
- * data- attributes of form.search-form. `?q=&topic=&year=` runs on load, and
+ * data- attributes of form.search-form. `?q=&topic=&year=&sort=` runs on
+ * load (`sort` is `date` or `upvotes`; relevance without it), the header's
+ * search box shows the query too, and
  * the URL follows what the reader types (history.replaceState), so a search
  * can be shared. Typing is debounced; Enter, or changing a filter, searches
  * at once. Results are links in #results, in rank order; #search-status (a
  * live region) says how many there are, or that there are none; with the
  * built-in engine, also when no paper had every word as written (it then
- * matches longer words they begin, or shows the papers with most of them).
+ * matches longer words they begin, or shows the papers with most of them),
+ * and #search-suggestion offers a corrected query ("Did you mean") as a link.
  *
  * Everything from the index is put in the page as text (textContent, DOM
  * nodes), never as HTML.
@@ -28,6 +31,9 @@
   var input = document.getElementById("search-query");
   var topicSelect = document.getElementById("search-topic");
   var yearSelect = document.getElementById("search-year");
+  var sortSelect = document.getElementById("search-sort");
+  var headerInput = document.getElementById("site-search-input");
+  var suggestionLine = document.getElementById("search-suggestion");
   var status = document.getElementById("search-status");
   var list = document.getElementById("results");
   var more = document.getElementById("search-more");
@@ -41,8 +47,8 @@
     if (option.value) topicNames[option.value] = option.textContent;
   });
 
-  /* ---- Engines: search(query, {topic, year}, offset, limit)
-   *        -> {total, exact, partial, more, highlight: {words, prefixes}, results} */
+  /* ---- Engines: search(query, {topic, year, sort}, offset, limit)
+   *        -> {total, exact, partial, more, highlight: {words, prefixes}, suggestion, results} */
 
   async function inflate(response) {
     var stream = response.body.pipeThrough(new DecompressionStream("gzip"));
@@ -86,7 +92,8 @@
         if (!words && !filters.topic && !filters.year) {
           return { total: 0, exact: true, partial: false, more: false, results: [], highlight: typedTerms("") };
         }
-        if (!words) options.sort = { date: "desc" };
+        if (filters.sort === "date" || !words) options.sort = { date: "desc" };
+        if (filters.sort === "upvotes") options.sort = { upvotes: "desc" };
         var found = await pagefind.search(words, options);
         var page = await Promise.all(found.results.slice(offset, offset + limit).map(function (result) {
           return result.data();
@@ -97,16 +104,23 @@
           partial: false,
           highlight: typedTerms(query),
           more: offset + limit < found.results.length,
-          results: byTier(query, page.map(function (data) {
+          suggestion: null,
+          /* Sorted by date or upvotes, Pagefind's order stands. */
+          results: byTier(filters.sort ? "" : query, page.map(function (data) {
             var title = data.meta.title || "";
             var content = data.content || "";
             /* The record is the title (its h1) followed by the abstract. */
             var abstract = content.startsWith(title) ? content.slice(title.length).replace(/^[\s.]+/, "") : content;
+            var meta = data.meta;
             return {
               url: data.url,
               title: title,
-              date: data.meta.date || null,
+              date: meta.date || null,
               topics: (data.filters && data.filters.topic) || [],
+              upvotes: meta.upvotes ? Number(meta.upvotes) : null,
+              upvotesKind: meta.upvotes_kind || "api",
+              authors: meta.authors || "",
+              org: meta.org ? { name: meta.org, url: base + "orgs/" + encodeURIComponent(meta.org_handle) + "/" } : null,
               abstract: abstract,
             };
           })),
@@ -289,16 +303,40 @@
   var timer = null;
 
   function current() {
-    return { query: input.value, filters: { topic: topicSelect.value, year: yearSelect.value } };
+    return { query: input.value,
+             filters: { topic: topicSelect.value, year: yearSelect.value, sort: sortSelect.value } };
   }
 
-  function syncUrl(state) {
+  function searchParams(state) {
     var params = new URLSearchParams();
     if (state.query.trim()) params.set("q", state.query);
     if (state.filters.topic) params.set("topic", state.filters.topic);
     if (state.filters.year) params.set("year", state.filters.year);
+    if (state.filters.sort) params.set("sort", state.filters.sort);
     var search = params.toString();
-    history.replaceState(null, "", location.pathname + (search ? "?" + search : "") + location.hash);
+    return search ? "?" + search : "";
+  }
+
+  function syncUrl(state) {
+    history.replaceState(null, "", location.pathname + searchParams(state) + location.hash);
+    if (headerInput) headerInput.value = state.query;
+  }
+
+  /* "Did you mean <a>corrected query</a>?": a real link, which the page runs in place. */
+  function showSuggestion(state, suggestion) {
+    suggestionLine.replaceChildren();
+    suggestionLine.hidden = !suggestion;
+    if (!suggestion) return;
+    var link = document.createElement("a");
+    link.href = location.pathname + searchParams({ query: suggestion, filters: state.filters });
+    link.textContent = suggestion;
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      input.value = suggestion;
+      now();
+      input.focus();
+    });
+    suggestionLine.append("Did you mean ", link, "?");
   }
 
   function countText(found) {
@@ -318,6 +356,7 @@
       list.replaceChildren();
       more.hidden = true;
       status.textContent = "";
+      showSuggestion(state, null);
       shown = null;
       return;
     }
@@ -340,6 +379,7 @@
     list.dispatchEvent(new CustomEvent("papersite:results", { bubbles: true }));
     shown = { offset: offset };
     more.hidden = !found.more;
+    if (!append) showSuggestion(state, found.suggestion);
     if (!found.total && !found.results.length) {
       status.textContent = state.query.trim()
         ? "No results for “" + state.query.trim() + "”. Try fewer or other words."
@@ -375,12 +415,14 @@
   input.addEventListener("input", later);
   topicSelect.addEventListener("change", now);
   yearSelect.addEventListener("change", now);
+  sortSelect.addEventListener("change", now);
   more.addEventListener("click", function () { run(true); });
 
   var params = new URLSearchParams(location.search);
   input.value = params.get("q") || "";
   choose(topicSelect, params.get("topic"));
   choose(yearSelect, params.get("year"));
+  sortSelect.value = ["date", "upvotes"].indexOf(params.get("sort")) !== -1 ? params.get("sort") : "";
   var filters = form.querySelector(".search-filters"); /* shown and sent only with JavaScript */
   filters.hidden = false;
   filters.disabled = false;
