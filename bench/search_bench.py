@@ -56,7 +56,7 @@ from generator.config import load_config  # noqa: E402
 from generator.inputs import read_catalog  # noqa: E402
 from generator.diagnostics import Diagnostics  # noqa: E402
 from generator.search import INDEX_URL, search_files  # noqa: E402
-from generator.topics import assign_topics, load_topics  # noqa: E402
+from generator.topics import assign_topics, load_topics, parent_slugs  # noqa: E402
 
 ENGINES = ("builtin", "pagefind")
 CHROMIUM = "/usr/bin/chromium"
@@ -116,9 +116,9 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def build_index(engine: str, catalog, config, folder: Path) -> dict:
+def build_index(engine: str, catalog, parents: dict[str, str], config, folder: Path) -> dict:
     wall, cpu = time.perf_counter(), cpu_seconds()
-    files = search_files(engine, catalog, config)
+    files = search_files(engine, catalog, parents, config)
     result = {"build_s": time.perf_counter() - wall, "build_cpu_s": cpu_seconds() - cpu,
               "files": len(files), "bytes": sum(len(data) for data in files.values())}
     prefix = INDEX_URL[engine].strip("/") + "/"
@@ -266,7 +266,7 @@ def main() -> int:
             for engine in engines:
                 index = temporary / f"index-{engine}"
                 shutil.rmtree(index, ignore_errors=True)
-                row = build_index(engine, catalog, config, index)
+                row = build_index(engine, catalog, parent_slugs(topics), config, index)
                 server, base = serve(sites[engine], INDEX_URL[engine], index)
                 try:
                     row.update(measure_browser(browser, base, queries))

@@ -42,7 +42,7 @@ from generator.render import (
 )
 from generator.search import IndexBuild, SearchFailed, search_files, search_globals
 from generator.shards import MANIFEST, ShardError, in_shard, manifest, read_shards
-from generator.topics import assign_topics, taxonomy, topic_tree
+from generator.topics import assign_topics, parent_slugs, taxonomy, topic_tree
 from generator.workers import default_jobs
 
 STATE_VERSION = 2
@@ -211,8 +211,10 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     else:
         files = plain_files(config, catalog, topics, by_period, pages)
         clock.lap("feeds")
+        parents = parent_slugs(topics)
         try:
-            files.update(index.files() if index else search_files(options.search, catalog, config))
+            files.update(index.files(parents) if index
+                         else search_files(options.search, catalog, parents, config))
         except SearchFailed as exc:
             return BuildResult(False, diagnostics,
                                message=f"build failed: {exc}; {options.out} is left as it was")

@@ -57,6 +57,7 @@ from generator.catalog import Catalog, Paper
 from generator.citation import short_byline
 from generator.config import SiteConfig
 from generator.listing import PAGE
+from generator.topics import listed_under
 from generator.workers import Background
 
 #: Where each engine's files live in the site; the search page reads it.
@@ -75,12 +76,14 @@ def search_globals(engine: str, catalog: Catalog) -> dict:
     return {"search_index": INDEX_URL[engine], "search_years": years}
 
 
-def search_files(engine: str, catalog: Catalog, config: SiteConfig) -> dict[str, bytes]:
-    """Path inside the site -> bytes, for every file the search engine needs."""
+def search_files(engine: str, catalog: Catalog, parents: dict[str, str],
+                 config: SiteConfig) -> dict[str, bytes]:
+    """Path inside the site -> bytes, for every file the search engine needs;
+    ``parents`` (sub-topic -> parent) as for :func:`builtin_index`."""
     if engine == "builtin":
-        return builtin_index(catalog)
+        return builtin_index(catalog, parents)
     if engine == "pagefind":
-        return pagefind_index(catalog, config)
+        return pagefind_index(catalog, parents, config)
     return {}
 
 
@@ -274,9 +277,10 @@ def impact(title_tf: int, abstract_tf: int, title_norm: float, abstract_norm: fl
     return max(1, int(127 * tf / (K1 + tf) + 0.5))
 
 
-def builtin_index(catalog: Catalog) -> dict[str, bytes]:
-    """The built-in engine's files (see the module docstring), from the catalogue."""
-    return index_files(catalog, term_files(catalog), document_files(catalog))
+def builtin_index(catalog: Catalog, parents: dict[str, str] | None = None) -> dict[str, bytes]:
+    """The built-in engine's files (see the module docstring), from the catalogue;
+    ``parents`` (sub-topic -> parent) puts a sub-topic's papers in its parent's filter too."""
+    return index_files(catalog, term_files(catalog), document_files(catalog), parents or {})
 
 
 class IndexBuild:
@@ -292,8 +296,8 @@ class IndexBuild:
     def topics_assigned(self) -> None:
         self.documents = Background(document_files, self.catalog)
 
-    def files(self) -> dict[str, bytes]:
-        return index_files(self.catalog, self.terms.result(), self.documents.result())
+    def files(self, parents: dict[str, str]) -> dict[str, bytes]:
+        return index_files(self.catalog, self.terms.result(), self.documents.result(), parents)
 
 
 def term_files(catalog: Catalog) -> tuple[dict[str, bytes], list[str]]:
@@ -312,14 +316,15 @@ def document_files(catalog: Catalog) -> dict[str, bytes]:
 
 
 def index_files(catalog: Catalog, terms: tuple[dict[str, bytes], list[str]],
-                documents: dict[str, bytes]) -> dict[str, bytes]:
-    """The whole index: the term and document files, the topic lists and the manifest."""
+                documents: dict[str, bytes], parents: dict[str, str]) -> dict[str, bytes]:
+    """The whole index: the term and document files, the topic lists (a parent's
+    with its sub-topics' papers) and the manifest."""
     term_shards, boundaries = terms
     files = {**term_shards, **documents}
     topics: dict[str, list[int]] = {}
     years: dict[str, list[int]] = {}
     for doc, paper in enumerate(document_order(catalog.papers)):
-        for slug in paper.topics:
+        for slug in listed_under(paper.topics, parents):
             topics.setdefault(slug, []).append(doc)
         if paper.published:
             years.setdefault(str(paper.published.year), [doc, doc])[1] = doc + 1
@@ -585,7 +590,7 @@ _PAGEFIND_UI = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui."
                 "pagefind-highlight.")
 
 
-def pagefind_index(catalog: Catalog, config: SiteConfig) -> dict[str, bytes]:
+def pagefind_index(catalog: Catalog, parents: dict[str, str], config: SiteConfig) -> dict[str, bytes]:
     """Pagefind's bundle for the catalogue, through its Python API.
 
     Each paper becomes a small HTML record (title as ``h1``, abstract, topic
@@ -606,7 +611,7 @@ def pagefind_index(catalog: Catalog, config: SiteConfig) -> dict[str, bytes]:
         for paper in catalog.papers:
             page = records / paper.url.strip("/") / "index.html"
             page.parent.mkdir(parents=True)
-            page.write_text(_pagefind_record(paper, language), encoding="utf-8")
+            page.write_text(_pagefind_record(paper, parents, language), encoding="utf-8")
 
         async def run() -> None:
             config_ = {"force_language": language, "output_path": str(bundle)}
@@ -626,7 +631,7 @@ def pagefind_index(catalog: Catalog, config: SiteConfig) -> dict[str, bytes]:
                 if path.is_file() and not path.name.startswith(_PAGEFIND_UI)}
 
 
-def _pagefind_record(paper: Paper, language: str) -> str:
+def _pagefind_record(paper: Paper, parents: dict[str, str], language: str) -> str:
     escape = html.escape
     date = paper.published.isoformat() if paper.published else None
     attributes = f' data-pagefind-meta="date:{date}" data-pagefind-sort="date:{date}"' if date else ""
@@ -642,7 +647,7 @@ def _pagefind_record(paper: Paper, language: str) -> str:
                      for name, value in meta.items() if value)
     if paper.upvotes is not None:  # zero-padded: Pagefind sorts the values as strings
         hidden += f'<span data-pagefind-sort="upvotes:{paper.upvotes:09d}"></span>'
-    filters = [f"topic:{slug}" for slug in paper.topics]
+    filters = [f"topic:{slug}" for slug in listed_under(paper.topics, parents)]
     if paper.published:
         filters.append(f"year:{paper.published.year}")
     tags = "".join(f'<span data-pagefind-filter="{escape(f)}"></span>' for f in filters)

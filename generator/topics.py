@@ -329,13 +329,22 @@ def papers_by_topic(papers: list[Paper], topics: list[Topic]) -> dict[str, list[
     """Each topic's papers in catalogue order; a parent's include its sub-topics'
     (each paper once), as its page, its feed and the search filter show them."""
     members: dict[str, list[Paper]] = {topic.slug: [] for topic in topics}
-    parent_of = {topic.slug: topic.parent for topic in topics}
+    parents = parent_slugs(topics)
     for paper in papers:
-        slugs = {slug for slug in paper.topics if slug in members}
-        slugs.update(parent_of[slug] for slug in list(slugs) if parent_of[slug])
-        for slug in slugs:
-            members[slug].append(paper)
+        for slug in listed_under(paper.topics, parents):
+            if slug in members:
+                members[slug].append(paper)
     return members
+
+
+def parent_slugs(topics: list[Topic]) -> dict[str, str]:
+    """Sub-topic slug -> its parent's slug."""
+    return {topic.slug: topic.parent for topic in topics if topic.parent}
+
+
+def listed_under(slugs: list[str], parents: dict[str, str]) -> list[str]:
+    """The topics whose pages list a paper with topics ``slugs``: those, then their parents."""
+    return list(dict.fromkeys([*slugs, *(parents[slug] for slug in slugs if slug in parents)]))
 
 
 def topic_tree(topics: list[Topic]) -> list[tuple[Topic, list[Topic]]]:

@@ -207,6 +207,16 @@ def test_documents_are_numbered_undated_first_then_by_date_so_a_year_is_a_range(
                                  "c": ["nlp"], "a": "We study attention. Attention is sparse."}
 
 
+def test_a_parent_topics_filter_lists_its_sub_topics_papers_too():
+    # "vision" as a sub-topic of "ai": its papers (1, 3) join ai's own (4, sparse attention).
+    papers = [dict(p, topics=["ai"]) if p["title"] == "Sparse Attention" else p for p in PAPERS]
+    index = Index(builtin_index(catalogue(papers), {"vision": "ai"}))
+    assert index.manifest["topics"] == {"ai": 3, "nlp": 1, "vision": 2}
+    reader = _Reader(index.files["f/ai.bin"])
+    assert reader.docs(reader.varint()) == [1, 3, 4]
+    assert index.document(4)["c"] == ["ai"]  # a result shows the paper's own topics
+
+
 def test_every_term_is_in_the_shard_the_manifest_points_to(monkeypatch, real_catalogue):
     monkeypatch.setattr(search, "SHARD_BYTES", 2000)
     papers = [dict(p, topics=[]) for p in real_catalogue]
@@ -368,11 +378,11 @@ def test_a_failing_pagefind_binary_is_a_clear_build_failure(tmp_path, monkeypatc
     broken.chmod(0o755)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(broken))
     with pytest.raises(SearchFailed, match="does not run as Pagefind .*exit status 3.*npm i pagefind"):
-        search.pagefind_index(catalogue(PAPERS), SiteConfig())
+        search.pagefind_index(catalogue(PAPERS), {}, SiteConfig())
 
 
 def test_pagefind_indexes_the_catalogue_records_with_filters_and_no_ui(tmp_path):
-    files = search.pagefind_index(catalogue(PAPERS), SiteConfig())
+    files = search.pagefind_index(catalogue(PAPERS), {}, SiteConfig())
     assert "pagefind/pagefind.js" in files and "pagefind/pagefind-entry.json" in files
     assert not [p for p in files if "-ui." in p or "highlight" in p]
     entry = json.loads(files["pagefind/pagefind-entry.json"])
@@ -380,4 +390,4 @@ def test_pagefind_indexes_the_catalogue_records_with_filters_and_no_ui(tmp_path)
     assert len([p for p in files if p.startswith("pagefind/fragment/")]) == len(PAPERS)
     assert [p for p in files if p.startswith("pagefind/filter/")]
     hostile = [dict(PAPERS[0], slug="x", title="<script>alert(1)</script> & \"quotes\"")]
-    assert search._pagefind_record(catalogue(hostile).papers[0], "en").count("<script>") == 0
+    assert search._pagefind_record(catalogue(hostile).papers[0], {}, "en").count("<script>") == 0
