@@ -233,6 +233,9 @@ def test_each_topic_page_charts_its_papers_per_year(real_site, real_catalogue, t
         years = Counter(int(p["published"][:4]) for p in real_catalogue
                         if slug in listed_under(p["topics"], topic_parents) and p["published"])
         charts_on_page = svgs(real_site / "topics" / slug / "index.html")
+        if not years:  # only undated papers: nothing to chart
+            assert charts_on_page == [], slug
+            continue
         assert len(charts_on_page) == 1, slug
         text = desc(charts_on_page[0])
         for year in range(min(years), max(years) + 1):

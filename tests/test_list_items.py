@@ -33,7 +33,9 @@ def text(html):
 
 
 def items(html):
-    return re.findall(r'<li class="paper-item".*?</li>\n', html, re.S)
+    """Each paper item of a page, up to the next item or the end of its list (a
+    paper-list holds items only, so the list's own closing tag is unindented)."""
+    return re.findall(r'<li class="paper-item".*?(?=<li class="paper-item"|^</[ou]l>)', html, re.S | re.M)
 
 
 DUMPS = {

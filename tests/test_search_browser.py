@@ -458,7 +458,7 @@ def test_on_20k_papers_a_cold_query_stays_under_budget(browser, tmp_path, real_s
     known = catalog.papers[12_345]
     queries = [(" ".join(known.title.split()[:4]), {}), ("language models", {}),
                ("diffusion transformer", {"year": str(known.published.year) if known.published else ""}),
-               ("reasoning", {"topic": "rl-reasoning"}), ("effic", {})]
+               ("reasoning", {"topic": "reinforcement-learning"}), ("effic", {})]
     with serve(real_site, handler) as url:
         for query, filters in queries:
             page = SearchPage(browser, url)
