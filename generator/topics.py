@@ -83,7 +83,8 @@ class PhraseIndex:
     One-word phrases are looked up among a text's words (in every accepted
     form: plain, +s, +es), longer ones by their first two words among its
     word pairs, and only a phrase of three words or more is then checked
-    word by word where its first pair occurs. The per-word work stays in C.
+    word by word where its first pair occurs. Set intersections (in C) find
+    which forms a text has at all; only the positions of those are visited.
     """
 
     #: What a phrase is: a topic's phrase, one of its title phrases, or an exclusion.
