@@ -264,6 +264,8 @@ def plan_pages(
             paper, listing_names, topic_by_slug, summaries, neighbours.get(paper.id))))
 
     span = spark_span(catalog.papers)
+    tree = topic_tree(topics)
+
     def topic_entry(topic: Topic) -> dict:
         return {"slug": topic.slug, "name": topic.name, "url": f"/topics/{topic.slug}/",
                 "count": len(members[topic.slug]),
@@ -271,9 +273,9 @@ def plan_pages(
 
     pages.append(Page("/topics/", "topics.html", {"span": span, "topics": [
         {**topic_entry(topic), "children": [topic_entry(child) for child in children]}
-        for topic, children in topic_tree(topics)
+        for topic, children in tree
     ]}))
-    children_of = dict((topic.slug, children) for topic, children in topic_tree(topics))
+    children_of = {topic.slug: children for topic, children in tree}
     for topic in topics:
         base = f"/topics/{topic.slug}/"
         ordered = [summaries[p.id] for p in newest_first(members[topic.slug])]

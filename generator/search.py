@@ -323,14 +323,15 @@ def index_files(catalog: Catalog, terms: tuple[dict[str, bytes], list[str]],
     files = {**term_shards, **documents}
     topics: dict[str, list[int]] = {}
     years: dict[str, list[int]] = {}
-    for doc, paper in enumerate(document_order(catalog.papers)):
+    papers = document_order(catalog.papers)
+    for doc, paper in enumerate(papers):
         for slug in listed_under(paper.topics, parents):
             topics.setdefault(slug, []).append(doc)
         if paper.published:
             years.setdefault(str(paper.published.year), [doc, doc])[1] = doc + 1
     for slug, docs in topics.items():
         files[f"f/{slug}.bin"] = _gzip(varint(len(docs)) + _gaps(docs))
-    files.update(_upvote_files(document_order(catalog.papers)))
+    files.update(_upvote_files(papers))
 
     version = hashlib.sha256()
     for path in sorted(files):
@@ -411,7 +412,8 @@ def _compounds(papers: list[Paper], abstracts: list[str], terms: list[str],
     """Term number -> the compound words it is a part of, for its shard entry.
 
     A part that is no word of its own (``sphinx`` of ``VisualSphinx``) joins
-    the vocabulary with no postings of its own (the lists are extended). Only for a term with no tail: the head of a frequent term is full of exact
+    the vocabulary with no postings of its own (the lists are extended). Only
+    for a term with no tail: the head of a frequent term is full of exact
     matches, which outrank a compound's, and its bytes are the warm query's.
     Entry: how many compounds (the COMPOUND_TERMS most frequent), each as a
     varint length and UTF-8; then, if any, the number of documents with a

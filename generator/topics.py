@@ -291,7 +291,7 @@ def assign_topics(catalog: Catalog, topics: list[Topic]) -> None:
 
 def topic_scores(paper: Paper, index: PhraseIndex, count: int) -> tuple[list[float], set[int]]:
     """Each topic's score for ``paper`` (see the module docstring), a vetoed
-    topic's 0, and the topics named in the title or the AI keywords."""
+    topic's 0, and the topics the title names."""
     scores = [0.0] * count
     in_title, vetoed = index.matches(paper.title)
     for topic_index, _ in in_title:
@@ -300,9 +300,9 @@ def topic_scores(paper: Paper, index: PhraseIndex, count: int) -> tuple[list[flo
     in_keywords = index.matches_in(keyword_words)[0]
     for topic_index in {topic_index for topic_index, _ in in_keywords}:
         scores[topic_index] += KEYWORD_WEIGHT
-    abstract = topical_text(paper.abstract)
-    in_abstract, abstract_vetoed = index.matches(abstract, title_phrases=False)
-    length = len(words(abstract))
+    abstract = words(topical_text(paper.abstract))
+    in_abstract, abstract_vetoed = index.matches_in(abstract, title_phrases=False)
+    length = len(abstract)
     scale = math.sqrt(TYPICAL_ABSTRACT_WORDS / length) if length > TYPICAL_ABSTRACT_WORDS else 1.0
     for (topic_index, _), times in in_abstract.items():
         scores[topic_index] += scale * (ABSTRACT_WEIGHT + REPEAT_WEIGHT * min(times - 1, MAX_REPEATS))
@@ -313,10 +313,10 @@ def topic_scores(paper: Paper, index: PhraseIndex, count: int) -> tuple[list[flo
 
 def choose_topics(scores: list[float], named: set[int], topics: list[Topic]) -> list[str]:
     """The slugs of the topics a paper is about, given its scores and the
-    topics its title or keywords name: the best topic over THRESHOLD, and
-    others over RELATIVE_FLOOR of the best that the title or keywords name
-    too (an abstract mentions much besides its subject); a sub-topic in place
-    of its parent, at most MAX_TOPICS, best first (ties in taxonomy order)."""
+    topics its title names: the best topic over THRESHOLD, and others over
+    RELATIVE_FLOOR of the best that the title names too (an abstract and the
+    keywords mention much besides the subject); a sub-topic in place of its
+    parent, at most MAX_TOPICS, best first (ties in taxonomy order)."""
     best = max(scores, default=0.0)
     kept = [i for i, score in enumerate(scores)
             if score >= THRESHOLD and (score == best or score >= RELATIVE_FLOOR * best and i in named)]
