@@ -233,8 +233,9 @@ def test_hand_labelled_precision_is_at_least_90_percent(archive_catalog):
         assigned += len(paper.topics)
         right += sum(slug in good for slug in paper.topics)
         wrong += [(paper.title, slug) for slug in paper.topics if slug not in good]
-    # Measured 347 / 386 = 0.899 (0.874 on set c, the hold-out; see topic_labels.md):
-    # short of the 90% aimed at, so this guards against falling further.
+    # Measured 475 / 529 = 0.898 (0.874 on set c, a hold-out, and 0.895 on set d, labelled
+    # later and scored once; see topic_labels.md): short of the 90% aimed at, so this
+    # guards against falling further.
     assert right / assigned >= 0.89, wrong
 
 
