@@ -62,3 +62,14 @@ class Diagnostics(list):
     @property
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self if d.level == "warning"]
+
+
+class BuildFailed(Exception):
+    """A problem with the build environment (not the input), such as a full disk."""
+
+
+def os_problem(exc: OSError) -> str:
+    """``No space left on device: <path>``: what went wrong and where, without ``[Errno 28]``."""
+    if exc.strerror and exc.filename:
+        return f"{exc.strerror}: {exc.filename}"
+    return exc.strerror or str(exc)

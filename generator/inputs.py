@@ -5,24 +5,38 @@ read the same listings the same way. A dumps folder holds both kinds of
 listing side by side: ``*.txt`` saved Daily Papers pages
 (:mod:`generator.listing`) and ``*.json`` daily-papers API answers
 (:mod:`generator.daily_api`); other files are left alone.
+
+A build passes a cache of parsed listings, keyed by a digest of each file's
+bytes: a new day's listing is parsed, the others are read back as they were,
+with the diagnostics their parse gave.
 """
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import astuple
 from pathlib import Path
+from typing import Protocol
 
 from generator.catalog import Catalog, build_catalog
 from generator.config import SiteConfig
 from generator.daily_api import parse_api_file
-from generator.diagnostics import Diagnostics
+from generator.diagnostics import Diagnostic, Diagnostics
 from generator.gcpause import paused_gc
 from generator.listing import Listing, parse_dump
 from generator.topics import Topic, load_topics
 
 READERS = {".txt": parse_dump, ".json": parse_api_file}
+#: Bump when a reader changes what it makes of the same bytes.
+PARSE_VERSION = "1"
 
 
-def read_dumps(dumps_dir: Path, diagnostics: Diagnostics) -> list[Listing]:
+class Cache(Protocol):
+    def get(self, key: str): ...
+    def put(self, key: str, value) -> None: ...
+
+
+def read_dumps(dumps_dir: Path, diagnostics: Diagnostics, cache: Cache | None = None) -> list[Listing]:
     """Parse every ``*.txt`` and ``*.json`` in ``dumps_dir``, in sorted order."""
     if not dumps_dir.is_dir():
         diagnostics.error(str(dumps_dir), 0, "dumps folder not found")
@@ -32,19 +46,37 @@ def read_dumps(dumps_dir: Path, diagnostics: Diagnostics) -> list[Listing]:
         for path in sorted(dumps_dir.iterdir()):
             reader = READERS.get(path.suffix)
             if reader is not None and not path.name.startswith(".") and path.is_file():
-                listing = reader(path, str(path), diagnostics)
+                listing = _read_listing(path, reader, diagnostics, cache)
                 if listing is not None:
                     listings.append(listing)
     return listings
 
 
+def _read_listing(path: Path, reader, diagnostics: Diagnostics, cache: Cache | None) -> Listing | None:
+    if cache is None:
+        return reader(path, str(path), diagnostics)
+    try:
+        key = hashlib.sha256(b"%s\0%s\0" % (PARSE_VERSION.encode(), str(path).encode())
+                             + path.read_bytes()).hexdigest()
+    except OSError:
+        return reader(path, str(path), diagnostics)  # it says what is wrong
+    cached = cache.get(key)
+    if cached is None:
+        found = Diagnostics()
+        cached = (reader(path, str(path), found), [astuple(d) for d in found])
+        cache.put(key, cached)
+    listing, found = cached
+    diagnostics.extend(Diagnostic(*d) for d in found)
+    return listing
+
+
 def read_catalog(dumps_dir: Path, config: SiteConfig, diagnostics: Diagnostics,
-                 published_slugs: dict[str, str] | None = None) -> Catalog:
+                 published_slugs: dict[str, str] | None = None, cache: Cache | None = None) -> Catalog:
     """Parse every dump, then merge them into one catalogue.
 
     ``published_slugs`` are the slugs earlier builds gave out, which never move.
     """
-    listings = read_dumps(dumps_dir, diagnostics)
+    listings = read_dumps(dumps_dir, diagnostics, cache)
     return build_catalog(listings, config.listing_dates, diagnostics, published_slugs)
 
 

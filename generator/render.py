@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from jinja2 import meta
 from markupsafe import Markup
 
 from generator import charts
 from generator.abstract import abstract_text
 from generator.dates import MONTHS, month_year, short_date
+from generator.files import make_dirs, write_file
 from generator.pages import Page
 from generator.workers import can_fork, worker_pool
 
@@ -66,16 +67,40 @@ def template_dirs(theme_dir: Path, content_dir: Path) -> list[Path]:
     return [content_dir / "templates", theme_dir / "templates"]
 
 
-def templates_digest(dirs: list[Path]) -> str:
-    """One hash over every template: any template change re-renders every page."""
-    digest = hashlib.sha256()
+def template_digests(dirs: list[Path]) -> dict[str, str]:
+    """Each template's digest over its own source and every template it extends,
+    includes or imports, as the loader finds them (the site's before the
+    theme's): editing a template re-renders only the pages that use it. A
+    template that names another by a variable depends on every template."""
+    sources: dict[str, bytes] = {}
     for root in dirs:
         if root.is_dir():
             for path in sorted(root.rglob("*")):
                 if path.is_file():
-                    digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-                    digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
+                    sources.setdefault(path.relative_to(root).as_posix(), path.read_bytes())
+    parser = jinja2.Environment()
+    uses: dict[str, set] = {}
+    for name, source in sources.items():
+        try:
+            uses[name] = set(meta.find_referenced_templates(parser.parse(source.decode("utf-8"))))
+        except (jinja2.TemplateSyntaxError, UnicodeDecodeError):
+            uses[name] = set()  # rendering it reports the error
+    digests = {}
+    for name in sources:
+        closure, todo = set(), [name]
+        while todo:
+            current = todo.pop()
+            if current is None:
+                closure.update(sources)
+                break
+            if current not in closure and current in sources:
+                closure.add(current)
+                todo.extend(uses[current])
+        hasher = hashlib.sha256()
+        for used in sorted(closure):
+            hasher.update(used.encode() + b"\0" + sources[used] + b"\0")
+        digests[name] = hasher.hexdigest()
+    return digests
 
 
 def format_date(value: str | None, style: str = "long") -> str:
@@ -182,33 +207,6 @@ def _render_range(bounds: tuple[int, int]) -> int:
             raise TemplateFailed(f"{template}: error while rendering /{path}: {exc}") from None
         write_file(f"{_OUT}/{path}", html.encode("utf-8"))
     return stop - start
-
-
-def make_dirs(root: Path, paths) -> None:
-    """Create the folders that ``paths`` (relative to ``root``) go in, each once.
-
-    Safe while another process creates some of the same folders."""
-    for folder in sorted({path.rpartition("/")[0] for path in paths}):
-        try:
-            os.mkdir(f"{root}/{folder}")  # one system call for most folders
-        except FileNotFoundError:  # a parent folder is missing too
-            os.makedirs(f"{root}/{folder}", exist_ok=True)
-        except FileExistsError:
-            pass
-
-
-def write_file(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path``, whose folder exists (see :func:`make_dirs`)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-    except OSError as exc:  # a full disk fails the write, not the open: name the file
-        exc.filename = exc.filename or str(path)
-        raise
-    finally:
-        os.close(fd)
 
 
 def render_pages(env: jinja2.Environment, pages: list[Page], out: Path, jobs: int, progress) -> None:

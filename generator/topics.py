@@ -23,6 +23,7 @@ labelled by hand (``tests/topic_labels.toml``).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import tomllib
@@ -282,11 +283,24 @@ def taxonomy(topics: list[Topic] | None, catalog: Catalog) -> list[Topic]:
     return discover_topics(catalog)
 
 
-def assign_topics(catalog: Catalog, topics: list[Topic]) -> None:
-    """Fill ``paper.topics`` with the slugs of the topics each paper is about, best first."""
-    index = PhraseIndex(topics)
+def assign_topics(catalog: Catalog, topics: list[Topic], cache=None) -> None:
+    """Fill ``paper.topics`` with the slugs of the topics each paper is about, best first.
+
+    With a ``cache`` (``get``/``put`` by key), a paper whose text, keywords and
+    taxonomy are those of an earlier build gets the topics it got then."""
+    index = None
+    taxonomy_key = hashlib.sha256(repr(topics).encode()).hexdigest() if cache else ""
     for paper in catalog.papers:
+        if cache:
+            key = hashlib.sha256("\0".join((taxonomy_key, paper.title, paper.abstract,
+                                            *paper.ai_keywords)).encode()).hexdigest()
+            paper.topics = cache.get(key)
+            if paper.topics is not None:
+                continue
+        index = index or PhraseIndex(topics)
         paper.topics = choose_topics(*topic_scores(paper, index, len(topics)), topics)
+        if cache:
+            cache.put(key, paper.topics)
 
 
 def topic_scores(paper: Paper, index: PhraseIndex, count: int) -> tuple[list[float], set[int]]:

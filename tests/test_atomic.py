@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -55,13 +56,6 @@ def lock_holder(lock: Path) -> int | None:
     return None
 
 
-def entries(folder: Path) -> int:
-    try:
-        return len(os.listdir(folder))
-    except FileNotFoundError:
-        return 0
-
-
 def test_sigkill_at_chosen_steps_of_the_build(tmp_path, real_dumps):
     """Killed at steps picked by what the build has done, not by the clock.
 
@@ -71,24 +65,30 @@ def test_sigkill_at_chosen_steps_of_the_build(tmp_path, real_dumps):
     or the new site, whole.
     """
     out, state = tmp_path / "site", tmp_path / ".papersite-cache"
-    lock = state / "site.lock"
+    lock, spare, unknown = state / "site.lock", state / "site.spare", state / "site.spare-unknown"
     subprocess.run(build_command(real_dumps, tmp_path / "new", "/other/"), check=True,
                    capture_output=True)
     subprocess.run(build_command(real_dumps, out, "/"), check=True, capture_output=True)
-    old, new, old_state = snapshot(out), snapshot(tmp_path / "new"), snapshot(state)
+    old, new, old_records = snapshot(out), snapshot(tmp_path / "new"), records(state)
 
     def swapping(pid: int) -> bool:  # the new build state is written just before the swap
         return (state / "site.tmp").exists()
 
-    def staged(folder: str, count: int):
-        return lambda pid: entries(tmp_path / f".site.staging-{pid}" / folder) >= count and not (
-            swapping(pid))
+    def rendered(count: int):
+        """``count`` pages of the spare copy written since the build marked it unknown."""
+        def reached(pid: int) -> bool:
+            try:
+                since = unknown.stat().st_mtime_ns
+                pages = sum(page.stat().st_mtime_ns >= since for page in spare.glob("papers/*/index.html"))
+            except FileNotFoundError:
+                return False
+            return pages >= count and not swapping(pid)
+        return reached
 
     steps = {  # checked cheaply, so the polling leaves the build its CPU
-        "reading the dumps": lambda pid: lock_holder(lock) == pid and not entries(
-            tmp_path / f".site.staging-{pid}"),
-        "writing the search index": staged("search-index/d", 100),
-        "rendering the pages": staged("papers", 100),
+        "reading the dumps": lambda pid: lock_holder(lock) == pid and not unknown.exists(),
+        "bringing the spare copy up to date": lambda pid: unknown.exists() and not swapping(pid),
+        "rendering the pages": rendered(100),
         "swapping": swapping,
     }
     for step, reached in steps.items():
@@ -108,12 +108,18 @@ def test_sigkill_at_chosen_steps_of_the_build(tmp_path, real_dumps):
             assert published in (old, new), "killed while swapping: a mixed site was published"
         else:
             assert published == old, f"killed while {step}: the published site changed"
-            assert snapshot(state) == old_state
+            assert records(state) == old_records
     # Whatever the killed builds left behind, the next build is right and tidy.
     subprocess.run(build_command(real_dumps, out, "/other/"), check=True, capture_output=True)
     assert snapshot(out) == new
     assert sorted(os.listdir(tmp_path)) == [".papersite-cache", "new", "site"]
-    assert sorted(os.listdir(state)) == ["new.json", "new.lock", "site.json", "site.lock"]
+    assert [name for name in os.listdir(state) if not re.fullmatch(
+        r"(new|site)\.(json|slugs\.json|lock|\w+\.pickle|spare)", name)] == []
+
+
+def records(cache: Path) -> dict[str, bytes]:
+    """The build state's records (what says what is published), not the spare copy."""
+    return {path.name: path.read_bytes() for path in cache.glob("*.json")}
 
 
 def children_of(pid: int) -> list[int]:

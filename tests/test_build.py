@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from generator.build import BuildOptions, build
 from tests.conftest import HEADER, ROOT
 
@@ -121,30 +123,99 @@ def test_rebuild_after_editing_one_listing_rewrites_only_what_depends_on_it(tmp_
     assert len(written) < len(inodes) // 3
 
 
-def test_hostile_build_state_is_dropped_never_obeyed(tmp_path):
-    """The build state is a file anyone can edit: a pinned slug that leads out of the
-    site, a slug pinned twice or a malformed output record is dropped, never followed."""
+def test_hostile_pins_and_output_records_are_dropped_never_obeyed(tmp_path):
+    """The slug registry and the build state are files anyone can edit: a pinned slug
+    that leads out of the site, a slug pinned twice or a malformed output record is
+    dropped, never followed."""
     content = make_content(tmp_path)
     options = BuildOptions(content=content, out=tmp_path / "site", jobs=1)
     assert build(options).ok
     before = snapshot(tmp_path / "site")
     state_path = tmp_path / ".papersite-cache" / "site.json"
-    state = json.loads(state_path.read_text())
-    pinned = dict(state["slugs"])
+    registry_path = tmp_path / ".papersite-cache" / "site.slugs.json"
+    registry = json.loads(registry_path.read_text())
+    pinned = dict(registry["slugs"])
     first, second, third = sorted(pinned)[:3]
-    state["slugs"][first] = "../../escaped"
-    state["slugs"][second] = state["slugs"][third]
+    registry["slugs"][first] = "../../escaped"
+    registry["slugs"][second] = registry["slugs"][third]
+    registry_path.write_text(json.dumps(registry))
+    state = json.loads(state_path.read_text())
     state["outputs"]["index.html"] = 5
     state["outputs"]["feed.xml"] = ["recipe"]
     state_path.write_text(json.dumps(state))
     result = build(options)
     assert result.ok, result.message
     assert sorted(os.listdir(tmp_path)) == [".papersite-cache", "content", "site"]
-    slugs = json.loads(state_path.read_text())["slugs"]
+    slugs = json.loads(registry_path.read_text())["slugs"]
     assert len(set(slugs.values())) == len(slugs)
     assert slugs[first] == pinned[first]  # the page it had, not one outside the site
     moved = {f"papers/{pinned[pid]}/index.html" for pid in (second, third)}
     assert set(snapshot(tmp_path / "site")) >= set(before) - moved
+
+
+@pytest.mark.parametrize("damage", ["{not json", '{"version": 1, "slugs": []}', '["a"]', b"\xff\xfe"])
+def test_a_damaged_slug_registry_stops_the_build_and_names_the_file(tmp_path, damage):
+    """The registry keeps published URLs where they are: never dropped silently."""
+    content = make_content(tmp_path)
+    options = BuildOptions(content=content, out=tmp_path / "site", jobs=1)
+    assert build(options).ok
+    before = snapshot(tmp_path / "site")
+    registry = tmp_path / ".papersite-cache" / "site.slugs.json"
+    (registry.write_bytes if isinstance(damage, bytes) else registry.write_text)(damage)
+    (content / "dumps" / "listing-b.txt").unlink()  # a change that would be published
+    result = build(options)
+    assert not result.ok
+    assert f"{registry}: the slug registry is damaged" in result.message
+    assert "left as it was" in result.message
+    assert snapshot(tmp_path / "site") == before
+    assert registry.read_bytes() == (damage if isinstance(damage, bytes) else damage.encode())
+
+
+def test_a_pin_that_is_not_a_string_is_reported_and_the_rest_kept(tmp_path):
+    content = make_content(tmp_path)
+    options = BuildOptions(content=content, out=tmp_path / "site", jobs=1)
+    assert build(options).ok
+    registry = tmp_path / ".papersite-cache" / "site.slugs.json"
+    slugs = json.loads(registry.read_text())["slugs"]
+    first, second = sorted(slugs)[:2]
+    slugs[first], slugs[second] = 7, "a-published-slug"
+    registry.write_text(json.dumps({"version": 1, "slugs": slugs}))
+    result = build(options)
+    assert result.ok
+    assert [str(d) for d in result.diagnostics] == [
+        f"{registry}:0: warning: ignored the pin of paper {first}: 7 is not a slug"]
+    assert (tmp_path / "site" / "papers" / "a-published-slug" / "index.html").is_file()
+
+
+def test_the_slugs_of_a_build_state_from_before_the_registry_are_kept(tmp_path):
+    """Version 2 build states held the slugs: the first build after keeps them."""
+    content = make_content(tmp_path)
+    options = BuildOptions(content=content, out=tmp_path / "site", jobs=1)
+    assert build(options).ok
+    cache = tmp_path / ".papersite-cache"
+    slugs = json.loads((cache / "site.slugs.json").read_text())["slugs"]
+    pid = sorted(slugs)[0]
+    (cache / "site.slugs.json").unlink()
+    (cache / "site.json").write_text(json.dumps({"version": 2, "slugs": {**slugs, pid: "an-old-slug"}}))
+    assert build(options).ok
+    assert (tmp_path / "site" / "papers" / "an-old-slug" / "index.html").is_file()
+    assert json.loads((cache / "site.slugs.json").read_text())["slugs"][pid] == "an-old-slug"
+
+
+def test_a_removed_paper_keeps_its_pin_and_gets_its_url_back(tmp_path):
+    content = make_content(tmp_path)
+    options = BuildOptions(content=content, out=tmp_path / "site", jobs=1)
+    assert build(options).ok
+    registry = tmp_path / ".papersite-cache" / "site.slugs.json"
+    slugs = json.loads(registry.read_text())["slugs"]
+    listing = content / "dumps" / "listing-b.txt"
+    text = listing.read_bytes()
+    listing.unlink()
+    assert build(options).ok
+    assert json.loads(registry.read_text())["slugs"] == slugs  # the removed papers' pins too
+    listing.write_bytes(text)
+    assert build(options).ok
+    assert json.loads(registry.read_text())["slugs"] == slugs
 
 
 def test_outputs_that_no_longer_exist_are_removed(tmp_path):

@@ -22,7 +22,7 @@ import pytest
 import generator.render
 from generator.build import BuildOptions, build
 from tests.conftest import HEADER, ROOT
-from tests.test_atomic import build_command, lock_holder
+from tests.test_atomic import build_command, children_of, lock_holder, records
 from tests.test_build import snapshot
 
 FAILED_RE = r"papersite: error: cannot write the site: {problem}: {path}; {out} is left as it was"
@@ -33,11 +33,15 @@ def run(command, **kwargs) -> subprocess.CompletedProcess:
 
 
 def assert_tidy(folder: Path, *names: str) -> None:
-    """Only the sites and the build state beside them, with the sites' locks: no
-    staging folder, no half-written state."""
+    """Only the sites and the build state beside them: each site's record, registry
+    and lock, its stage caches and perhaps its spare copy; nothing half-written, no
+    spare left unknown."""
     assert sorted(os.listdir(folder)) == sorted([".papersite-cache", *names])
-    assert sorted(os.listdir(folder / ".papersite-cache")) == sorted(
-        f"{n}{suffix}" for n in names for suffix in (".json", ".lock"))
+    found = os.listdir(folder / ".papersite-cache")
+    for name in names:
+        assert {f"{name}.json", f"{name}.slugs.json", f"{name}.lock"} <= set(found)
+    kinds = "|".join(re.escape(name) for name in names)
+    assert [f for f in found if not re.fullmatch(rf"({kinds})\.(json|slugs\.json|lock|\w+\.pickle|spare)", f)] == []
 
 
 @pytest.mark.parametrize("step", ["staging", "state"])
@@ -59,13 +63,13 @@ def test_disk_full_during_the_build_keeps_the_old_site(tmp_path, real_dumps, ste
             f"Short paper {day}-{n}\n\nAbstract {day}-{n}.\n\n  • 2 authors\n·\nDec 1, 2024\n\n"
             for n in range(40)))
     assert run(build_command(dumps, out, "/")).returncode == 0
-    before, state = snapshot(out), snapshot(out.parent / ".papersite-cache")
+    before, state = snapshot(out), records(out.parent / ".papersite-cache")
     limit = max(page.stat().st_size for page in out.rglob("*.html")) + 4096
     assert (out / "data" / "papers.json").stat().st_size > limit
     assert (out.parent / ".papersite-cache" / "site.json").stat().st_size > limit
     if step == "staging":
         (dumps / last.name).symlink_to(last)
-        base_url, failed = "/", re.escape(str(out.parent)) + r"/\.site\.staging-\d+/\S+"
+        base_url, failed = "/", re.escape(str(out.parent / ".papersite-cache" / "site.spare")) + r"/\S+"
     else:
         base_url, failed = "/other/", re.escape(str(out.parent / ".papersite-cache" / "site.tmp"))
 
@@ -79,7 +83,7 @@ def test_disk_full_during_the_build_keeps_the_old_site(tmp_path, real_dumps, ste
                                          out=re.escape(str(out))),
                         result.stderr.splitlines()[-1]), result.stderr
     assert snapshot(out) == before
-    assert snapshot(out.parent / ".papersite-cache") == state
+    assert records(out.parent / ".papersite-cache") == state
     assert_tidy(out.parent, "site")
 
     assert run(build_command(dumps, out, base_url)).returncode == 0
@@ -112,7 +116,7 @@ def test_no_space_left_in_a_render_worker_keeps_the_old_site(tmp_path, monkeypat
     monkeypatch.setattr(generator.render, "write_file", disk_full_at_paper_300)
     result = build(options)
     assert not result.ok
-    page = r"/\.site\.staging-\d+/papers/paper-number-300/index\.html"
+    page = r"/\.papersite-cache/site\.spare/papers/paper-number-300/index\.html"
     assert re.fullmatch(FAILED_RE.format(problem="No space left on device",
                                          path=re.escape(str(out.parent)) + page,
                                          out=re.escape(str(out))).removeprefix("papersite: "),
@@ -172,15 +176,14 @@ def built(tmp_path):
 
 
 def test_folder_of_the_site_not_writable_keeps_the_old_site(tmp_path, built):
-    """The staging folder cannot be created beside the site."""
+    """The new site cannot be swapped in beside the old one."""
     before = snapshot(built)
     read_only(tmp_path)
     result = run(build_command(ROOT / "content" / "dumps", built, "/other/"),
                  preexec_fn=obey_file_modes)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert re.fullmatch(FAILED_RE.format(problem="Permission denied",
-                                         path=re.escape(str(tmp_path)) + r"/\.site\.staging-\d+",
-                                         out=re.escape(str(built))),
+                                         path=re.escape(str(built)), out=re.escape(str(built))),
                         result.stderr.splitlines()[-1]), result.stderr
     assert snapshot(built) == before
     tmp_path.chmod(0o755)
@@ -203,15 +206,16 @@ def test_new_folder_for_the_site_not_creatable_is_a_clear_error(tmp_path):
 
 
 def test_build_state_not_writable_fails_before_the_swap(tmp_path, built):
-    """The last write of a build is its state, just before the swap: failing there
-    still publishes nothing, and the staged site is removed."""
+    """The build state's folder also holds the spare copy of the site, which a build
+    marks as unknown before it works on it: failing there publishes nothing."""
     before = snapshot(built)
     read_only(tmp_path / ".papersite-cache")
     result = run(build_command(ROOT / "content" / "dumps", built, "/other/"),
                  preexec_fn=obey_file_modes)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.splitlines()[-1] == FAILED_RE.format(
-        problem="Permission denied", path=tmp_path / ".papersite-cache" / "site.tmp", out=built)
+        problem="Permission denied", path=tmp_path / ".papersite-cache" / "site.spare-unknown",
+        out=built)
     assert snapshot(built) == before
     (tmp_path / ".papersite-cache").chmod(0o755)
     assert_tidy(tmp_path, "site")
@@ -251,10 +255,10 @@ def test_two_builds_into_the_same_folder_never_interleave(tmp_path, real_dumps):
     [running] = [build for build in builds.values() if build.pid == holder]
     [waiter_base] = [base for base, build in builds.items() if build is not running]
     waiter = builds[waiter_base]
-    while running.poll() is None:  # the waiter stages nothing while the other builds
-        assert not (tmp_path / f".site.staging-{waiter.pid}").exists()
+    while lock_holder(lock) == running.pid:  # the waiter has not begun while the other builds
+        assert waiter.poll() is None and not children_of(waiter.pid)
         time.sleep(0.005)
-    assert waiter.wait(timeout=120) == 0 and running.returncode == 0
+    assert waiter.wait(timeout=120) == 0 and running.wait(timeout=120) == 0
     running_stderr, waiting_stderr = running.stderr.read(), waiter.stderr.read()
     assert "another build" not in running_stderr
     assert waiting_stderr.splitlines()[0] == (

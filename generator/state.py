@@ -1,0 +1,321 @@
+"""The build state: what the last build of an output folder left for the next one.
+
+Everything lives in ``.papersite-cache/`` beside ``--out`` (``<out>`` below is
+the output folder's name), in three kinds of file that are kept apart because
+losing them costs different things:
+
+* ``<out>.slugs.json``, the **slug registry**: the URL every paper was given.
+  Published URLs never move, so this file is never dropped: when it is damaged
+  the build stops with an error that names it. ``--pins-from`` reads another
+  site's registry.
+* ``<out>.json``, the **output record**: the recipe, size and modification time
+  of every published file, the inputs' fingerprint and the diagnostics of the
+  last build, and how the spare copy of the site differs from the published one
+  (see :mod:`generator.publish`). It is a cache: whatever is malformed in it is
+  dropped, and the files it no longer vouches for are made again.
+* ``<out>.<stage>.pickle``, the **stage caches**: what the expensive stages
+  computed, keyed by a digest of what they computed it from (the bytes of a
+  listing, the text of a paper and the taxonomy, ...), never by time, so a fresh
+  checkout with new modification times reuses them. Also droppable: a cache that
+  cannot be read is ignored and the stage computes everything again.
+
+A lock file (``<out>.lock``) keeps two builds of one folder from interleaving.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import functools
+import hashlib
+import io
+import json
+import os
+import pickle
+import sys
+from dataclasses import dataclass, field, is_dataclass
+from pathlib import Path
+from stat import S_ISDIR
+
+from generator.diagnostics import BuildFailed, Diagnostics, os_problem
+from generator.render import write_file
+
+STATE_VERSION = 3
+REGISTRY_VERSION = 1
+#: Output record of one file: ``[recipe, size, mtime_ns]``.
+Record = list
+
+
+def cache_folder(out: Path) -> Path:
+    return out.parent / ".papersite-cache"
+
+
+def state_path(out: Path) -> Path:
+    return cache_folder(out) / f"{out.name}.json"
+
+
+def registry_path(out: Path) -> Path:
+    return cache_folder(out) / f"{out.name}.slugs.json"
+
+
+@dataclass
+class BuildState:
+    """The output record of the last build (see the module docstring)."""
+
+    outputs: dict[str, Record] = field(default_factory=dict)
+    inputs: str = ""
+    diagnostics: list[list] = field(default_factory=list)
+    #: Where the spare copy differs from ``outputs``: path -> its record, or None
+    #: where the spare has no such file. None as a whole: no usable spare.
+    spare: dict[str, Record | None] | None = None
+
+    def to_json(self) -> dict:
+        return {"version": STATE_VERSION, "outputs": self.outputs, "inputs": self.inputs,
+                "diagnostics": self.diagnostics, "spare": self.spare}
+
+
+def load_state(out: Path) -> tuple[BuildState, bool]:
+    """The last build's state, and whether it is whole, as that build wrote it.
+    It is only a cache: whatever is malformed in it is dropped."""
+    try:
+        raw = json.loads(state_path(out).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return BuildState(), False
+    if not isinstance(raw, dict) or raw.get("version") != STATE_VERSION:
+        return BuildState(), False
+    outputs, spare = raw.get("outputs"), raw.get("spare")
+    state = BuildState(
+        outputs={path: entry for path, entry in outputs.items() if _is_record(entry)}
+        if isinstance(outputs, dict) else {},
+        spare={path: entry for path, entry in spare.items() if entry is None or _is_record(entry)}
+        if isinstance(spare, dict) else None,
+        **_checked_inputs(raw))
+    return state, state.to_json() == raw
+
+
+def save_state(path: Path, state: BuildState) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_file(path, json.dumps(state.to_json(), sort_keys=True).encode("utf-8"))
+
+
+def _checked_inputs(raw: dict) -> dict:
+    """The input fingerprint and diagnostics of the last build, if well formed."""
+    inputs, diagnostics = raw.get("inputs"), raw.get("diagnostics")
+    well_formed = isinstance(inputs, str) and isinstance(diagnostics, list) and all(
+        isinstance(d, list) and len(d) == 4 and isinstance(d[0], str) and type(d[1]) is int
+        and d[2] in ("error", "warning") and isinstance(d[3], str) for d in diagnostics)
+    return {"inputs": inputs, "diagnostics": diagnostics} if well_formed else {}
+
+
+def _is_record(entry) -> bool:
+    return (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str)
+            and all(type(number) is int for number in entry[1:]))
+
+
+def still_valid(folder: Path, path: str, recipe: str, records: dict[str, Record]) -> bool:
+    """Same recipe, and the file in ``folder`` is the one the record describes."""
+    previous = records.get(path)
+    if not previous or previous[0] != recipe:
+        return False
+    try:
+        stat = os.stat(f"{folder}/{path}")
+    except OSError:
+        return False
+    return [stat.st_size, stat.st_mtime_ns] == previous[1:]
+
+
+# The slug registry.
+
+class RegistryDamaged(Exception):
+    """The slug registry cannot be read; the message says why and what to do."""
+
+
+def load_registry(path: Path, out: Path, diagnostics: Diagnostics) -> dict[str, str]:
+    """Paper id -> the slug published for it, from the registry at ``path``. No
+    registry: none yet (a first build), or the slugs of ``out``'s build state
+    from before the registry had a file of its own. Raises
+    :class:`RegistryDamaged` when the file is there but unreadable; a pin that
+    is not a plain string is reported and ignored."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return _slugs_of_old_state(out)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RegistryDamaged(_damaged(path, str(exc))) from None
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:
+        raise RegistryDamaged(_damaged(path, f"not JSON ({exc})")) from None
+    if not isinstance(raw, dict) or raw.get("version") != REGISTRY_VERSION or not isinstance(
+            raw.get("slugs"), dict):
+        raise RegistryDamaged(_damaged(path, f'not a version {REGISTRY_VERSION} registry '
+                                             '({"version": 1, "slugs": {paper id: slug}})'))
+    slugs = {}
+    for pid, slug in raw["slugs"].items():
+        if isinstance(slug, str):
+            slugs[pid] = slug
+        else:
+            diagnostics.warning(str(path), 0, f"ignored the pin of paper {pid}: {slug!r} is not a slug")
+    return slugs
+
+
+def _damaged(path: Path, why: str) -> str:
+    return (f"{path}: the slug registry is damaged: {why}. It keeps every published paper "
+            "at its URL: restore it from a backup, or delete it to give out URLs afresh "
+            "(published URLs may then move)")
+
+
+def _slugs_of_old_state(out: Path) -> dict[str, str]:
+    try:
+        raw = json.loads(state_path(out).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    slugs = raw.get("slugs") if isinstance(raw, dict) and raw.get("version") == 2 else None
+    return {pid: s for pid, s in slugs.items() if isinstance(s, str)} if isinstance(slugs, dict) else {}
+
+
+def registry_json(previous: dict[str, str], current: dict[str, str]) -> bytes:
+    """The registry after a build: the slugs of the papers built, and the pins of
+    papers not in this build whose slug no paper took (so a paper that comes
+    back gets its URL back)."""
+    taken = set(current.values())
+    kept = {pid: slug for pid, slug in previous.items() if pid not in current and slug not in taken}
+    slugs = dict(sorted({**kept, **current}.items()))
+    return json.dumps({"version": REGISTRY_VERSION, "slugs": slugs}, indent=0).encode("utf-8")
+
+
+# The stage caches.
+
+class StageCache:
+    """One stage's results by content digest, read at the start of a build and
+    written with the build state. Values are kept pickled, so what a build does
+    with a value it got cannot change the cached one. Only what this build got
+    or put is written back: the cache holds what the last build's inputs need."""
+
+    def __init__(self, out: Path, stage: str):
+        self.path = cache_folder(out) / f"{out.name}.{stage}.pickle"
+        try:
+            with open(self.path, "rb") as file:
+                # Bytes, strings and dicts only: no object of a named class is made from it.
+                code, loaded = _CacheUnpickler(file).load()
+        except Exception:  # noqa: BLE001 - damage of any kind means: compute again
+            code, loaded = None, None
+        valid = (code == code_digest() and isinstance(loaded, dict)
+                 and all(isinstance(v, bytes) for v in loaded.values()))
+        self.old: dict[str, bytes] = loaded if valid else {}
+        self.new: dict[str, bytes] = {}
+
+    def get(self, key: str):
+        """The value cached under ``key``, or None."""
+        data = self.old.get(key)
+        if data is None:
+            return None
+        try:
+            value = _CacheUnpickler(io.BytesIO(data)).load()
+        except Exception:  # noqa: BLE001
+            return None
+        self.new[key] = data
+        return value
+
+    def put(self, key: str, value) -> None:
+        self.new[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def payload(self) -> bytes:
+        return pickle.dumps((code_digest(), self.new), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of papersite's own code: a cache made by other code is not used."""
+    hasher = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        hasher.update(path.name.encode() + b"\0" + path.read_bytes())
+    return hasher.hexdigest()
+
+
+class _CacheUnpickler(pickle.Unpickler):
+    """Only data: papersite's own dataclasses and the few types they are made
+    of. A cache file that names anything else (a function to call) is damaged,
+    not obeyed."""
+
+    TYPES = {("datetime", "date"), ("collections", "Counter"), ("builtins", "set"),
+             ("builtins", "frozenset"), ("numpy", "ndarray"), ("numpy", "dtype"),
+             ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+             ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar")}
+
+    def find_class(self, module: str, name: str):
+        found = super().find_class(module, name) if module.startswith("generator.") or (
+            (module, name) in self.TYPES) else None
+        if (module, name) in self.TYPES or (isinstance(found, type) and is_dataclass(found)):
+            return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not data")
+
+
+def digest(*parts: str | bytes) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part if isinstance(part, bytes) else part.encode("utf-8"))
+        hasher.update(b"\0")
+    return hasher.hexdigest()[:32]
+
+
+# What the inputs were.
+
+def input_fingerprint(settings: dict, roots: list[Path], extra_files: set[Path]) -> str:
+    """Name, size and modification time of every file under ``roots``, with the
+    settings: when it is the same as the last build's and the published files
+    are untouched, there is nothing to do. (Only that shortcut uses time: a
+    changed fingerprint means the stages look at the content.)"""
+    hasher = hashlib.sha256()
+    hasher.update(json.dumps(settings, sort_keys=True).encode())
+    files = set(extra_files)
+    for root in roots:  # the dumps are usually inside the content folder: each file once
+        if root.is_dir():
+            files.update(path.absolute() for path in root.rglob("*") if "__pycache__" not in path.parts)
+    for path in sorted(files):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        if not S_ISDIR(stat.st_mode):
+            hasher.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    return hasher.hexdigest()
+
+
+def nothing_changed(out: Path, state: BuildState, inputs: str) -> bool:
+    old = state.outputs
+    return (state.inputs == inputs and out.is_dir() and bool(old)
+            and all(still_valid(out, path, old[path][0], old) for path in old))
+
+
+class exclusive_lock:
+    """One build at a time per output folder: a second one waits its turn.
+
+    The lock is an ``flock`` on ``<out>.lock`` in the build state's folder, so
+    the kernel releases it when its build dies, however it dies. The file stays,
+    and must: a lock file removed on exit could be removed while another build
+    waits on it, and a third would lock a new file of the same name beside the two.
+    """
+
+    def __init__(self, out: Path, shown: Path):
+        self.path = state_path(out).with_suffix(".lock")
+        self.shown = shown
+
+    def __enter__(self):
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.file = open(self.path, "a")
+        except OSError as exc:
+            raise BuildFailed(f"cannot create the lock file: {os_problem(exc)}; "
+                              f"{self.shown} is left as it was") from exc
+        try:
+            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"papersite: another build is writing {self.shown}; waiting for it to finish",
+                  file=sys.stderr)
+            fcntl.flock(self.file, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.file, fcntl.LOCK_UN)
+        self.file.close()
+
