@@ -171,7 +171,7 @@ def test_real_archive_a_day_later_gives_the_clean_lists(archive_day_apart):
     clean = assign_related(after, jobs=2)
     assert lists == [paper.related for paper in after.papers]
     assert clean.report["mode"] == "clean"
-    # Measured: 42 papers' vectors changed (17 new, 25 that gained a word), 42 rows done in full.
+    # Measured: 42 papers' vectors changed (17 new, 25 old ones whose vector moved), 42 rows done in full.
     report = incremental.report
     assert report["mode"] == "incremental" and report["full"] < 200, report
     # A build with nothing new reuses every list.
