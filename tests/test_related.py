@@ -13,7 +13,8 @@ from generator.catalog import build_catalog
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostics
 from generator.inputs import read_catalog, read_dumps
-from generator.related import RELATED_COUNT, RELATED_FLOOR, assign_related, derived_words, find_related
+from generator.related import (RELATED_COUNT, RELATED_FLOOR, assign_related, derived_words, find_related,
+                               reference_order, related_state)
 
 PAIRS = tomllib.loads((Path(__file__).parent / "related_pairs.toml").read_text())["pairs"]
 
@@ -129,7 +130,8 @@ def test_seed_pairs_find_each_other(seed_papers, first, second):
 def archive(real_archive):
     """The whole real archive, its papers' related lists and the cosines behind them."""
     catalog = read_catalog(real_archive, SiteConfig(), Diagnostics())
-    scored = find_related([(p.title, p.abstract) for p in catalog.papers])
+    scored, _ = related_state([(p.title, p.abstract) for p in catalog.papers], [p.id for p in catalog.papers],
+                              reference_order(catalog))
     assign_related(catalog)
     return catalog, scored
 
