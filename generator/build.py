@@ -54,6 +54,7 @@ class BuildOptions:
     dumps: Path | None = None
     out: Path = Path("site")
     base_url: str | None = None
+    site_url: str | None = None  # site_url when site.toml sets none (--site-url)
     search: str = "builtin"
     jobs: int = 0
     strict: bool = False
@@ -123,7 +124,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
            progress_factory, clock: StageClock) -> BuildResult:
     """parse -> merge -> enrich -> plan -> render -> index -> publish."""
     content = options.content
-    config = load_config(content, diagnostics)
+    config = load_config(content, diagnostics, options.site_url)
     state_path = _state_path(out)
     state, intact = _load_state(state_path)
     theme = find_theme(content, config.theme)
@@ -256,7 +257,7 @@ def _input_fingerprint(options: BuildOptions, theme: Path | None) -> str:
     and papersite's own code: when it is the same as the last build's and the
     published files are untouched, there is nothing to do."""
     digest = hashlib.sha256()
-    settings = {"search": options.search, "base_url": options.base_url,
+    settings = {"search": options.search, "base_url": options.base_url, "site_url": options.site_url,
                 "live_reload": options.live_reload, "strict": options.strict,
                 "keep_going": options.keep_going, "shard": options.shard,
                 "merge": [str(folder.absolute() / MANIFEST) for folder in options.merge],
