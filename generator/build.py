@@ -42,6 +42,7 @@ class BuildOptions:
     dumps: Path | None = None
     out: Path = Path("site")
     base_url: str | None = None
+    site_url: str | None = None  # site_url when site.toml sets none (--site-url)
     search: str = "builtin"
     jobs: int = 0
     strict: bool = False
@@ -107,7 +108,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
            progress_factory, clock: StageClock) -> BuildResult:
     """parse -> merge -> enrich -> plan -> render -> index -> publish."""
     content = options.content
-    config = load_config(content, diagnostics)
+    config = load_config(content, diagnostics, options.site_url)
     state, whole = load_state(out)
     theme = find_theme(content, config.theme)
     pins_path = registry_path(options.pins_from.absolute() if options.pins_from else out)
@@ -248,7 +249,7 @@ def _input_fingerprint(options: BuildOptions, theme: Path | None) -> str:
     """Name, size and modification time of every input file, with the options
     and papersite's own code: when it is the same as the last build's and the
     published files are untouched, there is nothing to do."""
-    settings = {"search": options.search, "base_url": options.base_url,
+    settings = {"search": options.search, "base_url": options.base_url, "site_url": options.site_url,
                 "live_reload": options.live_reload, "strict": options.strict,
                 "keep_going": options.keep_going, "shard": options.shard,
                 "merge": [str(folder.absolute() / MANIFEST) for folder in options.merge],

@@ -13,7 +13,9 @@ from generator.config import load_config
 from generator.diagnostics import Diagnostics, plural
 from generator.feeds import catalogue_json
 from generator.inputs import load_taxonomy, read_catalog
-from generator.newsite import DEFAULT_DESCRIPTION, DEFAULT_TITLE, InitRefused, init_site, next_steps
+from generator.newsite import (
+    DEFAULT_DESCRIPTION, DEFAULT_TITLE, InitRefused, check_site_url, init_site, next_steps,
+)
 from generator.shards import parse_shard
 from generator.topics import Topic, assign_topics, taxonomy
 from generator.workers import default_jobs
@@ -73,6 +75,10 @@ def make_parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="build the site into --out")
     _add_build_options(build, out=Path("site"), base_url="the path of site_url in site.toml")
+    build.add_argument("--site-url", type=_site_url, metavar="URL",
+                       help="the address the site is published at, used only when site.toml "
+                            "sets no site_url, such as the Pages address in CI (default: "
+                            "site.toml's, else http://localhost:8000/)")
     build.add_argument("--timings", action="store_true",
                        help="print the wall and CPU seconds of each build stage")
     split = build.add_mutually_exclusive_group()
@@ -118,9 +124,17 @@ def _shard(text: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _site_url(text: str) -> str:
+    try:
+        return check_site_url(text)
+    except InitRefused as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _build_options(args: argparse.Namespace, **overrides) -> BuildOptions:
     return BuildOptions(
         content=args.content, dumps=args.dumps, out=args.out, base_url=args.base_url,
+        site_url=getattr(args, "site_url", None),
         search=args.search, jobs=max(0, args.jobs), strict=args.strict,
         keep_going=args.keep_going, shard=getattr(args, "shard", None),
         merge=getattr(args, "merge", []), pins_from=getattr(args, "pins_from", None), **overrides,

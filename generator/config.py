@@ -34,11 +34,18 @@ class SiteConfig:
 _STRING_KEYS = ("title", "description", "site_url", "language", "theme")
 
 
-def load_config(content_dir: Path, diagnostics: Diagnostics) -> SiteConfig:
-    """Read ``site.toml`` in ``content_dir``; a missing file gives the defaults."""
+def load_config(content_dir: Path, diagnostics: Diagnostics,
+                site_url: str | None = None) -> SiteConfig:
+    """Read ``site.toml`` in ``content_dir``; a missing file gives the defaults.
+
+    ``site_url`` (``papersite build --site-url``) stands in for a ``site_url``
+    that site.toml does not set: the one site.toml sets always wins.
+    """
     from generator.listing import listing_id
 
     config = SiteConfig()
+    if site_url:
+        config.site_url = site_url if site_url.endswith("/") else site_url + "/"
     path = content_dir / "site.toml"
     shown = str(path)
     try:

@@ -31,7 +31,9 @@ SCRIPTS = Path(sysconfig.get_path("scripts"))  # where pip put the linters and p
 
 # What configure-pages answers for a project site (https://you.github.io/papers-site/).
 PROJECT_SITE = {"steps.pages.outputs.base_path": "/papers-site",
-                "needs.check.outputs.base_path": "/papers-site"}
+                "needs.check.outputs.base_path": "/papers-site",
+                "steps.pages.outputs.base_url": "https://you.github.io/papers-site",
+                "needs.check.outputs.base_url": "https://you.github.io/papers-site"}
 
 
 def tool(name: str) -> str:
@@ -53,9 +55,12 @@ def step_running(steps: list[dict], command: str) -> int:
 
 
 def step_using(steps: list[dict], action: str) -> int:
-    (index,) = [i for i, step in enumerate(steps)
-                if step.get("uses", "").startswith(action + "@")]
+    (index,) = steps_using(steps, action)
     return index
+
+
+def steps_using(steps: list[dict], action: str) -> list[int]:
+    return [i for i, step in enumerate(steps) if step.get("uses", "").startswith(action + "@")]
 
 
 def run_step(workflow: dict, step: dict, cwd: Path, values: dict[str, str],
@@ -164,13 +169,90 @@ def test_site_checks_before_it_builds_and_deploys_only_after_the_build():
     step_using(jobs["deploy"]["steps"], "actions/deploy-pages")
 
 
-def test_site_restores_the_newest_build_state_and_saves_its_own():
-    steps = load(SITE)["jobs"]["build"]["steps"]
-    cache = steps[step_using(steps, "actions/cache")]
-    assert cache["with"]["path"] == ".papersite-cache"
-    key, prefix = cache["with"]["key"], cache["with"]["restore-keys"]
-    assert "github.run_id" in key and key.startswith(prefix) and key != prefix
-    assert step_using(steps, "actions/cache") < step_running(steps, "papersite build")
+def cache_steps(workflow: dict, action: str) -> dict[str, tuple[str, dict]]:
+    """The cache steps of ``action`` in every job, by the path they cache: (job, with)."""
+    found = {}
+    for name, job in workflow["jobs"].items():
+        for index in steps_using(job.get("steps", []), action):
+            found[job["steps"][index]["with"]["path"]] = (name, job["steps"][index]["with"])
+    return found
+
+
+@pytest.mark.parametrize("workflow, kept", [(SITE, {".papersite-cache", "site"}),
+                                            (SHARDED, {".papersite-cache"})],
+                         ids=["site.yml", "site-sharded.yml"])
+def test_the_build_is_kept_only_after_the_deploy_succeeds(workflow, kept):
+    """The build (or merge) job restores, the *keep* job saves once *deploy* succeeded."""
+    workflow = load(workflow)
+    jobs = workflow["jobs"]
+    assert not any(steps_using(job["steps"], "actions/cache") for job in jobs.values())
+    (builder,) = [name for name in jobs if name in ("build", "merge")]
+    steps = jobs[builder]["steps"]
+    restores = {path: cache for path, (job, cache) in
+                cache_steps(workflow, "actions/cache/restore").items() if job == builder}
+    saves = cache_steps(workflow, "actions/cache/save")
+    assert set(restores) == set(saves) == kept
+    build = step_running(steps, "papersite build")
+    assert max(steps_using(steps, "actions/cache/restore")) < build
+    for path, (job, save) in saves.items():
+        restore = restores[path]
+        # One entry per run and attempt, as entries are immutable; the newest by prefix.
+        assert save["key"] == restore["key"]
+        assert "github.run_id" in save["key"] and "github.run_attempt" in save["key"]
+        assert save["key"].startswith(restore["restore-keys"]) and save["key"] != restore["restore-keys"]
+        assert job == "keep"
+    keep = jobs["keep"]
+    assert keep["needs"] == "deploy" and "if" not in keep  # runs only if deploy succeeded
+    assert jobs["deploy"]["needs"] == builder
+    assert keep["permissions"] == {}
+    # The builder packs what it built, after the build; keep unpacks it before saving.
+    pack = step_running(steps, "tar --posix")
+    assert build < pack < step_using(steps, "actions/upload-artifact")
+    assert steps[pack]["run"].split()[5:] == sorted(kept)
+    upload = steps[step_using(steps, "actions/upload-artifact")]["with"]
+    download = keep["steps"][step_using(keep["steps"], "actions/download-artifact")]["with"]
+    assert upload["name"] == download["name"]
+    assert upload["path"] == download["path"] + "/papersite-build.tar.zst"
+    unpack = step_running(keep["steps"], "tar --zstd -xf")
+    assert unpack < min(steps_using(keep["steps"], "actions/cache/save"))
+
+
+def test_sharded_keeps_the_state_that_site_keeps():
+    """Either workflow builds on the state the other kept: the same paths and keys."""
+    site, sharded = load(SITE), load(SHARDED)
+    state = cache_steps(site, "actions/cache/restore")[".papersite-cache"][1]
+    shard_steps = sharded["jobs"]["shard"]["steps"]
+    assert shard_steps[step_using(shard_steps, "actions/cache/restore")]["with"] == state
+    assert (cache_steps(sharded, "actions/cache/save")[".papersite-cache"][1]
+            == cache_steps(site, "actions/cache/save")[".papersite-cache"][1])
+
+
+def test_a_kept_build_restored_on_a_fresh_checkout_is_reused(tmp_path, monkeypatch):
+    """The pack and unpack steps as written keep every file's mtime to the nanosecond,
+    so the next run, on a checkout whose inputs all have new mtimes, rewrites nothing."""
+    assert shutil.which("zstd"), "zstd not found: the pack step needs it"
+    monkeypatch.setenv("RUNNER_TEMP", str(tmp_path / "temp"))
+    (tmp_path / "temp").mkdir()
+    workflow = load(SITE)
+    steps, keep = workflow["jobs"]["build"]["steps"], workflow["jobs"]["keep"]["steps"]
+    build_step = steps[step_running(steps, "papersite build")]
+    first, second = tmp_path / "run1", tmp_path / "run2"
+    shutil.copytree(ROOT / "content", first / "content")
+    assert run_step(workflow, build_step, first, PROJECT_SITE).returncode == 0
+    assert run_step(workflow, steps[step_running(steps, "tar --posix")], first, {}).returncode == 0
+    second.mkdir()
+    unpacked = run_step(workflow, keep[step_running(keep, "tar --zstd -xf")], second, {})
+    assert unpacked.returncode == 0, unpacked.stderr
+    files = sorted(p.relative_to(first) for p in (first / "site").rglob("*") if p.is_file())
+    assert files
+    for path in files:
+        assert (second / path).stat().st_mtime_ns == (first / path).stat().st_mtime_ns, path
+        assert (second / path).read_bytes() == (first / path).read_bytes(), path
+    shutil.copytree(ROOT / "content", second / "content")  # a fresh checkout: new mtimes
+    rebuilt = run_step(workflow, build_step, second, PROJECT_SITE)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert re.search(rf"papersite: 0 files written, {len(files)} unchanged", rebuilt.stderr), \
+        rebuilt.stderr
 
 
 @pytest.mark.parametrize("base_path, prefix", [("/papers-site", "/papers-site/"), ("", "/")])
@@ -182,12 +264,13 @@ def test_site_build_steps_run_as_written_publish_under_the_pages_path(
     steps = workflow["jobs"]["build"]["steps"]
     for index in (step_running(steps, "papersite check"), step_running(steps, "papersite build")):
         result = run_step(workflow, steps[index], tmp_path,
-                          {"steps.pages.outputs.base_path": base_path})
+                          {"steps.pages.outputs.base_path": base_path,
+                           "steps.pages.outputs.base_url": "https://you.github.io" + base_path})
         assert result.returncode == 0, result.stderr
     uploaded = tmp_path / steps[step_using(steps, "actions/upload-pages-artifact")]["with"]["path"]
     home = (uploaded / "index.html").read_text(encoding="utf-8")
     assert f'href="{prefix}papers/' in home and 'href="//' not in home
-    cached = tmp_path / steps[step_using(steps, "actions/cache")]["with"]["path"]
+    cached = tmp_path / ".papersite-cache"
     assert "slugs" in json.loads((cached / "site.json").read_text(encoding="utf-8"))
 
 
@@ -233,16 +316,6 @@ def test_sharded_checks_then_builds_every_shard_then_merges_then_deploys():
     assert upload["path"] == download["path"] == "shards/" and download["merge-multiple"] is True
 
 
-def test_sharded_jobs_share_site_build_state():
-    site_steps = load(SITE)["jobs"]["build"]["steps"]
-    jobs = load(SHARDED)["jobs"]
-    shard_steps, merge_steps = jobs["shard"]["steps"], jobs["merge"]["steps"]
-    restored_by_shards = shard_steps[step_using(shard_steps, "actions/cache/restore")]["with"]
-    kept_by_merge = merge_steps[step_using(merge_steps, "actions/cache")]["with"]
-    kept_by_site = site_steps[step_using(site_steps, "actions/cache")]["with"]
-    assert restored_by_shards == kept_by_merge == kept_by_site
-
-
 def test_sharded_scripts_call_papersite_with_shard_and_merge(tmp_path):
     calls = tmp_path / "calls.jsonl"
     stand_in = tmp_path / "bin" / "papersite"
@@ -263,8 +336,81 @@ def test_sharded_scripts_call_papersite_with_shard_and_merge(tmp_path):
     assert result.returncode == 0, result.stderr
     assert [json.loads(line) for line in calls.read_text().splitlines()] == [
         *(["build", "--shard", f"{k}/4", "--out", f"shards/{k}", "--pins-from", "site",
-           "--base-url", "/papers-site/"]
+           "--base-url", "/papers-site/", "--site-url", "https://you.github.io/papers-site"]
           for k in range(1, 5)),
         ["build", "--merge", "shards/1", "shards/2", "shards/3", "shards/4",
-         "--out", "site", "--base-url", "/papers-site/"],
+         "--out", "site", "--base-url", "/papers-site/", "--site-url",
+         "https://you.github.io/papers-site"],
     ]
+
+
+# --- --site-url: the Pages address, for a site.toml that sets no site_url -----
+
+def content_with(tmp_path: Path, site_url_line: str | None) -> Path:
+    """The sample content, its site.toml's site_url line replaced (None: removed)."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    toml = content / "site.toml"
+    toml.write_text(re.sub(r"^site_url = .*\n", "" if site_url_line is None else site_url_line + "\n",
+                           toml.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")
+    return content
+
+
+def test_site_url_set_in_site_toml_wins_over_the_option(tmp_path):
+    from generator.config import load_config
+    from generator.diagnostics import Diagnostics
+
+    content = content_with(tmp_path, 'site_url = "https://papers.example.org/x"')
+    config = load_config(content, Diagnostics(), "https://you.github.io/papers-site")
+    assert config.site_url == "https://papers.example.org/x/"
+
+
+@pytest.mark.parametrize("site_toml", ["without site_url", "missing"])
+def test_site_url_unset_in_site_toml_takes_the_option(tmp_path, site_toml):
+    from generator.config import load_config
+    from generator.diagnostics import Diagnostics
+
+    content = content_with(tmp_path, None)
+    if site_toml == "missing":
+        (content / "site.toml").unlink()
+    diagnostics = Diagnostics()
+    assert load_config(content, diagnostics, "https://you.github.io/papers-site").site_url == \
+        "https://you.github.io/papers-site/"
+    assert load_config(content, diagnostics).site_url == "http://localhost:8000/"  # no option
+    assert not list(diagnostics)
+
+
+def sitemap_build(content: Path, out: Path, *options: str) -> tuple[str, str]:
+    """``papersite build`` in a fresh process: its stderr and the sitemap it wrote."""
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--content", str(content), "--out", str(out),
+         "--jobs", "1", *options], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stderr, (out / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_build_site_url_option_makes_the_absolute_links_and_agrees_with_the_pages_path(tmp_path):
+    content = content_with(tmp_path, None)
+    pages = ["--base-url", "/papers-site/", "--site-url", "https://you.github.io/papers-site"]
+    log, sitemap = sitemap_build(content, tmp_path / "site", *pages)
+    assert "<loc>https://you.github.io/papers-site/papers/" in sitemap
+    assert " 0 warnings" in log  # --base-url's path is --site-url's
+    # Another address with nothing else changed is a change: the site follows.
+    _, sitemap = sitemap_build(content, tmp_path / "site", "--site-url", "https://papers.example.net")
+    assert "<loc>https://papers.example.net/papers/" in sitemap and "you.github.io" not in sitemap
+
+
+def test_build_site_url_option_is_ignored_when_site_toml_sets_one(tmp_path):
+    content = content_with(tmp_path, 'site_url = "https://papers.example.org/"')
+    log, sitemap = sitemap_build(content, tmp_path / "site", "--base-url", "/papers-site/",
+                                 "--site-url", "https://you.github.io/papers-site")
+    assert "<loc>https://papers.example.org/papers/" in sitemap and "you.github.io" not in sitemap
+    # site.toml names another address than Pages serves the site at: said, on its line.
+    assert "site.toml:4: warning: site_url is https://papers.example.org/ (path /)" in log
+
+
+def test_build_site_url_option_must_be_an_http_address(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "generator", "build", "--site-url", "/papers/"],
+                            cwd=tmp_path, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 2 and "--site-url must be the http(s) address" in result.stderr
