@@ -125,7 +125,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
         pins = load_registry(pins_path, out, diagnostics)
     except RegistryDamaged as exc:
         return BuildResult(False, diagnostics, message=f"build failed: {exc}; {options.out} is left as it was")
-    caches = {stage: StageCache(out, stage) for stage in ("listings", "topics")}
+    caches = {stage: StageCache(out, stage) for stage in ("listings", "topics", "related")}
     dumps = options.dumps or content / "dumps"
     catalog = read_catalog(dumps, config, diagnostics, pins, caches["listings"])
     warn_of_sample_settings(content, dumps, config, diagnostics)
@@ -188,7 +188,9 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     else:
         if options.shard:
             shard_papers = {p.id for p in catalog.papers if in_shard(p.id, options.shard)}
-        assign_related(catalog, jobs=jobs, only=shard_papers)
+        related_state = assign_related(catalog, jobs=jobs, only=shard_papers,
+                                       previous=caches["related"].get("state"))
+        caches["related"].put("state", related_state)
     clock.lap("related")
 
     by_period = papers_by_period(catalog.papers)

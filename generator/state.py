@@ -240,11 +240,16 @@ class _CacheUnpickler(pickle.Unpickler):
     TYPES = {("datetime", "date"), ("collections", "Counter"), ("builtins", "set"),
              ("builtins", "frozenset"), ("numpy", "ndarray"), ("numpy", "dtype"),
              ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-             ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar")}
+             ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
+             ("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer")}
 
     def find_class(self, module: str, name: str):
         found = super().find_class(module, name) if module.startswith("generator.") or (
             (module, name) in self.TYPES) else None
+        if module.startswith("scipy.sparse."):  # a sparse matrix, rebuilt from its arrays
+            found = super().find_class(module, name)
+            if isinstance(found, type) and hasattr(found, "tocsr"):
+                return found
         if (module, name) in self.TYPES or (isinstance(found, type) and is_dataclass(found)):
             return found
         raise pickle.UnpicklingError(f"{module}.{name} is not data")

@@ -87,16 +87,13 @@ def test_related_papers_of_some_rows_are_those_of_the_full_run(real_dumps):
 
 
 def test_a_shard_keeps_the_urls_published_by_the_site_it_is_for(tmp_path, content, real_dumps):
-    from generator import build as build_module
-
     site = tmp_path / "site"
     assert build(BuildOptions(content=content, dumps=real_dumps, out=site, jobs=1)).ok
-    state_path = tmp_path / ".papersite-cache" / "site.json"
-    state = json.loads(state_path.read_text())
-    paper_id, slug = sorted(state["slugs"].items())[0]
-    state["slugs"][paper_id] = "a-published-slug"  # as if an earlier build had given it out
-    state_path.write_text(json.dumps(state))
-    assert build_module.STATE_VERSION == state["version"]
+    registry_path = tmp_path / ".papersite-cache" / "site.slugs.json"
+    registry = json.loads(registry_path.read_text())
+    paper_id, slug = sorted(registry["slugs"].items())[0]
+    registry["slugs"][paper_id] = "a-published-slug"  # as if an earlier build had given it out
+    registry_path.write_text(json.dumps(registry))
     folders = []
     for k in (1, 2):
         folders.append(tmp_path / "shards" / str(k))
