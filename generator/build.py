@@ -125,7 +125,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
         pins = load_registry(pins_path, out, diagnostics)
     except RegistryDamaged as exc:
         return BuildResult(False, diagnostics, message=f"build failed: {exc}; {options.out} is left as it was")
-    caches = {stage: StageCache(out, stage) for stage in ("listings", "topics", "related")}
+    caches = {stage: StageCache(out, stage) for stage in ("listings", "topics", "related", "texts")}
     dumps = options.dumps or content / "dumps"
     catalog = read_catalog(dumps, config, diagnostics, pins, caches["listings"])
     warn_of_sample_settings(content, dumps, config, diagnostics)
@@ -194,7 +194,8 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     clock.lap("related")
 
     by_period = papers_by_period(catalog.papers)
-    pages = plan_pages(catalog, topics, by_period, markdown_pages, options.search != "none")
+    pages = plan_pages(catalog, topics, by_period, markdown_pages, options.search != "none",
+                       caches["texts"])
     clock.lap("plan")
     if shard_papers is not None:
         urls = {paper.url for paper in catalog.papers if paper.id in shard_papers}

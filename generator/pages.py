@@ -8,6 +8,7 @@ whether the page must be rendered again.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 import tomllib
 from collections import defaultdict
@@ -245,9 +246,10 @@ def arxiv_links(arxiv_id: str) -> list[dict]:
 @paused_gc()
 def plan_pages(
     catalog: Catalog, topics: list[Topic], by_period: dict[Period, list[Paper]],
-    markdown_pages: list[MarkdownPage], search: bool
+    markdown_pages: list[MarkdownPage], search: bool, memo=None
 ) -> list[Page]:
-    """Every HTML page of the site, sorted by URL."""
+    """Every HTML page of the site, sorted by URL. ``memo`` (``get``/``put`` by
+    key) keeps each paper's abstract HTML and citation between builds."""
     pages: list[Page] = []
     topic_by_slug = {topic.slug: topic for topic in topics}
     listing_names = listing_titles(catalog.listings)
@@ -261,7 +263,7 @@ def plan_pages(
 
     for paper in catalog.papers:
         pages.append(Page(paper.url, "paper.html", _paper_context(
-            paper, listing_names, topic_by_slug, summaries, neighbours.get(paper.id))))
+            paper, listing_names, topic_by_slug, summaries, neighbours.get(paper.id), memo)))
 
     span = spark_span(catalog.papers)
     tree = topic_tree(topics)
@@ -437,12 +439,26 @@ def _upvote_charts(appearances: list[dict]) -> list[dict]:
     return charts
 
 
+def _paper_texts(paper: Paper, memo) -> tuple[str, dict | None]:
+    """The abstract as HTML and the citation: the slow part of a paper page's
+    context, a function of a few fields, so kept between builds in ``memo``."""
+    year = paper.published.year if paper.published else None
+    key = hashlib.sha256(repr((paper.title, paper.authors, year, paper.arxiv_id,
+                               paper.abstract)).encode()).hexdigest() if memo else ""
+    found = memo.get(key) if memo else None
+    if found is None:
+        found = (abstract_html(paper.abstract), citation(paper.title, paper.authors, year, paper.arxiv_id))
+        if memo:
+            memo.put(key, found)
+    return found
+
+
 def _paper_context(paper: Paper, listing_names, topic_by_slug, summaries,
-                   neighbours: dict | None) -> dict:
+                   neighbours: dict | None, memo) -> dict:
     record = paper.to_json()
     record["upvotes_kind"] = paper.upvotes_kind
     record["topic_names"] = [topic_by_slug[slug].name for slug in paper.topics]
-    record["abstract_html"] = abstract_html(paper.abstract)
+    record["abstract_html"], record["citation"] = _paper_texts(paper, memo)
     record["appearances"] = [
         {**shown, "url": f"/listings/{shown['listing']}/",
          "name": listing_names[shown["listing"]],
@@ -465,8 +481,6 @@ def _paper_context(paper: Paper, listing_names, topic_by_slug, summaries,
     record["ld_authors"] = [{"@type": "Person", "name": name} for name in paper.authors]
     if record["github"]:
         record["github"]["name"] = _repository_name(record["github"]["url"])
-    record["citation"] = citation(paper.title, paper.authors,
-                                  paper.published.year if paper.published else None, paper.arxiv_id)
     record["listed"] = _date(paper.listed)
     related = [summaries[pid] for pid in paper.related]
     return {"paper": record, "related": related, "in_listing": neighbours}
