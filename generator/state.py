@@ -36,8 +36,10 @@ from dataclasses import dataclass, field, is_dataclass
 from pathlib import Path
 from stat import S_ISDIR
 
+import orjson
+
 from generator.diagnostics import BuildFailed, Diagnostics, os_problem
-from generator.render import write_file
+from generator.files import write_file
 
 STATE_VERSION = 3
 REGISTRY_VERSION = 1
@@ -77,7 +79,7 @@ def load_state(out: Path) -> tuple[BuildState, bool]:
     """The last build's state, and whether it is whole, as that build wrote it.
     It is only a cache: whatever is malformed in it is dropped."""
     try:
-        raw = json.loads(state_path(out).read_text(encoding="utf-8"))
+        raw = orjson.loads(state_path(out).read_bytes())
     except (OSError, ValueError):
         return BuildState(), False
     if not isinstance(raw, dict) or raw.get("version") != STATE_VERSION:
@@ -94,7 +96,7 @@ def load_state(out: Path) -> tuple[BuildState, bool]:
 
 def save_state(path: Path, state: BuildState) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_file(path, json.dumps(state.to_json(), sort_keys=True).encode("utf-8"))
+    write_file(path, orjson.dumps(state.to_json(), option=orjson.OPT_SORT_KEYS))
 
 
 def _checked_inputs(raw: dict) -> dict:
@@ -107,8 +109,8 @@ def _checked_inputs(raw: dict) -> dict:
 
 
 def _is_record(entry) -> bool:
-    return (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str)
-            and all(type(number) is int for number in entry[1:]))
+    return (type(entry) is list and len(entry) == 3 and type(entry[0]) is str
+            and type(entry[1]) is int and type(entry[2]) is int)
 
 
 def still_valid(folder: Path, path: str, recipe: str, records: dict[str, Record]) -> bool:
