@@ -10,9 +10,10 @@ a date (YYYY-MM-DD.*).
 
 Once: a full build of every listing but the newest day, with the sample
 content, into a work folder; then its build state (``.papersite-cache/``) and
-``site/`` are archived as .github/workflows/site.yml keeps them, two entries
-packed as actions/cache packs them (``tar --posix``, with ``zstd -T0
---long=30``, or gzip where zstd is missing).
+``site/`` are archived as .github/workflows/site.yml keeps them, one entry
+packed as actions/cache packs it (``tar --posix``, with ``zstd -T0
+--long=30``, or gzip where zstd is missing; the spare copy of the site in the
+build state is hard links to ``site/``'s files, which one tar keeps as links).
 
 Each run then does what the next day's workflow does on a new runner:
 
@@ -47,7 +48,7 @@ from real_archive import archive_folder  # noqa: E402
 DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\.")
 SUMMARY_RE = re.compile(r"papersite: (\d+) files? written, (\d+) unchanged, (\d+) removed")
 #: What each cache entry of site.yml holds, by entry name.
-ENTRIES = {"state": ".papersite-cache", "site": "site"}
+ENTRIES = {"build": [".papersite-cache", "site"]}
 
 
 def compression() -> tuple[list[str], list[str], str]:
@@ -62,10 +63,10 @@ def pack(folder: Path, archives: Path) -> dict[str, int]:
     """Archive each entry of ``folder`` into ``archives``; their sizes in bytes."""
     packing = compression()[0]
     sizes = {}
-    for entry, path in ENTRIES.items():
+    for entry, paths in ENTRIES.items():
         target = archives / f"{entry}.tar"
         subprocess.run(["tar", "--posix", *packing, "-cf", str(target), "-P", "-C", str(folder),
-                        path], check=True)
+                        *paths], check=True)
         sizes[entry] = target.stat().st_size
     return sizes
 
@@ -145,8 +146,8 @@ def main() -> None:
         sizes = pack(work / "yesterday", archives)
         site_bytes, site_files = folder_size(work / "yesterday" / "site")
         shutil.rmtree(work / "yesterday")
-        print(f"cache ({compression()[2]}): state {sizes['state'] / 1e6:.1f} MB, "
-              f"site {sizes['site'] / 1e6:.1f} MB (site/: {site_bytes / 1e6:.0f} MB, "
+        print(f"cache entry ({compression()[2]}): {sizes['build'] / 1e6:.1f} MB "
+              f"(site/: {site_bytes / 1e6:.0f} MB, "
               f"{site_files} files)", flush=True)
 
         times: dict[str, list[float]] = {"restore": [], "build": [], "save": []}
@@ -171,7 +172,7 @@ def main() -> None:
         print(f"median of {args.runs}: restore {medians['restore']:.2f} s, "
               f"build {medians['build']:.2f} s, save {medians['save']:.2f} s, "
               f"total {sum(medians.values()):.2f} s (full build: {full:.2f} s)")
-        print(f"saved cache: state {saved['state'] / 1e6:.1f} MB, site {saved['site'] / 1e6:.1f} MB")
+        print(f"saved cache entry: {saved['build'] / 1e6:.1f} MB")
 
 
 if __name__ == "__main__":
