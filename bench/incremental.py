@@ -1,6 +1,6 @@
 """What a day costs: a full build against adding the newest listing, a no-op and a template edit.
 
-    python bench/incremental.py [--papers N] [--runs 3] [--jobs N] [--in DIR]
+    python bench/incremental.py [--papers N] [--runs 3] [--jobs N] [--in DIR] [--against DIR]
 
 Without ``--papers`` the corpus is the whole real archive (as bench/real_archive.py
 finds it); with it, a synthetic corpus of N papers from bench/corpus.py, whose
@@ -15,7 +15,9 @@ processes (as CI runs them):
 
 Prints every run, the medians and each median as a share of the full build's,
 and the median of each build stage of ``day`` (from ``--timings``). The output
-of ``day`` is compared with ``full``'s byte for byte.
+of ``day`` is compared with ``full``'s byte for byte. ``--against DIR`` runs
+another checkout of papersite (a git worktree of an older commit) the same
+way, run for run in turn with this one, and prints the ratios of the medians.
 """
 
 from __future__ import annotations
@@ -36,10 +38,10 @@ from real_archive import ROOT, STAGE_RE, archive_folder, timed  # noqa: E402
 KINDS = ("full", "day", "no-op", "template")
 
 
-def build(content: Path, dumps: Path, out: Path, jobs: int) -> tuple[float, str]:
+def build(checkout: Path, content: Path, dumps: Path, out: Path, jobs: int) -> tuple[float, str]:
     command = [sys.executable, "-m", "generator", "build", "--content", str(content),
                "--dumps", str(dumps), "--out", str(out), "--timings"]
-    return timed(command + (["--jobs", str(jobs)] if jobs else []), ROOT)
+    return timed(command + (["--jobs", str(jobs)] if jobs else []), checkout)
 
 
 def same_tree(left: Path, right: Path) -> bool:
@@ -51,26 +53,26 @@ def same_tree(left: Path, right: Path) -> bool:
         same_tree(left / name, right / name) for name in compared.common_dirs)
 
 
-def one_run(corpus: Path, work: Path, jobs: int) -> tuple[dict[str, float], dict[str, float]]:
+def one_run(checkout: Path, corpus: Path, work: Path, jobs: int) -> tuple[dict[str, float], dict[str, float]]:
     content = work / "content"
-    shutil.copytree(ROOT / "content", content, ignore=shutil.ignore_patterns("dumps"))
+    shutil.copytree(checkout / "content", content, ignore=shutil.ignore_patterns("dumps"))
     *older, newest = sorted(corpus.iterdir(), key=lambda path: path.name)
     dumps = work / "dumps"
     dumps.mkdir()
     for listing in older:
         (dumps / listing.name).symlink_to(listing.resolve())
-    seconds = {"full": build(content, corpus, work / "full" / "site", jobs)[0]}
-    build(content, dumps, work / "site", jobs)
+    seconds = {"full": build(checkout, content, corpus, work / "full" / "site", jobs)[0]}
+    build(checkout, content, dumps, work / "site", jobs)
     (dumps / newest.name).symlink_to(newest.resolve())
-    seconds["day"], log = build(content, dumps, work / "site", jobs)
+    seconds["day"], log = build(checkout, content, dumps, work / "site", jobs)
     stages = {match[1]: float(match[2]) for line in log.splitlines() if (match := STAGE_RE.match(line))}
     if not same_tree(work / "site", work / "full" / "site"):
         sys.exit("the site after the new day is not the full build's")
-    seconds["no-op"] = build(content, dumps, work / "site", jobs)[0]
+    seconds["no-op"] = build(checkout, content, dumps, work / "site", jobs)[0]
     (content / "templates").mkdir(exist_ok=True)
-    paper = (ROOT / "themes" / "default" / "templates" / "paper.html").read_text(encoding="utf-8")
+    paper = (checkout / "themes" / "default" / "templates" / "paper.html").read_text(encoding="utf-8")
     (content / "templates" / "paper.html").write_text(paper + "\n{# edited #}\n", encoding="utf-8")
-    seconds["template"] = build(content, dumps, work / "site", jobs)[0]
+    seconds["template"] = build(checkout, content, dumps, work / "site", jobs)[0]
     return seconds, stages
 
 
@@ -80,6 +82,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=0)
     parser.add_argument("--in", dest="folder", type=Path, help="work here (say /dev/shm)")
+    parser.add_argument("--against", type=Path, help="another checkout to time in turn")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.folder) as temporary:
         base = Path(temporary)
@@ -89,25 +92,32 @@ def main() -> None:
         else:
             corpus = archive_folder(base / "corpus")
         print(f"{len(list(corpus.iterdir()))} listings in {corpus}")
-        times: dict[str, list[float]] = defaultdict(list)
-        stages: dict[str, list[float]] = defaultdict(list)
+        checkouts = {"this": ROOT, **({"against": args.against.resolve()} if args.against else {})}
+        times = {name: defaultdict(list) for name in checkouts}
+        stages = {name: defaultdict(list) for name in checkouts}
         for run in range(args.runs):
-            seconds, day_stages = one_run(corpus, base / f"run{run}", args.jobs)
-            shutil.rmtree(base / f"run{run}")
-            print(f"run {run + 1}: " + ", ".join(f"{kind} {seconds[kind]:.2f} s" for kind in KINDS),
-                  flush=True)
-            for kind in KINDS:
-                times[kind].append(seconds[kind])
-            for stage, wall in day_stages.items():
-                stages[stage].append(wall)
-    full = statistics.median(times["full"])
-    print("\nmedians:")
-    for kind in KINDS:
-        median = statistics.median(times[kind])
-        print(f"  {kind:9} {median:7.2f} s  {100 * median / full:5.1f}% of the full build")
-    print("\nthe new day's build, median wall seconds per stage:")
-    for stage, walls in stages.items():
-        print(f"  {stage:20} {statistics.median(walls):6.2f}")
+            for name, checkout in checkouts.items():
+                work = base / f"{name}{run}"
+                seconds, day_stages = one_run(checkout, corpus, work, args.jobs)
+                shutil.rmtree(work)
+                print(f"run {run + 1}, {name}: "
+                      + ", ".join(f"{kind} {seconds[kind]:.2f} s" for kind in KINDS), flush=True)
+                for kind in KINDS:
+                    times[name][kind].append(seconds[kind])
+                for stage, wall in day_stages.items():
+                    stages[name][stage].append(wall)
+    medians = {name: {kind: statistics.median(times[name][kind]) for kind in KINDS} for name in checkouts}
+    for name in checkouts:
+        full = medians[name]["full"]
+        print(f"\n{name} ({checkouts[name]}), medians:")
+        for kind in KINDS:
+            print(f"  {kind:9} {medians[name][kind]:7.2f} s  {100 * medians[name][kind] / full:5.1f}% of the full build")
+        print("  the new day's build, median wall seconds per stage:")
+        for stage, walls in stages[name].items():
+            print(f"    {stage:20} {statistics.median(walls):6.2f}")
+    if args.against:
+        print("\nthis / against: " + ", ".join(
+            f"{kind} {medians['this'][kind] / medians['against'][kind]:.2f}" for kind in KINDS))
 
 
 if __name__ == "__main__":
