@@ -123,16 +123,21 @@ def test_rebuild_after_editing_one_listing_rewrites_only_what_depends_on_it(tmp_
     assert len(written) < len(inodes) // 3
 
 
-def test_hostile_pins_and_output_records_are_dropped_never_obeyed(tmp_path):
+@pytest.fixture
+def built(tmp_path) -> tuple[BuildOptions, Path]:
+    """A sample content folder built into tmp_path/site: the options, and the slug registry."""
+    options = BuildOptions(content=make_content(tmp_path), out=tmp_path / "site", jobs=1)
+    assert build(options).ok
+    return options, tmp_path / ".papersite-cache" / "site.slugs.json"
+
+
+def test_hostile_pins_and_output_records_are_dropped_never_obeyed(tmp_path, built):
     """The slug registry and the build state are files anyone can edit: a pinned slug
     that leads out of the site, a slug pinned twice or a malformed output record is
     dropped, never followed."""
-    content = make_content(tmp_path)
-    options = BuildOptions(content=content, out=tmp_path / "site", jobs=1)
-    assert build(options).ok
+    options, registry_path = built
     before = snapshot(tmp_path / "site")
     state_path = tmp_path / ".papersite-cache" / "site.json"
-    registry_path = tmp_path / ".papersite-cache" / "site.slugs.json"
     registry = json.loads(registry_path.read_text())
     pinned = dict(registry["slugs"])
     first, second, third = sorted(pinned)[:3]
@@ -154,15 +159,12 @@ def test_hostile_pins_and_output_records_are_dropped_never_obeyed(tmp_path):
 
 
 @pytest.mark.parametrize("damage", ["{not json", '{"version": 1, "slugs": []}', '["a"]', b"\xff\xfe"])
-def test_a_damaged_slug_registry_stops_the_build_and_names_the_file(tmp_path, damage):
+def test_a_damaged_slug_registry_stops_the_build_and_names_the_file(tmp_path, built, damage):
     """The registry keeps published URLs where they are: never dropped silently."""
-    content = make_content(tmp_path)
-    options = BuildOptions(content=content, out=tmp_path / "site", jobs=1)
-    assert build(options).ok
+    options, registry = built
     before = snapshot(tmp_path / "site")
-    registry = tmp_path / ".papersite-cache" / "site.slugs.json"
     (registry.write_bytes if isinstance(damage, bytes) else registry.write_text)(damage)
-    (content / "dumps" / "listing-b.txt").unlink()  # a change that would be published
+    (options.content / "dumps" / "listing-b.txt").unlink()  # a change that would be published
     result = build(options)
     assert not result.ok
     assert f"{registry}: the slug registry is damaged" in result.message
@@ -171,11 +173,8 @@ def test_a_damaged_slug_registry_stops_the_build_and_names_the_file(tmp_path, da
     assert registry.read_bytes() == (damage if isinstance(damage, bytes) else damage.encode())
 
 
-def test_a_pin_that_is_not_a_string_is_reported_and_the_rest_kept(tmp_path):
-    content = make_content(tmp_path)
-    options = BuildOptions(content=content, out=tmp_path / "site", jobs=1)
-    assert build(options).ok
-    registry = tmp_path / ".papersite-cache" / "site.slugs.json"
+def test_a_pin_that_is_not_a_string_is_reported_and_the_rest_kept(tmp_path, built):
+    options, registry = built
     slugs = json.loads(registry.read_text())["slugs"]
     first, second = sorted(slugs)[:2]
     slugs[first], slugs[second] = 7, "a-published-slug"
@@ -187,28 +186,22 @@ def test_a_pin_that_is_not_a_string_is_reported_and_the_rest_kept(tmp_path):
     assert (tmp_path / "site" / "papers" / "a-published-slug" / "index.html").is_file()
 
 
-def test_the_slugs_of_a_build_state_from_before_the_registry_are_kept(tmp_path):
+def test_the_slugs_of_a_build_state_from_before_the_registry_are_kept(tmp_path, built):
     """Version 2 build states held the slugs: the first build after keeps them."""
-    content = make_content(tmp_path)
-    options = BuildOptions(content=content, out=tmp_path / "site", jobs=1)
-    assert build(options).ok
-    cache = tmp_path / ".papersite-cache"
-    slugs = json.loads((cache / "site.slugs.json").read_text())["slugs"]
+    options, registry = built
+    slugs = json.loads(registry.read_text())["slugs"]
     pid = sorted(slugs)[0]
-    (cache / "site.slugs.json").unlink()
-    (cache / "site.json").write_text(json.dumps({"version": 2, "slugs": {**slugs, pid: "an-old-slug"}}))
+    registry.unlink()
+    (registry.parent / "site.json").write_text(json.dumps({"version": 2, "slugs": {**slugs, pid: "an-old-slug"}}))
     assert build(options).ok
     assert (tmp_path / "site" / "papers" / "an-old-slug" / "index.html").is_file()
-    assert json.loads((cache / "site.slugs.json").read_text())["slugs"][pid] == "an-old-slug"
+    assert json.loads(registry.read_text())["slugs"][pid] == "an-old-slug"
 
 
-def test_a_removed_paper_keeps_its_pin_and_gets_its_url_back(tmp_path):
-    content = make_content(tmp_path)
-    options = BuildOptions(content=content, out=tmp_path / "site", jobs=1)
-    assert build(options).ok
-    registry = tmp_path / ".papersite-cache" / "site.slugs.json"
+def test_a_removed_paper_keeps_its_pin_and_gets_its_url_back(tmp_path, built):
+    options, registry = built
     slugs = json.loads(registry.read_text())["slugs"]
-    listing = content / "dumps" / "listing-b.txt"
+    listing = options.content / "dumps" / "listing-b.txt"
     text = listing.read_bytes()
     listing.unlink()
     assert build(options).ok
