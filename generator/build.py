@@ -125,7 +125,8 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
         pins = load_registry(pins_path, out, diagnostics)
     except RegistryDamaged as exc:
         return BuildResult(False, diagnostics, message=f"build failed: {exc}; {options.out} is left as it was")
-    caches = {stage: StageCache(out, stage) for stage in ("listings", "topics", "related", "texts")}
+    caches = {stage: StageCache(out, stage)
+              for stage in ("listings", "topics", "related", "texts", "search")}
     dumps = options.dumps or content / "dumps"
     catalog = read_catalog(dumps, config, diagnostics, pins, caches["listings"])
     warn_of_sample_settings(content, dumps, config, diagnostics)
@@ -143,7 +144,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     # The built-in index is built in other processes beside the stages below.
     index = None
     if not (options.shard or options.merge) and options.search == "builtin" and jobs > 1:
-        index = IndexBuild(catalog)
+        index = IndexBuild(catalog, caches["search"])
     topics = taxonomy(declared_topics, catalog)
     assign_topics(catalog, topics, caches["topics"])
     if index:
@@ -208,7 +209,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
         parents = parent_slugs(topics)
         try:
             files.update(index.files(parents) if index
-                         else search_files(options.search, catalog, parents, config))
+                         else search_files(options.search, catalog, parents, config, caches["search"]))
         except SearchFailed as exc:
             return BuildResult(False, diagnostics,
                                message=f"build failed: {exc}; {options.out} is left as it was")

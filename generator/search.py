@@ -77,11 +77,11 @@ def search_globals(engine: str, catalog: Catalog) -> dict:
 
 
 def search_files(engine: str, catalog: Catalog, parents: dict[str, str],
-                 config: SiteConfig) -> dict[str, bytes]:
+                 config: SiteConfig, cache=None) -> dict[str, bytes]:
     """Path inside the site -> bytes, for every file the search engine needs;
-    ``parents`` (sub-topic -> parent) as for :func:`builtin_index`."""
+    ``parents`` and ``cache`` as for :func:`builtin_index`."""
     if engine == "builtin":
-        return builtin_index(catalog, parents)
+        return builtin_index(catalog, parents, cache)
     if engine == "pagefind":
         return pagefind_index(catalog, parents, config)
     return {}
@@ -277,42 +277,72 @@ def impact(title_tf: int, abstract_tf: int, title_norm: float, abstract_norm: fl
     return max(1, int(127 * tf / (K1 + tf) + 0.5))
 
 
-def builtin_index(catalog: Catalog, parents: dict[str, str] | None = None) -> dict[str, bytes]:
+def builtin_index(catalog: Catalog, parents: dict[str, str] | None = None, cache=None) -> dict[str, bytes]:
     """The built-in engine's files (see the module docstring), from the catalogue;
-    ``parents`` (sub-topic -> parent) puts a sub-topic's papers in its parent's filter too."""
-    return index_files(catalog, term_files(catalog), document_files(catalog), parents or {})
+    ``parents`` (sub-topic -> parent) puts a sub-topic's papers in its parent's
+    filter too. ``cache`` (``get``/``put`` by key) keeps each paper's words and
+    result record between builds: a new day reads only its own papers' text."""
+    return index_files(catalog, term_files(catalog, cache), document_files(catalog, cache), parents or {})
 
 
 class IndexBuild:
     """The built-in index, built in forked processes beside the other stages:
     its terms (most of the work) as soon as the papers are merged, since they
-    need no topics, and its documents once the papers have their topics."""
+    need no topics, and its documents once the papers have their topics. What
+    the processes add to ``cache`` comes back with their files."""
 
-    def __init__(self, catalog: Catalog):
-        self.catalog = catalog
-        self.terms = Background(term_files, catalog)
+    def __init__(self, catalog: Catalog, cache=None):
+        self.catalog, self.cache = catalog, cache
+        self.terms = Background(_with_new_entries, term_files, catalog, cache)
         self.documents: Background | None = None
 
     def topics_assigned(self) -> None:
-        self.documents = Background(document_files, self.catalog)
+        self.documents = Background(_with_new_entries, document_files, self.catalog, self.cache)
 
     def files(self, parents: dict[str, str]) -> dict[str, bytes]:
-        return index_files(self.catalog, self.terms.result(), self.documents.result(), parents)
+        terms, documents = self.terms.result(), self.documents.result()
+        if self.cache is not None:
+            for _, found in (terms, documents):
+                self.cache.new.update(found)
+        return index_files(self.catalog, terms[0], documents[0], parents)
 
 
-def term_files(catalog: Catalog) -> tuple[dict[str, bytes], list[str]]:
+def _with_new_entries(function, catalog: Catalog, cache):
+    """``function(catalog, cache)``, and what it added to the cache (lost with a forked process)."""
+    return function(catalog, cache), (cache.new if cache is not None else {})
+
+
+def term_files(catalog: Catalog, cache=None) -> tuple[dict[str, bytes], list[str]]:
     """The term shards and tails, and the first term of each shard."""
-    papers = document_order(catalog.papers)
-    abstracts = [abstract_text(paper.abstract) for paper in papers]  # "80%", not "80\\%"
-    terms, posting_docs, posting_weights = _postings(papers, abstracts)
-    compounds = _compounds(papers, abstracts, terms, posting_docs, posting_weights)
-    return _term_shards(terms, posting_docs, posting_weights, compounds, len(papers))
+    words = [_paper_words(paper, cache) for paper in document_order(catalog.papers)]
+    terms, posting_docs, posting_weights = _postings(words)
+    compounds = _compounds(words, terms, posting_docs, posting_weights)
+    return _term_shards(terms, posting_docs, posting_weights, compounds, len(words))
 
 
-def document_files(catalog: Catalog) -> dict[str, bytes]:
+#: A paper's words as the index reads them: its title's, its abstract's, its
+#: byline's (unstemmed), and the (compound, part) terms of its title and abstract.
+PaperWords = tuple[list[str], list[str], list[str], list[tuple[str, str]]]
+
+
+def _paper_words(paper: Paper, cache) -> PaperWords:
+    byline = byline_text(paper)
+    if cache is not None:
+        key = hashlib.sha256("\0".join((paper.title, paper.abstract, byline)).encode()).hexdigest()
+        found = cache.get(key)
+        if found is not None:
+            return found
+    abstract = abstract_text(paper.abstract)  # "80%", not "80\\%"
+    found = (_unstemmed(paper.title), _unstemmed(abstract), _unstemmed(byline),
+             sorted(compound_parts(paper.title + "\n" + abstract)))
+    if cache is not None:
+        cache.put(key, found)
+    return found
+
+
+def document_files(catalog: Catalog, cache=None) -> dict[str, bytes]:
     """What the results show of each paper (see :func:`_documents`)."""
-    papers = document_order(catalog.papers)
-    return _documents(papers, [abstract_text(paper.abstract) for paper in papers])
+    return _documents(document_order(catalog.papers), cache)
 
 
 def index_files(catalog: Catalog, terms: tuple[dict[str, bytes], list[str]],
@@ -359,7 +389,7 @@ def _upvote_files(papers: list[Paper]) -> dict[str, bytes]:
             for block in range((len(papers) + UPVOTE_BLOCK - 1) // UPVOTE_BLOCK)}
 
 
-def _postings(papers: list[Paper], abstracts: list[str]) -> tuple[list[str], list[array], list[bytearray]]:
+def _postings(words: list[PaperWords]) -> tuple[list[str], list[array], list[bytearray]]:
     """The vocabulary, and for each term its documents (ascending) and their weight bytes."""
     term_ids: dict[str, int] = {}  # an unstemmed token, or a term, -> its term number
     terms: list[str] = []
@@ -379,11 +409,10 @@ def _postings(papers: list[Paper], abstracts: list[str]) -> tuple[list[str], lis
         return found
 
     documents = []  # per paper: title length, abstract length, term numbers, packed counts
-    for paper, plain_abstract in zip(papers, abstracts):
-        title, abstract = _unstemmed(paper.title), _unstemmed(plain_abstract)
+    for title, abstract, byline, _ in words:
         # The authors and the arXiv id are found as words of the abstract would be,
         # but leave its length (which weighs every other match) alone.
-        counts = Counter(numbers(abstract + _unstemmed(byline_text(paper))))  # a title occurrence counts 1 << 16: both in one int
+        counts = Counter(numbers(abstract + byline))  # a title occurrence counts 1 << 16: both in one int
         for number in numbers(title):
             counts[number] += 1 << 16
         documents.append((len(title), len(abstract), array("I", counts), array("Q", counts.values())))
@@ -407,7 +436,7 @@ def _postings(papers: list[Paper], abstracts: list[str]) -> tuple[list[str], lis
     return terms, posting_docs, posting_weights
 
 
-def _compounds(papers: list[Paper], abstracts: list[str], terms: list[str],
+def _compounds(words: list[PaperWords], terms: list[str],
                posting_docs: list[array], posting_weights: list[bytearray]) -> dict[int, bytes]:
     """Term number -> the compound words it is a part of, for its shard entry.
 
@@ -424,8 +453,8 @@ def _compounds(papers: list[Paper], abstracts: list[str], terms: list[str],
     """
     number = {term: n for n, term in enumerate(terms)}
     parts: dict[int, set[int]] = {}
-    for paper, abstract in zip(papers, abstracts):
-        for compound, part in compound_parts(paper.title + "\n" + abstract):
+    for *_, pairs in words:
+        for compound, part in pairs:
             if compound not in number:
                 continue
             if part not in number:
@@ -533,35 +562,54 @@ def _mean_weight(weights: bytearray, indexes: list[int]) -> int:
     return round(sum(weights[i] & 127 for i in indexes) / len(indexes)) if indexes else 0
 
 
-def _documents(papers: list[Paper], abstracts: list[str]) -> dict[str, bytes]:
+def _documents(papers: list[Paper], cache=None) -> dict[str, bytes]:
     """What a result shows, per paper in document order: ``d/<n>.bin`` holds the
     paper's id (for the reading list), title, URL, date (``l``: the day first listed, for a paper without one),
     topics, upvotes (``k``: ``"page"`` for a saved page's number), organisation
     (``o`` and its handle ``h``), authors and the start of the abstract; ``r/<n>.bin`` the
     rest of a long abstract, which a result fetches only when its match is
-    not in the start (most snippets come from the start, and bytes count)."""
+    not in the start (most snippets come from the start, and bytes count).
+    With a ``cache``, a paper's two files are made once for what they hold."""
     files = {}
-    for doc, (paper, abstract) in enumerate(zip(papers, abstracts)):
-        start, rest = _split_abstract(abstract)
-        record = {"i": paper.id, "t": paper.title, "u": paper.url,
-                  "d": paper.published.isoformat() if paper.published else None,
-                  "c": paper.topics, "a": start}
-        if not paper.published and paper.listed:
-            record["l"] = paper.listed.isoformat()
-        if paper.upvotes is not None:
-            record["v"] = paper.upvotes
-            if paper.upvotes_kind == PAGE:
-                record["k"] = PAGE
-        if paper.organization:
-            record["o"], record["h"] = paper.organization.name, paper.organization.handle
-        if paper.authors:
-            record["w"] = short_byline(paper.authors)
+    for doc, paper in enumerate(papers):
+        record, rest = _document(paper, cache)
         if rest:
-            record["r"] = 1
-            files[f"r/{doc}.bin"] = _gzip(rest.encode("utf-8"))
-        files[f"d/{doc}.bin"] = _gzip(json.dumps(record, ensure_ascii=False,
-                                                 separators=(",", ":")).encode("utf-8"))
+            files[f"r/{doc}.bin"] = rest
+        files[f"d/{doc}.bin"] = record
     return files
+
+
+def _document(paper: Paper, cache) -> tuple[bytes, bytes | None]:
+    """A paper's result record and the rest of its abstract, gzipped."""
+    if cache is not None:
+        key = hashlib.sha256(repr((
+            "document", paper.id, paper.title, paper.url, paper.published, paper.topics,
+            paper.abstract, paper.listed, paper.upvotes, paper.upvotes_kind,
+            paper.organization, paper.authors)).encode()).hexdigest()
+        found = cache.get(key)
+        if found is not None:
+            return found
+    start, rest = _split_abstract(abstract_text(paper.abstract))
+    record = {"i": paper.id, "t": paper.title, "u": paper.url,
+              "d": paper.published.isoformat() if paper.published else None,
+              "c": paper.topics, "a": start}
+    if not paper.published and paper.listed:
+        record["l"] = paper.listed.isoformat()
+    if paper.upvotes is not None:
+        record["v"] = paper.upvotes
+        if paper.upvotes_kind == PAGE:
+            record["k"] = PAGE
+    if paper.organization:
+        record["o"], record["h"] = paper.organization.name, paper.organization.handle
+    if paper.authors:
+        record["w"] = short_byline(paper.authors)
+    if rest:
+        record["r"] = 1
+    found = (_gzip(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")),
+             _gzip(rest.encode("utf-8")) if rest else None)
+    if cache is not None:
+        cache.put(key, found)
+    return found
 
 
 def byline_text(paper: Paper) -> str:

@@ -38,14 +38,21 @@ def worker_pool(jobs: int) -> multiprocessing.pool.Pool:
 
 class Background:
     """``function(*args)`` computed in a forked process while this one goes on;
-    ``result()`` waits for it. Without fork, it runs in ``result()``."""
+    ``result()`` waits for it. Without fork, it runs in ``result()``.
+
+    The process inherits the call as it forks, so the arguments (a whole
+    catalogue, a cache) are not pickled through a pipe; only the result is."""
 
     def __init__(self, function, *args):
         self._call = (function, args)
         self._pool = None
         if can_fork():
-            self._pool = worker_pool(1)
-            self._pending = self._pool.apply_async(function, args)
+            _INHERITED[id(self)] = self._call
+            try:
+                self._pool = worker_pool(1)  # forks here, with the call in _INHERITED
+            finally:
+                del _INHERITED[id(self)]
+            self._pending = self._pool.apply_async(_inherited_call, (id(self),))
 
     def result(self):
         if self._pool is None:
@@ -56,3 +63,12 @@ class Background:
         finally:
             self._pool.terminate()
             self._pool.join()
+
+
+#: Calls a forked process finds waiting for it, by the id of their Background.
+_INHERITED: dict[int, tuple] = {}
+
+
+def _inherited_call(key: int):
+    function, args = _INHERITED[key]
+    return function(*args)

@@ -217,6 +217,38 @@ def test_a_parent_topics_filter_lists_its_sub_topics_papers_too():
     assert index.document(4)["c"] == ["ai"]  # a result shows the paper's own topics
 
 
+class DictCache:
+    """A stage cache in memory, counting what was asked and what was found."""
+
+    def __init__(self, entries=None):
+        self.new, self.old = {}, dict(entries or {})
+        self.asked = self.found = 0
+
+    def get(self, key):
+        self.asked += 1
+        if key in self.old:
+            self.found += 1
+            self.new[key] = self.old[key]
+            return self.old[key]
+        return None
+
+    def put(self, key, value):
+        self.new[key] = value
+
+
+def test_an_index_from_cached_words_and_records_is_the_clean_index():
+    """What an earlier build cached is used for the papers it knows, and an
+    edited paper is read again: the files are those made without a cache."""
+    first = DictCache()
+    builtin_index(catalogue(PAPERS), cache=first)
+    assert first.found == 0 and first.new
+    edited = [dict(p, abstract=p.get("abstract", "") + " Sparse LoRA again.") if p["slug"] == "a" else p
+              for p in PAPERS]
+    again = DictCache(first.new)
+    assert builtin_index(catalogue(edited), cache=again) == builtin_index(catalogue(edited))
+    assert again.found == again.asked - 2  # the edited paper's words and record, no more
+
+
 def test_every_term_is_in_the_shard_the_manifest_points_to(monkeypatch, real_catalogue):
     monkeypatch.setattr(search, "SHARD_BYTES", 2000)
     papers = [dict(p, topics=[]) for p in real_catalogue]
