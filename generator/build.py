@@ -35,7 +35,6 @@ from generator.topics import assign_topics, parent_slugs, taxonomy, topic_tree
 from generator.workers import default_jobs
 
 
-
 @dataclass
 class BuildOptions:
     content: Path = Path("content")
@@ -113,7 +112,8 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     theme = find_theme(content, config.theme)
     pins_path = registry_path(options.pins_from.absolute() if options.pins_from else out)
     inputs = _input_fingerprint(options, theme)
-    if theme is not None and whole and nothing_changed(out, state, _with_pins(inputs, _read_bytes(pins_path))):
+    unchanged = nothing_changed(out, state, _with_pins(inputs, _read_bytes(pins_path)))
+    if theme is not None and whole and unchanged:
         clock.lap("check inputs")
         diagnostics.extend(Diagnostic(*d) for d in state.diagnostics)
         return BuildResult(True, diagnostics, unchanged=len(state.outputs))
@@ -124,7 +124,8 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     try:
         pins = load_registry(pins_path, out, diagnostics)
     except RegistryDamaged as exc:
-        return BuildResult(False, diagnostics, message=f"build failed: {exc}; {options.out} is left as it was")
+        return BuildResult(False, diagnostics,
+                           message=f"build failed: {exc}; {options.out} is left as it was")
     caches = {stage: StageCache(out, stage)
               for stage in ("listings", "topics", "related", "texts", "search")}
     dumps = options.dumps or content / "dumps"

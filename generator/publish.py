@@ -105,10 +105,13 @@ def publish(out: Path, state: BuildState, outputs: Outputs, env, jobs: int, prog
         raise BuildFailed(f"{problem}; {out} is left as it was") from exc
     os.replace(state_tmp, state_path(out))
     if first:  # a spare for the next build, made while this one makes everything anyway
-        _link_tree(out, spare, records)
-        new_state.spare = {}
-        save_state(state_tmp, new_state)
-        os.replace(state_tmp, state_path(out))
+        try:
+            _link_tree(out, spare, records)
+            new_state.spare = {}
+            save_state(state_tmp, new_state)
+            os.replace(state_tmp, state_path(out))
+        except OSError:  # the site is published; the next build makes the spare
+            shutil.rmtree(spare, ignore_errors=True)
     unknown.unlink()
     clock.lap("publish")
     return result
