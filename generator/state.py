@@ -86,9 +86,10 @@ def load_state(out: Path) -> tuple[BuildState, bool]:
         return BuildState(), False
     outputs, spare = raw.get("outputs"), raw.get("spare")
     state = BuildState(
-        outputs={path: entry for path, entry in outputs.items() if _is_record(entry)}
-        if isinstance(outputs, dict) else {},
-        spare={path: entry for path, entry in spare.items() if entry is None or _is_record(entry)}
+        outputs={path: entry for path, entry in outputs.items()
+                 if _inside(path) and _is_record(entry)} if isinstance(outputs, dict) else {},
+        spare={path: entry for path, entry in spare.items()
+               if _inside(path) and (entry is None or _is_record(entry))}
         if isinstance(spare, dict) else None,
         **_checked_inputs(raw))
     return state, state.to_json() == raw
@@ -106,6 +107,12 @@ def _checked_inputs(raw: dict) -> dict:
         isinstance(d, list) and len(d) == 4 and isinstance(d[0], str) and type(d[1]) is int
         and d[2] in ("error", "warning") and isinstance(d[3], str) for d in diagnostics)
     return {"inputs": inputs, "diagnostics": diagnostics} if well_formed else {}
+
+
+def _inside(path: str) -> bool:
+    """A relative path that stays in the site: a build removes the files it records."""
+    return (bool(path) and not path.startswith("/") and "\0" not in path
+            and all(part not in ("", ".", "..") for part in path.split("/")))
 
 
 def _is_record(entry) -> bool:

@@ -147,10 +147,14 @@ def test_hostile_pins_and_output_records_are_dropped_never_obeyed(tmp_path, buil
     state = json.loads(state_path.read_text())
     state["outputs"]["index.html"] = 5
     state["outputs"]["feed.xml"] = ["recipe"]
+    outside = tmp_path / "outside.txt"  # recorded files no longer made are removed: never this
+    outside.write_text("mine")
+    state["outputs"]["../../outside.txt"] = state["spare"]["../outside.txt"] = ["recipe", 4, 1]
     state_path.write_text(json.dumps(state))
     result = build(options)
     assert result.ok, result.message
-    assert sorted(os.listdir(tmp_path)) == [".papersite-cache", "content", "site"]
+    assert outside.read_text() == "mine"
+    assert sorted(os.listdir(tmp_path)) == [".papersite-cache", "content", "outside.txt", "site"]
     slugs = json.loads(registry_path.read_text())["slugs"]
     assert len(set(slugs.values())) == len(slugs)
     assert slugs[first] == pinned[first]  # the page it had, not one outside the site
