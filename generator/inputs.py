@@ -27,8 +27,6 @@ from generator.listing import Listing, parse_dump
 from generator.topics import Topic, load_topics
 
 READERS = {".txt": parse_dump, ".json": parse_api_file}
-#: Bump when a reader changes what it makes of the same bytes.
-PARSE_VERSION = "1"
 
 
 class Cache(Protocol):
@@ -56,8 +54,9 @@ def _read_listing(path: Path, reader, diagnostics: Diagnostics, cache: Cache | N
     if cache is None:
         return reader(path, str(path), diagnostics)
     try:
-        key = hashlib.sha256(b"%s\0%s\0" % (PARSE_VERSION.encode(), str(path).encode())
-                             + path.read_bytes()).hexdigest()
+        # The path too: it is in the listing and its messages. (A new papersite
+        # drops the whole cache: the stage caches are kept per code digest.)
+        key = hashlib.sha256(str(path).encode() + b"\0" + path.read_bytes()).hexdigest()
     except OSError:
         return reader(path, str(path), diagnostics)  # it says what is wrong
     cached = cache.get(key)
