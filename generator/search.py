@@ -302,14 +302,15 @@ class IndexBuild:
     def files(self, parents: dict[str, str]) -> dict[str, bytes]:
         terms, documents = self.terms.result(), self.documents.result()
         if self.cache is not None:
-            for _, found in (terms, documents):
-                self.cache.new.update(found)
+            for _, changes in (terms, documents):
+                self.cache.take(changes)
         return index_files(self.catalog, terms[0], documents[0], parents)
 
 
 def _with_new_entries(function, catalog: Catalog, cache):
-    """``function(catalog, cache)``, and what it added to the cache (lost with a forked process)."""
-    return function(catalog, cache), (cache.new if cache is not None else {})
+    """``function(catalog, cache)``, and what it did with the cache, which a
+    forked process's copy would otherwise keep to itself."""
+    return function(catalog, cache), (cache.changes() if cache is not None else None)
 
 
 def term_files(catalog: Catalog, cache=None) -> tuple[dict[str, bytes], list[str]]:

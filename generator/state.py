@@ -231,6 +231,18 @@ class StageCache:
     def payload(self) -> bytes:
         return pickle.dumps((code_digest(), self.new), protocol=pickle.HIGHEST_PROTOCOL)
 
+    def changes(self) -> tuple[list[str], dict[str, bytes]]:
+        """What this cache's owner used and added, for a copy of it in another
+        process (a forked one) to hand back: the keys it found, and what it put."""
+        found = [key for key, data in self.new.items() if self.old.get(key) is data]
+        return found, {key: data for key, data in self.new.items() if self.old.get(key) is not data}
+
+    def take(self, changes: tuple[list[str], dict[str, bytes]]) -> None:
+        """What :meth:`changes` of a copy of this cache handed back."""
+        found, added = changes
+        self.new.update({key: self.old[key] for key in found})
+        self.new.update(added)
+
 
 @functools.cache
 def code_digest() -> str:
