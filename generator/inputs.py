@@ -13,7 +13,6 @@ with the diagnostics their parse gave.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import astuple
 from pathlib import Path
 from typing import Protocol
@@ -30,6 +29,7 @@ READERS = {".txt": parse_dump, ".json": parse_api_file}
 
 
 class Cache(Protocol):
+    def key(self, *parts: str | bytes) -> str: ...
     def get(self, key: str): ...
     def put(self, key: str, value) -> None: ...
 
@@ -56,7 +56,7 @@ def _read_listing(path: Path, reader, diagnostics: Diagnostics, cache: Cache | N
     try:
         # The path too: it is in the listing and its messages. (A new papersite
         # drops the whole cache: the stage caches are kept per code digest.)
-        key = hashlib.sha256(str(path).encode() + b"\0" + path.read_bytes()).hexdigest()
+        key = cache.key(str(path), path.read_bytes())
     except OSError:
         return reader(path, str(path), diagnostics)  # it says what is wrong
     cached = cache.get(key)

@@ -8,7 +8,6 @@ whether the page must be rendered again.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import re
 import tomllib
 from collections import defaultdict
@@ -443,8 +442,7 @@ def _paper_texts(paper: Paper, memo) -> tuple[str, dict | None]:
     """The abstract as HTML and the citation: the slow part of a paper page's
     context, a function of a few fields, so kept between builds in ``memo``."""
     year = paper.published.year if paper.published else None
-    key = hashlib.sha256(repr((paper.title, paper.authors, year, paper.arxiv_id,
-                               paper.abstract)).encode()).hexdigest() if memo else ""
+    key = memo.key(repr((paper.title, paper.authors, year, paper.arxiv_id, paper.abstract))) if memo else ""
     found = memo.get(key) if memo else None
     if found is None:
         found = (abstract_html(paper.abstract), citation(paper.title, paper.authors, year, paper.arxiv_id))

@@ -329,7 +329,7 @@ PaperWords = tuple[list[str], list[str], list[str], list[tuple[str, str]]]
 def _paper_words(paper: Paper, cache) -> PaperWords:
     byline = byline_text(paper)
     if cache is not None:
-        key = hashlib.sha256("\0".join((paper.title, paper.abstract, byline)).encode()).hexdigest()
+        key = cache.key(paper.title, paper.abstract, byline)
         found = cache.get(key)
         if found is not None:
             return found
@@ -583,10 +583,10 @@ def _documents(papers: list[Paper], cache=None) -> dict[str, bytes]:
 def _document(paper: Paper, cache) -> tuple[bytes, bytes | None]:
     """A paper's result record and the rest of its abstract, gzipped."""
     if cache is not None:
-        key = hashlib.sha256(repr((
+        key = cache.key(repr((
             "document", paper.id, paper.title, paper.url, paper.published, paper.topics,
             paper.abstract, paper.listed, paper.upvotes, paper.upvotes_kind,
-            paper.organization, paper.authors)).encode()).hexdigest()
+            paper.organization, paper.authors)))
         found = cache.get(key)
         if found is not None:
             return found

@@ -228,6 +228,11 @@ class StageCache:
     def put(self, key: str, value) -> None:
         self.new[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
+    @staticmethod
+    def key(*parts: str | bytes) -> str:
+        """The key of a value made from ``parts`` (its inputs' text or bytes)."""
+        return digest(*parts)
+
     def payload(self) -> bytes:
         return pickle.dumps((code_digest(), self.new), protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -265,14 +270,13 @@ class _CacheUnpickler(pickle.Unpickler):
              ("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer")}
 
     def find_class(self, module: str, name: str):
-        found = super().find_class(module, name) if module.startswith("generator.") or (
-            (module, name) in self.TYPES) else None
-        if module.startswith("scipy.sparse."):  # a sparse matrix, rebuilt from its arrays
+        if (module, name) in self.TYPES:
+            return super().find_class(module, name)
+        if module.startswith(("generator.", "scipy.sparse.")):
             found = super().find_class(module, name)
-            if isinstance(found, type) and hasattr(found, "tocsr"):
+            # Our dataclasses, and SciPy's sparse matrices, rebuilt from their arrays.
+            if isinstance(found, type) and (is_dataclass(found) or hasattr(found, "tocsr")):
                 return found
-        if (module, name) in self.TYPES or (isinstance(found, type) and is_dataclass(found)):
-            return found
         raise pickle.UnpicklingError(f"{module}.{name} is not data")
 
 

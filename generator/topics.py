@@ -23,7 +23,6 @@ labelled by hand (``tests/topic_labels.toml``).
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import tomllib
@@ -289,11 +288,10 @@ def assign_topics(catalog: Catalog, topics: list[Topic], cache=None) -> None:
     With a ``cache`` (``get``/``put`` by key), a paper whose text, keywords and
     taxonomy are those of an earlier build gets the topics it got then."""
     index = None
-    taxonomy_key = hashlib.sha256(repr(topics).encode()).hexdigest() if cache else ""
+    taxonomy_key = cache.key(repr(topics)) if cache else ""
     for paper in catalog.papers:
         if cache:
-            key = hashlib.sha256("\0".join((taxonomy_key, paper.title, paper.abstract,
-                                            *paper.ai_keywords)).encode()).hexdigest()
+            key = cache.key(taxonomy_key, paper.title, paper.abstract, *paper.ai_keywords)
             paper.topics = cache.get(key)
             if paper.topics is not None:
                 continue

@@ -235,6 +235,10 @@ class DictCache:
     def put(self, key, value):
         self.new[key] = value
 
+    @staticmethod
+    def key(*parts):
+        return "\0".join(parts)
+
 
 def test_an_index_from_cached_words_and_records_is_the_clean_index():
     """What an earlier build cached is used for the papers it knows, and an
