@@ -112,8 +112,8 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     theme = find_theme(content, config.theme)
     pins_path = registry_path(options.pins_from.absolute() if options.pins_from else out)
     inputs = _input_fingerprint(options, theme)
-    unchanged = nothing_changed(out, state, _with_pins(inputs, _read_bytes(pins_path)))
-    if theme is not None and whole and unchanged:
+    if theme is not None and whole and nothing_changed(
+            out, state, _with_pins(inputs, _read_bytes(pins_path))):
         clock.lap("check inputs")
         diagnostics.extend(Diagnostic(*d) for d in state.diagnostics)
         return BuildResult(True, diagnostics, unchanged=len(state.outputs))

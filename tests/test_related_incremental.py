@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pickle
 import random
-import shutil
 
 import pytest
 from hypothesis import HealthCheck, given, settings
