@@ -5,10 +5,11 @@ with or without a plural ``s``, and with a hyphen, a space or nothing between
 its words (``pre-training`` = ``pre training`` = ``pretraining``).
 
 A paper is scored against every topic (:func:`topic_scores`): each distinct
-phrase found in the title scores :data:`TITLE_WEIGHT`, in the listing's AI
-keywords :data:`KEYWORD_WEIGHT`, in the abstract :data:`ABSTRACT_WEIGHT` plus a
-little for each repeat, scaled down in an abstract longer than usual (a long
-abstract touches more phrases in passing). ``title_phrases`` count only in the
+phrase found in the title scores :data:`TITLE_WEIGHT` (:data:`MEANS_WEIGHT`
+when the title names it only as its means, :func:`means_only`), in the
+listing's AI keywords :data:`KEYWORD_WEIGHT`, in the abstract
+:data:`ABSTRACT_WEIGHT` plus a little for each repeat, scaled down in an
+abstract longer than usual (a long abstract touches more phrases in passing). ``title_phrases`` count only in the
 title and the keywords; a phrase inside a longer phrase that matched does not
 count. A paper then gets the topics it is about, not every topic one phrase
 touches (:func:`choose_topics`): its best topic if it scores at least
@@ -42,6 +43,8 @@ REPEAT_WEIGHT = 0.5
 MAX_REPEATS = 2
 #: Abstracts longer than this many words have their score scaled by sqrt(this / length).
 TYPICAL_ABSTRACT_WORDS = 180
+#: A phrase of the title that names the paper's means, not its subject (:func:`means_only`).
+MEANS_WEIGHT = 1
 #: A title match; a keyword and a phrase of the abstract; or two phrases of the abstract.
 THRESHOLD = 2
 #: A topic must score at least this share of the paper's best topic.
@@ -63,6 +66,7 @@ class Topic:
 
 
 _WORD_RE = re.compile(r"[^\W_]+")
+_MEANS_RE = re.compile(r"\b(?:via|using|through|with)\b.*?(?=\bfor\b|[:?]|$)", re.IGNORECASE)
 #: Between the words of two AI keywords: never a word of a phrase, so no phrase spans it.
 BREAK = "\x00"
 #: What ``_WORD_RE`` keeps of ASCII text is its letters and digits: the rest becomes spaces.
@@ -303,11 +307,12 @@ def assign_topics(catalog: Catalog, topics: list[Topic], cache=None) -> None:
 
 def topic_scores(paper: Paper, index: PhraseIndex, count: int) -> tuple[list[float], set[int]]:
     """Each topic's score for ``paper`` (see the module docstring), a vetoed
-    topic's 0, and the topics the title names."""
+    topic's 0, and the topics the title names (not only as its means)."""
     scores = [0.0] * count
     in_title, vetoed = index.matches(paper.title)
+    named = {topic_index for topic_index, _ in in_title} - means_only(paper.title, index)
     for topic_index, _ in in_title:
-        scores[topic_index] += TITLE_WEIGHT
+        scores[topic_index] += TITLE_WEIGHT if topic_index in named else MEANS_WEIGHT
     keyword_words = [word for keyword in paper.ai_keywords for word in (*words(keyword), BREAK)]
     in_keywords = index.matches_in(keyword_words)[0]
     for topic_index in {topic_index for topic_index, _ in in_keywords}:
@@ -320,7 +325,22 @@ def topic_scores(paper: Paper, index: PhraseIndex, count: int) -> tuple[list[flo
         scores[topic_index] += scale * (ABSTRACT_WEIGHT + REPEAT_WEIGHT * min(times - 1, MAX_REPEATS))
     for topic_index in vetoed | abstract_vetoed:
         scores[topic_index] = 0.0
-    return scores, {topic_index for topic_index, _ in in_title}
+    return scores, named
+
+
+def means_only(title: str, index: PhraseIndex) -> set[int]:
+    """The topics a title names only as the means to its subject: "Long Video
+    Understanding via Multi-Step Reasoning" is about video understanding, by
+    way of reasoning. A means runs from "via", "using", "through" or "with" up
+    to a "for", a colon, a question mark or the end of the title."""
+    means = _MEANS_RE.findall(title)
+    if not means:
+        return set()
+    return _topics_in(means, index) - _topics_in(_MEANS_RE.split(title), index)
+
+
+def _topics_in(texts: list[str], index: PhraseIndex) -> set[int]:
+    return {topic_index for text in texts for topic_index, _ in index.matches(text)[0]}
 
 
 def choose_topics(scores: list[float], named: set[int], topics: list[Topic]) -> list[str]:

@@ -16,7 +16,7 @@ from generator.diagnostics import Diagnostics
 from generator.inputs import read_dumps
 from generator.catalog import Paper
 from generator.topics import (KEYWORD_WEIGHT, TYPICAL_ABSTRACT_WORDS, PhraseIndex, Topic, assign_topics, choose_topics,
-                              load_topics, papers_by_topic, topic_scores, topic_tree, words)
+                              load_topics, means_only, papers_by_topic, topic_scores, topic_tree, words)
 from tests.conftest import HEADER, ROOT
 
 
@@ -52,6 +52,31 @@ def test_phrases_match_across_case_plural_and_hyphen_variants(dumps, title):
 @pytest.mark.parametrize("title", ["Speechless recognition", "Free speech recognitionist", "Repre-training"])
 def test_phrases_match_only_whole_words(dumps, title):
     assert topics_of(dumps, title, "Nothing to see.", [SPEECH]) == []
+
+
+REASONING = Topic(slug="reasoning", name="Reasoning", phrases=["reasoning"])
+VIDEO = Topic(slug="video", name="Video", phrases=["video understanding", "video"])
+
+
+@pytest.mark.parametrize("title, means", [
+    ("Long Video Understanding via Multi-Step Reasoning", {"reasoning"}),
+    ("Video Understanding with Reasoning for Robots", {"reasoning"}),  # "for" ends the means
+    ("Reasoning over Video Using Reasoning", set()),  # named as the subject too
+    ("Video Understanding Through Time: Reasoning Matters", set()),  # the colon ends the means
+    ("Reasoning about Video Understanding", set()),
+    ("Reasoning without Video", set()),  # "with" is a whole word
+])
+def test_a_title_names_some_topics_only_as_its_means(title, means):
+    topics = [REASONING, VIDEO]
+    assert {topics[i].slug for i in means_only(title, PhraseIndex(topics))} == means
+
+
+def test_a_phrase_named_as_the_means_scores_less_and_is_not_a_second_topic(dumps):
+    topics = [REASONING, VIDEO]
+    assert scores("Video Understanding via Reasoning", "Nothing.", topics) == [1, 3]
+    assert topics_of(dumps, "Video Understanding via Reasoning", "Reasoning on video.", topics) == ["video"]
+    assert topics_of(dumps, "Video Understanding and Reasoning", "Reasoning on video.", topics) == [
+        "reasoning", "video"]
 
 
 def test_a_title_match_outweighs_an_abstract_match(dumps):
@@ -209,11 +234,11 @@ def test_coverage_shares_and_topics_per_paper_on_the_real_archive(archive_catalo
     papers = catalog.papers
     assert len(papers) > 10_000
     counts = collections.Counter(slug for paper in papers for slug in paper.topics)
-    assert sum(1 for paper in papers if paper.topics) / len(papers) >= 0.95  # measured 0.959
+    assert sum(1 for paper in papers if paper.topics) / len(papers) >= 0.95  # measured 0.958
     # A parent's share counts its direct papers: paper.topics names a sub-topic instead.
-    assert max(counts.values()) / len(papers) <= 0.15  # measured 0.106 (multimodal)
+    assert max(counts.values()) / len(papers) <= 0.15  # measured 0.105 (multimodal)
     assert max(len(paper.topics) for paper in papers) <= 3
-    assert sum(len(paper.topics) for paper in papers) / len(papers) <= 2  # measured 1.17
+    assert sum(len(paper.topics) for paper in papers) / len(papers) <= 2  # measured 1.14
 
 
 def test_hand_labelled_precision_is_at_least_90_percent(archive_catalog):
@@ -233,10 +258,9 @@ def test_hand_labelled_precision_is_at_least_90_percent(archive_catalog):
         assigned += len(paper.topics)
         right += sum(slug in good for slug in paper.topics)
         wrong += [(paper.title, slug) for slug in paper.topics if slug not in good]
-    # Measured 475 / 529 = 0.898 (0.874 on set c, a hold-out, and 0.895 on set d, labelled
-    # later and scored once; see topic_labels.md): short of the 90% aimed at, so this
-    # guards against falling further.
-    assert right / assigned >= 0.89, wrong
+    # Measured 591 / 653 = 0.905 over sets a-e; 0.898 on set e when first scored
+    # (see topic_labels.md).
+    assert right / assigned >= 0.90, wrong
 
 
 @given(st.text(alphabet=st.characters(max_codepoint=127)) | st.text())
