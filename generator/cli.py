@@ -8,17 +8,12 @@ from pathlib import Path
 
 from generator import __version__
 from generator.build import BuildOptions, build
-from generator.catalog import Catalog
 from generator.config import load_config
 from generator.diagnostics import Diagnostics, plural
-from generator.feeds import catalogue_json
-from generator.inputs import load_taxonomy, read_catalog
 from generator.newsite import (
     DEFAULT_DESCRIPTION, DEFAULT_TITLE, InitRefused, check_site_url, init_site, next_steps,
 )
 from generator.shards import parse_shard
-from generator.topics import Topic, assign_topics, taxonomy
-from generator.workers import default_jobs
 
 
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
@@ -174,14 +169,6 @@ def _progress_bar(total: int):
     return advance
 
 
-def enrich(catalog: Catalog, topics: list[Topic] | None, jobs: int = 0) -> None:
-    """Give each paper its topics and related papers, as a build does."""
-    from generator.related import assign_related  # SciPy: slow to import
-
-    assign_topics(catalog, taxonomy(topics, catalog))
-    assign_related(catalog, jobs=jobs or default_jobs())
-
-
 def report(diagnostics: Diagnostics, github_annotations: bool = False) -> None:
     for diagnostic in sorted(diagnostics):
         print(diagnostic, file=sys.stderr)
@@ -215,11 +202,26 @@ def main(argv: list[str] | None = None) -> int:
         from generator.serve import serve  # imports this module, and watchfiles
 
         return serve(_build_options(args), args.port)
+    return run_catalog_command(args)
+
+
+def run_catalog_command(args: argparse.Namespace) -> int:
+    """``catalog``, ``check`` and ``topics suggest``: the listings read and
+    merged as a build reads them, then printed, checked or searched for topics."""
+    # Imported here, as a build imports its stages after its no-op check.
+    from generator.feeds import catalogue_json
+    from generator.inputs import load_taxonomy, read_catalog
+
     diagnostics = Diagnostics()
     config = load_config(args.content, diagnostics)
     catalog = read_catalog(args.dumps or args.content / "dumps", config, diagnostics)
-    if args.command == "catalog":  # the topics and related papers the site shows
-        enrich(catalog, load_taxonomy(args.content, diagnostics))
+    if args.command == "catalog":  # the topics and related papers the site shows, as a build gives them
+        from generator.related import assign_related  # SciPy: slow to import
+        from generator.topics import assign_topics, taxonomy
+        from generator.workers import default_jobs
+
+        assign_topics(catalog, taxonomy(load_taxonomy(args.content, diagnostics), catalog))
+        assign_related(catalog, jobs=default_jobs())
     report(diagnostics, github_annotations=args.command == "check" and args.format == "github")
     if args.command == "topics":
         from generator.discover import discover_topics, topics_toml  # scikit-learn: slow to import

@@ -15,6 +15,8 @@ from pathlib import Path
 from generator.diagnostics import Diagnostics
 
 TOML_LINE_RE = re.compile(r"at line (\d+)")
+#: The themes that come with papersite; a site's own are in ``<content>/themes``.
+BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
 
 
 @dataclass
@@ -93,3 +95,11 @@ def load_config(content_dir: Path, diagnostics: Diagnostics,
     if not config.site_url.endswith("/"):
         config.site_url += "/"
     return config
+
+
+def find_theme(content_dir: Path, name: str) -> Path | None:
+    """The folder of the theme site.toml names: the site's own, else papersite's."""
+    for root in (content_dir / "themes", BUILTIN_THEMES):
+        if (root / name / "templates").is_dir():
+            return root / name
+    return None

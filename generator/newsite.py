@@ -19,7 +19,7 @@ from generator.config import SiteConfig
 from generator.diagnostics import Diagnostics
 
 #: The repository's sample content folder, beside the package, as the built-in
-#: themes are (generator.render.BUILTIN_THEMES): papersite runs from its clone.
+#: themes are (generator.config.BUILTIN_THEMES): papersite runs from its clone.
 SAMPLE_CONTENT = Path(__file__).resolve().parent.parent / "content"
 #: The taxonomy ``init`` gives a new archive: the sample's, written for the field.
 DEFAULT_TOPICS = SAMPLE_CONTENT / "topics.toml"

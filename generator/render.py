@@ -23,17 +23,9 @@ from generator.files import make_dirs, write_file
 from generator.pages import Page
 from generator.workers import can_fork, worker_pool
 
-BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
 #: Below this many pages, starting worker processes costs more than it saves.
 PARALLEL_MIN_PAGES = 400
 BATCH_SIZE = 64
-
-
-def find_theme(content_dir: Path, name: str) -> Path | None:
-    for root in (content_dir / "themes", BUILTIN_THEMES):
-        if (root / name / "templates").is_dir():
-            return root / name
-    return None
 
 
 @dataclass

@@ -26,8 +26,8 @@ import watchfiles
 
 from generator.build import BuildOptions
 from generator.cli import run_build
+from generator.config import BUILTIN_THEMES
 from generator.diagnostics import plural
-from generator.render import BUILTIN_THEMES
 
 HOST = "127.0.0.1"
 RELOAD_JS = """\

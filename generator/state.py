@@ -110,9 +110,10 @@ def _checked_inputs(raw: dict) -> dict:
 
 
 def _inside(path: str) -> bool:
-    """A relative path that stays in the site: a build removes the files it records."""
-    return (bool(path) and not path.startswith("/") and "\0" not in path
-            and all(part not in ("", ".", "..") for part in path.split("/")))
+    """A relative path that stays in the site: a build removes the files it
+    records. (No leading slash, NUL, or empty, ``.`` or ``..`` part.)"""
+    parts = f"/{path}/"
+    return bool(path) and "\0" not in path and "//" not in parts and "/./" not in parts and "/../" not in parts
 
 
 def _is_record(entry) -> bool:
@@ -312,9 +313,17 @@ def input_fingerprint(settings: dict, roots: list[Path], extra_files: set[Path])
 
 
 def nothing_changed(out: Path, state: BuildState, inputs: str) -> bool:
-    old = state.outputs
-    return (state.inputs == inputs and out.is_dir() and bool(old)
-            and all(still_valid(out, path, old[path][0], old) for path in old))
+    """The same inputs, and every published file as the last build left it."""
+    if state.inputs != inputs or not state.outputs or not out.is_dir():
+        return False
+    for path, (_, size, mtime_ns) in state.outputs.items():  # a loop: a no-op build is mostly this
+        try:
+            stat = os.stat(f"{out}/{path}")
+        except OSError:
+            return False
+        if stat.st_size != size or stat.st_mtime_ns != mtime_ns:
+            return False
+    return True
 
 
 class exclusive_lock:

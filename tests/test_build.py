@@ -100,6 +100,26 @@ def test_noop_rebuild_skips_the_pipeline_but_repeats_the_warnings(tmp_path):
     assert "about/index.html" in changed.written_paths
 
 
+def test_a_build_with_nothing_to_do_imports_no_stage(tmp_path):
+    """The stages take most of a no-op build's time to import (SciPy, Jinja, Markdown)."""
+    content = make_content(tmp_path)
+    out = tmp_path / "site"
+    assert build(BuildOptions(content=content, out=out, jobs=1)).ok
+    stages = ["scipy", "jinja2", "markdown_it", "generator.inputs", "generator.topics", "generator.related",
+              "generator.pages", "generator.feeds", "generator.search", "generator.render", "generator.publish"]
+    script = ("import sys; from generator.cli import main; main(['build', '--content', sys.argv[1], "
+              "'--out', sys.argv[2], '--jobs', '1']); print(sorted(set(sys.argv[3:]) & set(sys.modules)))")
+    ran = subprocess.run([sys.executable, "-c", script, str(content), str(out), *stages],
+                         capture_output=True, text=True, cwd=ROOT, check=True)
+    assert "0 files written" in ran.stderr
+    assert ran.stdout.strip() == "[]"
+    # The same script does import them when there is something to do.
+    (content / "pages" / "about.md").write_text("+++\ntitle = \"About\"\n+++\nChanged.\n")
+    ran = subprocess.run([sys.executable, "-c", script, str(content), str(out), *stages],
+                         capture_output=True, text=True, cwd=ROOT, check=True)
+    assert ran.stdout.strip() == str(sorted(stages))
+
+
 def test_rebuild_after_editing_one_listing_rewrites_only_what_depends_on_it(tmp_path):
     content = make_content(tmp_path)
     options = BuildOptions(content=content, out=tmp_path / "site", jobs=1)

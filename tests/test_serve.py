@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.build import BuildOptions, build
-from generator.render import BUILTIN_THEMES
+from generator.config import BUILTIN_THEMES
 from generator.serve import InputFilter, SiteServer, watched_folders
 from tests.conftest import HEADER, ROOT
 from tests.test_build import snapshot
