@@ -130,6 +130,7 @@ def make_environment(dirs: list[Path], globals_: dict) -> jinja2.Environment:
     env.globals["absolute_url"] = lambda path: site_url + path.lstrip("/")
     env.globals["asset"] = lambda name: base + globals_["assets"][name].lstrip("/")
     env.filters["date"] = format_date
+    env.filters["number"] = "{:,}".format  # 10,117 papers
     env.filters["abstract_text"] = abstract_text  # "80%" where the abstract says "80\%"
     env.filters["month_name"] = lambda number: MONTHS[number - 1]
     env.filters["tojson_html"] = json_for_html
