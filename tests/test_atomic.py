@@ -6,17 +6,10 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-from tests.conftest import HEADER, ROOT
-from tests.test_build import snapshot
-
-
-def build_command(dumps, out, base_url):
-    return [sys.executable, "-m", "generator", "build", "--content", str(ROOT / "content"),
-            "--dumps", str(dumps), "--out", str(out), "--base-url", base_url, "--jobs", "2"]
+from tests.conftest import HEADER, build_command, children_of, lock_holder, records, snapshot
 
 
 def test_sigkill_at_any_moment_leaves_the_old_or_the_new_site(tmp_path, real_dumps):
@@ -41,19 +34,6 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_site(tmp_path, real_dum
     subprocess.run(build_command(real_dumps, out, "/other/"), check=True, capture_output=True)
     assert snapshot(out) == new
     assert "old" in outcomes  # at least one kill landed before the swap
-
-
-def lock_holder(lock: Path) -> int | None:
-    """The pid holding an ``flock`` on ``lock``, from /proc/locks."""
-    try:
-        inode = lock.stat().st_ino
-    except FileNotFoundError:
-        return None
-    for line in Path("/proc/locks").read_text().splitlines():
-        fields = line.replace("->", "").split()
-        if fields[1] == "FLOCK" and int(fields[5].rsplit(":", 1)[1]) == inode:
-            return int(fields[4])
-    return None
 
 
 def test_sigkill_at_chosen_steps_of_the_build(tmp_path, real_dumps):
@@ -115,24 +95,6 @@ def test_sigkill_at_chosen_steps_of_the_build(tmp_path, real_dumps):
     assert sorted(os.listdir(tmp_path)) == [".papersite-cache", "new", "site"]
     assert [name for name in os.listdir(state) if not re.fullmatch(
         r"(new|site)\.(json|slugs\.json|lock|\w+\.pickle|spare)", name)] == []
-
-
-def records(cache: Path) -> dict[str, bytes]:
-    """The build state's records (what says what is published), not the spare copy."""
-    return {path.name: path.read_bytes() for path in cache.glob("*.json")}
-
-
-def children_of(pid: int) -> list[int]:
-    """Live child processes of ``pid``, from /proc."""
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            children.append(int(stat.parent.name))
-    return children
 
 
 def process_state(pid: int) -> str | None:

@@ -13,30 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import BuildOptions, build
-from tests.conftest import HEADER, ROOT
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def make_content(tmp_path: Path, dumps: dict[str, str | bytes] | None = None) -> Path:
-    """A copy of the sample content/ with its dumps replaced when asked."""
-    content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)
-    if dumps is not None:
-        shutil.rmtree(content / "dumps")
-        (content / "dumps").mkdir()
-        for name, text in dumps.items():
-            data = text.encode("utf-8") if isinstance(text, str) else text
-            (content / "dumps" / name).write_bytes(data)
-    return content
-
-
-def run_cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "generator", *args],
-                          capture_output=True, text=True, cwd=cwd)
+from tests.conftest import HEADER, ROOT, make_content, run_cli, snapshot
 
 
 def test_sample_site_builds_every_page_kind(tmp_path):

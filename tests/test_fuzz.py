@@ -216,7 +216,7 @@ DAMAGE = [*SINGLE_DAMAGE, stacked]
 
 # --- Running a mutant and checking what came out. -------------------------------------
 
-def run_cli(args: list[str]) -> tuple[int, str, str]:
+def run_main(args: list[str]) -> tuple[int, str, str]:
     """``cli.main(args)`` in-process; its exit status, stdout and stderr.
 
     stdout is strict UTF-8, like a real terminal's, so text that cannot be
@@ -278,7 +278,7 @@ def check_commands(content: Path, dumps: Path, files: dict[str, bytes], kept_key
                    listing_ids: set[str]) -> None:
     """``check`` and ``catalog`` on ``dumps`` (whose files hold ``files``) keep every invariant."""
     args = ["--content", str(content), "--dumps", str(dumps)]
-    status, _, stderr = run_cli(["check", *args])
+    status, _, stderr = run_main(["check", *args])
     *diagnostics, summary = stderr.splitlines()
     errors = check_diagnostics(diagnostics, files)
     counts = SUMMARY_RE.fullmatch(summary)
@@ -286,7 +286,7 @@ def check_commands(content: Path, dumps: Path, files: dict[str, bytes], kept_key
     assert int(counts[3]) + int(counts[4]) == len(diagnostics), summary
     assert status == (1 if errors else 0)
 
-    status, stdout, stderr = run_cli(["catalog", *args])
+    status, stdout, stderr = run_main(["catalog", *args])
     assert stderr.splitlines() == diagnostics
     assert status == (1 if errors else 0)
     papers = json.loads(stdout)
@@ -313,7 +313,7 @@ class Fuzzer:
         """The papers that stay whatever happens to dump ``name``."""
         (self.dumps / name).unlink()
         try:
-            _, out, _ = run_cli(["catalog", "--content", str(self.content), "--dumps", str(self.dumps)])
+            _, out, _ = run_main(["catalog", "--content", str(self.content), "--dumps", str(self.dumps)])
         finally:
             (self.dumps / name).write_bytes(self.originals[name])
         return {normalise_title(paper["title"]) for paper in json.loads(out)}
@@ -396,7 +396,7 @@ def test_one_broken_line_costs_at_most_two_papers(fuzzer, tmp_path):
     originals = {}
     for name, data in fuzzer.originals.items():
         (dumps / name).write_bytes(data)
-        originals[name] = papers_by_key(json.loads(run_cli(["catalog", *args])[1]))
+        originals[name] = papers_by_key(json.loads(run_main(["catalog", *args])[1]))
         (dumps / name).unlink()
     rng = random.Random(BASE_SEED)
     filled = {name: [i for i, line in enumerate(_lines(data)) if line.strip()]
@@ -416,7 +416,7 @@ def test_one_broken_line_costs_at_most_two_papers(fuzzer, tmp_path):
             break
         mutant = break_one_line(fuzzer.originals[name], index, action, rng)
         (dumps / name).write_bytes(mutant)
-        papers = papers_by_key(json.loads(run_cli(["catalog", *args])[1]))
+        papers = papers_by_key(json.loads(run_main(["catalog", *args])[1]))
         damaged = [key for key, paper in originals[name].items() if papers.get(key) != paper]
         if len(damaged) > 2:
             saved = tmp_path / f"one-line-{count}.txt"

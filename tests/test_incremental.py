@@ -16,8 +16,7 @@ import tempfile
 from pathlib import Path
 
 from generator.build import BuildOptions, build
-from tests.conftest import ROOT
-from tests.test_build import snapshot
+from tests.conftest import ROOT, snapshot
 
 sys.path.insert(0, str(ROOT / "bench"))
 from corpus import write_corpus  # noqa: E402

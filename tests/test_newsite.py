@@ -18,8 +18,7 @@ from generator.diagnostics import Diagnostics
 from generator.newsite import SAMPLE_DUMPS, SAMPLE_SETTINGS, listing_digest, listing_files, toml_string
 from generator.pages import load_markdown_pages
 from generator.topics import load_topics
-from tests.conftest import HEADER, ROOT
-from tests.test_faults import obey_file_modes, read_only
+from tests.conftest import HEADER, ROOT, obey_file_modes, read_only
 
 
 def papersite(*args, cwd=None, **kwargs):

@@ -20,8 +20,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from generator.build import BuildOptions, build
-from tests.conftest import ROOT, serve
-from tests.test_browser import AXE_OPTIONS, watch
+from tests.conftest import AXE_OPTIONS, ROOT, serve, watch
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
 BASE = "/papers-site"

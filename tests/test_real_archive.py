@@ -10,11 +10,9 @@ import json
 
 import pytest
 
-from generator.build import BuildOptions, build
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostics
 from generator.inputs import read_catalog, read_dumps
-from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,7 @@ import unicodedata
 import pytest
 
 from generator import search
-from tests.conftest import ROOT
-from tests.test_search import catalogue
+from tests.conftest import ROOT, catalogue
 
 JS = ROOT / "themes" / "default" / "static" / "js"
 #: Frequent words for the filler papers; "sparse" and "attention" stay rare, so

@@ -23,8 +23,7 @@ from hypothesis import strategies as st
 from generator.build import BuildOptions, build
 from generator.config import BUILTIN_THEMES
 from generator.serve import InputFilter, SiteServer, watched_folders
-from tests.conftest import HEADER, ROOT
-from tests.test_build import snapshot
+from tests.conftest import HEADER, ROOT, snapshot
 
 SECRET = "TOP-SECRET-4b1d0c"
 

@@ -12,7 +12,7 @@ from generator.diagnostics import Diagnostics
 from generator.inputs import read_dumps
 from generator.related import find_related
 from generator.shards import MANIFEST, in_shard, parse_shard
-from tests.test_build import make_content, run_cli, snapshot
+from tests.conftest import make_content, run_cli, snapshot
 
 
 @pytest.fixture(scope="module")
