@@ -433,3 +433,22 @@ def catalogue(records: list[dict]) -> Catalog:
             authors=list(record.get("authors", [])), arxiv_id=record.get("arxiv_id")))
     papers.sort(key=lambda p: p.slug)
     return Catalog(papers=papers, listings=[], by_id={p.id: p for p in papers}, listing_papers={})
+
+
+# --- Markers. `make check` runs `pytest -m "not browser and not real_data and not slow"`:
+# a test that uses a fixture needing Chromium or ../shared must carry the marker, or the
+# fast lane would reach for them. Checked here, when the tests are collected.
+
+MARKED_FIXTURES = {
+    "browser": {"browser", "site_url", "archive_url"},
+    "real_data": {"real_dumps", "real_api", "real_archive", "real_site", "archive_site",
+                  "pagefind_site", "real_catalogue"},
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    unmarked = [f"{item.nodeid} needs @pytest.mark.{marker}"
+                for item in items for marker, fixtures in MARKED_FIXTURES.items()
+                if fixtures & set(getattr(item, "fixturenames", ())) and item.get_closest_marker(marker) is None]
+    if unmarked:
+        raise pytest.UsageError("tests without the marker their fixtures need:\n" + "\n".join(unmarked))

@@ -9,9 +9,12 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import HEADER, build_command, children_of, lock_holder, records, snapshot
 
 
+@pytest.mark.real_data
 def test_sigkill_at_any_moment_leaves_the_old_or_the_new_site(tmp_path, real_dumps):
     old_site, new_site, out = tmp_path / "old", tmp_path / "new", tmp_path / "site"
     subprocess.run(build_command(real_dumps, old_site, "/"), check=True, capture_output=True)
@@ -36,6 +39,7 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_site(tmp_path, real_dum
     assert "old" in outcomes  # at least one kill landed before the swap
 
 
+@pytest.mark.real_data
 def test_sigkill_at_chosen_steps_of_the_build(tmp_path, real_dumps):
     """Killed at steps picked by what the build has done, not by the clock.
 

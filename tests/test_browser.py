@@ -11,6 +11,9 @@ from axe_playwright_python.sync_playwright import Axe
 
 from tests.conftest import AXE_OPTIONS, watch
 
+# Chromium on the real archive's site.
+pytestmark = [pytest.mark.browser, pytest.mark.real_data]
+
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 740}}
 
 #: One page of every kind the site has, on the whole real archive.

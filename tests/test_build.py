@@ -35,6 +35,7 @@ def test_sample_site_builds_every_page_kind(tmp_path):
     assert len(list((site / "static" / "css").glob("site.*.css"))) == 1
 
 
+@pytest.mark.real_data
 def test_two_builds_are_byte_identical_whatever_the_jobs(tmp_path, real_dumps):
     content = make_content(tmp_path)
     one = build(BuildOptions(content=content, dumps=real_dumps, out=tmp_path / "one", jobs=1))

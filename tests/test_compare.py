@@ -274,6 +274,7 @@ def _corpus_bytes(folder: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in sorted(folder.glob("*.txt"))}
 
 
+@pytest.mark.real_data
 def test_the_corpus_generator_is_deterministic(tmp_path, real_dumps):
     for folder, seed in (("a", 7), ("b", 7), ("c", 8)):
         write_corpus(tmp_path / folder, 300, seed=seed, real_dumps=real_dumps)

@@ -38,6 +38,7 @@ def assert_tidy(folder: Path, *names: str) -> None:
 
 
 @pytest.mark.parametrize("step", ["staging", "state"])
+@pytest.mark.real_data
 def test_disk_full_during_the_build_keeps_the_old_site(tmp_path, real_dumps, step):
     """A real write error from the kernel: with RLIMIT_FSIZE just above the largest
     page, a file that grows past it fails with EFBIG (Python ignores SIGXFSZ), as on
@@ -199,6 +200,7 @@ def test_build_waits_while_another_holds_the_lock(tmp_path, built):
     assert snapshot(built) != before
 
 
+@pytest.mark.real_data
 def test_two_builds_into_the_same_folder_never_interleave(tmp_path, real_dumps):
     """Started together: one waits for the other, and the site is the waiter's, whole."""
     out, lock = tmp_path / "site", tmp_path / ".papersite-cache" / "site.lock"

@@ -355,6 +355,7 @@ def fuzzer(tmp_path_factory, real_dumps) -> Fuzzer:
 
 
 @pytest.mark.parametrize("damage", DAMAGE, ids=lambda damage: damage.__name__)
+@pytest.mark.real_data
 def test_mutated_real_dumps_never_crash_check_or_catalog(fuzzer, damage, tmp_path):
     fuzzer.fuzz(damage, BASE_SEED * 1000 + DAMAGE.index(damage), FUZZ_SECONDS, tmp_path / "failures")
 
@@ -386,6 +387,7 @@ def papers_by_key(papers: list[dict]) -> dict[str, tuple]:
             for paper in papers}
 
 
+@pytest.mark.real_data
 def test_one_broken_line_costs_at_most_two_papers(fuzzer, tmp_path):
     """Reading goes on with what is valid: one damaged line loses or changes the paper
     it belongs to, and at most one neighbour (a stray '·' after a title turns the
@@ -426,6 +428,7 @@ def test_one_broken_line_costs_at_most_two_papers(fuzzer, tmp_path):
         (dumps / name).unlink()
 
 
+@pytest.mark.real_data
 def test_truncation_at_every_byte_of_an_entry(fuzzer, tmp_path):
     """The smallest real dump cut at each byte of its third entry, title to date line.
 
@@ -451,6 +454,7 @@ def test_truncation_at_every_byte_of_an_entry(fuzzer, tmp_path):
         check_commands(tmp_path, dumps, {str(path): data[:cut]}, set(), {listing_id(path)})
 
 
+@pytest.mark.real_data
 def test_fuzzer_checks_catch_what_they_should(fuzzer):
     """The checks themselves: a wrong line number or a lost paper must fail them."""
     name = next(iter(fuzzer.originals))
@@ -466,6 +470,7 @@ def test_fuzzer_checks_catch_what_they_should(fuzzer):
         check_catalogue([], {"some paper"}, set())
 
 
+@pytest.mark.real_data
 def test_mutants_build_with_keep_going(fuzzer, tmp_path):
     """The later stages too (topics, related papers, pages, search): a mutant of the
     smallest dump, read alone, builds with ``--keep-going`` into a complete site."""
@@ -502,6 +507,7 @@ def papersite(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True)
 
 
+@pytest.mark.real_data
 def test_mutants_through_the_real_commands(fuzzer, tmp_path):
     """A few mutants of every kind together, through ``python -m generator``."""
     rng = random.Random(BASE_SEED)

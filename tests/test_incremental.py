@@ -15,11 +15,15 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from generator.build import BuildOptions, build
 from tests.conftest import ROOT, snapshot
 
 sys.path.insert(0, str(ROOT / "bench"))
 from corpus import write_corpus  # noqa: E402
+
+pytestmark = pytest.mark.real_data
 
 
 def clean_build(content: Path, dumps: Path, out: Path) -> dict[str, bytes]:

@@ -22,6 +22,9 @@ from playwright.sync_api import expect
 from generator.build import BuildOptions, build
 from tests.conftest import AXE_OPTIONS, ROOT, serve, watch
 
+# Chromium on a site built from the real saved pages and API answers.
+pytestmark = [pytest.mark.browser, pytest.mark.real_data]
+
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
 BASE = "/papers-site"
 #: A paper of the saved pages: no author names, no arXiv id, so no BibTeX.

@@ -14,6 +14,8 @@ from generator.config import SiteConfig
 from generator.diagnostics import Diagnostics
 from generator.inputs import read_catalog, read_dumps
 
+pytestmark = pytest.mark.real_data
+
 
 @pytest.fixture(scope="module")
 def archive(real_archive):

@@ -161,6 +161,7 @@ def archive_day_apart(real_archive, tmp_path_factory):
             read_catalog(real_archive, SiteConfig(), Diagnostics()))
 
 
+@pytest.mark.real_data
 def test_real_archive_a_day_later_gives_the_clean_lists(archive_day_apart):
     before, after = archive_day_apart
     assert len(after.papers) > len(before.papers)

@@ -116,6 +116,7 @@ def test_tokenizer_matches_the_shared_vectors(case):
     assert tokenize(case["text"]) == case["tokens"]
 
 
+@pytest.mark.real_data
 def test_stemmer_is_idempotent_on_every_word_of_the_real_dumps(real_catalogue):
     words = {word for paper in real_catalogue
              for word in search._unstemmed(paper["title"] + " " + paper["abstract"])}
@@ -235,6 +236,7 @@ def test_an_index_from_cached_words_and_records_is_the_clean_index():
     assert again.found == again.asked - 2  # the edited paper's words and record, no more
 
 
+@pytest.mark.real_data
 def test_every_term_is_in_the_shard_the_manifest_points_to(monkeypatch, real_catalogue):
     monkeypatch.setattr(search, "SHARD_BYTES", 2000)
     papers = [dict(p, topics=[]) for p in real_catalogue]

@@ -27,6 +27,9 @@ from generator.inputs import read_catalog
 from generator.topics import assign_topics, load_topics
 from tests.conftest import ROOT, QuietHandler, serve
 
+# Chromium on the sites of the real dumps and of the real archive.
+pytestmark = [pytest.mark.browser, pytest.mark.real_data]
+
 ENGINES = ["builtin", "pagefind"]
 #: Budgets of the built-in engine: bytes of the search scripts and index files.
 COLD_QUERY_BYTES = 150_000

@@ -18,6 +18,7 @@ from tests.conftest import POLICY, parse, policy_problems
 PAGEFIND_SEARCH_POLICY = POLICY.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
 
 
+@pytest.mark.real_data
 def test_every_page_has_the_policy_first_and_nothing_inline(real_site):
     pages = sorted(real_site.rglob("*.html"))
     assert len(pages) > 300  # the 280 paper pages and the rest
@@ -25,6 +26,7 @@ def test_every_page_has_the_policy_first_and_nothing_inline(real_site):
     assert {page: found for page, found in problems.items() if found} == {}
 
 
+@pytest.mark.real_data
 def test_only_pagefinds_search_page_may_compile_webassembly(pagefind_site):
     search_page = pagefind_site / "search" / "index.html"
     assert policy_problems(search_page, PAGEFIND_SEARCH_POLICY) == []
@@ -62,6 +64,7 @@ def test_the_checks_catch_what_they_look_for(tmp_path):
     assert policy_problems(page, POLICY) == [f"policy is {POLICY.replace('none', 'self', 1)!r}"]
 
 
+@pytest.mark.real_data
 def test_json_ld_of_every_paper_reads_back_as_its_title_and_abstract(real_site, real_catalogue):
     for paper in real_catalogue:
         scripts = parse(real_site / paper["url"].strip("/") / "index.html").scripts

@@ -223,6 +223,7 @@ def test_reload_script_and_version(server):
         server.version = 0
 
 
+@pytest.mark.browser
 def test_an_open_page_reloads_after_a_rebuild_under_the_policy(server, browser):
     """The reload script and its polling are files and requests of the site itself, so
     the pages' Content-Security-Policy lets them run: nothing is refused."""

@@ -16,6 +16,8 @@ import pytest
 from generator.build import BuildOptions, build
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.real_data
+
 
 @pytest.fixture(scope="module")
 def subpath_site(tmp_path_factory, real_dumps) -> Path:
