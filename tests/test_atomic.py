@@ -15,6 +15,7 @@ from tests.conftest import HEADER, build_command, children_of, lock_holder, reco
 
 
 @pytest.mark.real_data
+@pytest.mark.slow
 def test_sigkill_at_any_moment_leaves_the_old_or_the_new_site(tmp_path, real_dumps):
     old_site, new_site, out = tmp_path / "old", tmp_path / "new", tmp_path / "site"
     subprocess.run(build_command(real_dumps, old_site, "/"), check=True, capture_output=True)
@@ -40,6 +41,7 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_site(tmp_path, real_dum
 
 
 @pytest.mark.real_data
+@pytest.mark.slow
 def test_sigkill_at_chosen_steps_of_the_build(tmp_path, real_dumps):
     """Killed at steps picked by what the build has done, not by the clock.
 
@@ -113,6 +115,7 @@ def alive(pid: int) -> bool:
     return process_state(pid) not in (None, "Z")
 
 
+@pytest.mark.slow
 def test_render_workers_die_with_a_killed_build(tmp_path):
     """Orphaned workers would go on writing pages into the next build's output."""
     dumps = tmp_path / "dumps"  # enough pages for the build to render in worker processes

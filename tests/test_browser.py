@@ -46,6 +46,7 @@ HIDDEN_TOPIC = "distributed-training"
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.slow
 def test_every_page_kind_is_accessible_and_loads_only_from_this_site(browser, archive_url, viewport,
                                                                      scheme):
     """axe-core finds nothing on any kind of page, and no page asks another host for anything.

@@ -160,6 +160,7 @@ def test_hostile_pins_and_output_records_are_dropped_never_obeyed(tmp_path, buil
     assert set(snapshot(tmp_path / "site")) >= set(before) - moved
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["{not json", '{"version": 1, "slugs": []}', '["a"]', b"\xff\xfe"])
 def test_a_damaged_slug_registry_stops_the_build_and_names_the_file(tmp_path, built, damage):
     """The registry keeps published URLs where they are: never dropped silently."""
@@ -224,6 +225,7 @@ def test_outputs_that_no_longer_exist_are_removed(tmp_path):
     assert not (tmp_path / "site" / "papers" / "selective-state-spaces-revisited-when-do-recurrent-models-match-transformers").exists()
 
 
+@pytest.mark.slow
 def test_binary_dump_fails_the_build_and_leaves_the_site_as_it_was(tmp_path):
     content = make_content(tmp_path)
     out = tmp_path / "site"
@@ -242,6 +244,7 @@ def test_binary_dump_fails_the_build_and_leaves_the_site_as_it_was(tmp_path):
     assert snapshot(out) != before
 
 
+@pytest.mark.slow
 def test_strict_fails_on_warnings(tmp_path):
     content = make_content(tmp_path)
     (content / "dumps" / "empty.txt").write_text("")
@@ -314,6 +317,7 @@ def test_base_url_prefixes_every_internal_link(tmp_path):
     assert 'href="/topics/"' not in home
 
 
+@pytest.mark.slow
 def test_a_base_url_whose_path_is_not_site_urls_warns_naming_both(tmp_path):
     """The pages link under --base-url; canonical links, feeds and the sitemap are made
     from site_url. When their paths differ the build says so, on site_url's line, and

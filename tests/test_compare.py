@@ -24,6 +24,9 @@ from generator.abstract import abstract_html  # noqa: E402
 from generator.topics import Topic  # noqa: E402
 from tests.conftest import listed_under  # noqa: E402
 
+# Hugo and Pelican build the same papers (bench/compare.py).
+pytestmark = pytest.mark.slow
+
 PAPERS, PELICAN_PAPERS = 500, 400
 _VOID = {"meta", "link", "br", "img", "hr", "input"}
 

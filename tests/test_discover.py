@@ -17,6 +17,7 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.real_data
 
 
+@pytest.mark.slow
 def test_topics_suggest_on_the_real_dumps_gives_a_topics_toml_the_build_accepts(tmp_path, real_dumps):
     result = subprocess.run(
         [sys.executable, "-m", "generator", "topics", "suggest", "--content", str(tmp_path),

@@ -39,6 +39,7 @@ def assert_tidy(folder: Path, *names: str) -> None:
 
 @pytest.mark.parametrize("step", ["staging", "state"])
 @pytest.mark.real_data
+@pytest.mark.slow
 def test_disk_full_during_the_build_keeps_the_old_site(tmp_path, real_dumps, step):
     """A real write error from the kernel: with RLIMIT_FSIZE just above the largest
     page, a file that grows past it fails with EFBIG (Python ignores SIGXFSZ), as on
@@ -86,6 +87,7 @@ def test_disk_full_during_the_build_keeps_the_old_site(tmp_path, real_dumps, ste
     assert_tidy(out.parent, "site", "new")
 
 
+@pytest.mark.slow
 def test_no_space_left_in_a_render_worker_keeps_the_old_site(tmp_path, monkeypatch):
     """ENOSPC cannot be had for real without a small file system, so it is injected
     where the render workers write pages (they are forked, so they inherit the patch)."""
@@ -133,6 +135,7 @@ def built(tmp_path):
         folder.chmod(0o755)
 
 
+@pytest.mark.slow
 def test_folder_of_the_site_not_writable_keeps_the_old_site(tmp_path, built):
     """The new site cannot be swapped in beside the old one."""
     before = snapshot(built)
@@ -163,6 +166,7 @@ def test_new_folder_for_the_site_not_creatable_is_a_clear_error(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_build_state_not_writable_fails_before_the_swap(tmp_path, built):
     """The build state's folder also holds the spare copy of the site, which a build
     marks as unknown before it works on it: failing there publishes nothing."""
@@ -181,6 +185,7 @@ def test_build_state_not_writable_fails_before_the_swap(tmp_path, built):
 
 # --- Two builds at once.
 
+@pytest.mark.slow
 def test_build_waits_while_another_holds_the_lock(tmp_path, built):
     """The other build is this test, holding the lock: the build says it waits,
     stages nothing and changes nothing until the lock is released."""
@@ -201,6 +206,7 @@ def test_build_waits_while_another_holds_the_lock(tmp_path, built):
 
 
 @pytest.mark.real_data
+@pytest.mark.slow
 def test_two_builds_into_the_same_folder_never_interleave(tmp_path, real_dumps):
     """Started together: one waits for the other, and the site is the waiter's, whole."""
     out, lock = tmp_path / "site", tmp_path / ".papersite-cache" / "site.lock"

@@ -356,6 +356,7 @@ def fuzzer(tmp_path_factory, real_dumps) -> Fuzzer:
 
 @pytest.mark.parametrize("damage", DAMAGE, ids=lambda damage: damage.__name__)
 @pytest.mark.real_data
+@pytest.mark.slow
 def test_mutated_real_dumps_never_crash_check_or_catalog(fuzzer, damage, tmp_path):
     fuzzer.fuzz(damage, BASE_SEED * 1000 + DAMAGE.index(damage), FUZZ_SECONDS, tmp_path / "failures")
 
@@ -388,6 +389,7 @@ def papers_by_key(papers: list[dict]) -> dict[str, tuple]:
 
 
 @pytest.mark.real_data
+@pytest.mark.slow
 def test_one_broken_line_costs_at_most_two_papers(fuzzer, tmp_path):
     """Reading goes on with what is valid: one damaged line loses or changes the paper
     it belongs to, and at most one neighbour (a stray '·' after a title turns the

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
+import pytest
 
 from generator.build import BuildOptions, build
 from generator.config import load_config
@@ -228,6 +229,7 @@ def test_only_the_settings_still_the_samples_are_named(tmp_path):
     assert sample_warning(tmp_path, content) == []
 
 
+@pytest.mark.slow
 def test_the_warning_reaches_the_command_line_and_strict_fails_on_it(tmp_path):
     dumps = tmp_path / "dumps"
     dumps.mkdir()

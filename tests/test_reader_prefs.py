@@ -75,6 +75,7 @@ def active(page, script="document.activeElement"):
 
 # ---- Keyboard shortcuts --------------------------------------------------
 
+@pytest.mark.slow
 def test_keyboard_shortcuts(reader):
     context, page, problems, site = reader
     page.goto(site + "/")
@@ -290,6 +291,7 @@ def a_word_of(page, item) -> str:
     }""", item.element_handle())
 
 
+@pytest.mark.slow
 def test_muted_words_fold_papers_away_with_a_count(reader):
     context, page, problems, site = reader
     page.goto(site + "/")

@@ -158,6 +158,7 @@ def test_slugs_unique_ascii_and_short(catalog):
     assert all(slug.isascii() and len(slug) <= 80 and slug == slug.lower() for slug in slugs)
 
 
+@pytest.mark.slow
 def test_cli_catalog_and_check(real_dumps, tmp_path):
     run = [sys.executable, "-m", "generator"]
     result = subprocess.run(

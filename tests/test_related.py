@@ -138,6 +138,7 @@ def archive(real_archive):
 
 
 @pytest.mark.real_data
+@pytest.mark.slow
 def test_real_archive_related_lists_are_over_the_floor(archive):
     catalog, scored = archive
     assert [p.related for p in catalog.papers] == [[catalog.papers[i].id for i, _ in row] for row in scored]

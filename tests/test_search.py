@@ -368,6 +368,7 @@ def test_without_pagefind_the_build_fails_clearly_and_leaves_the_site(tmp_path, 
     assert snapshot(out) == before
 
 
+@pytest.mark.slow
 def test_npm_pagefind_resolves_to_the_binary_its_wrapper_would_run(tmp_path, monkeypatch):
     if shutil.which("node") is None:
         pytest.fail("the npm route needs Node.js")

@@ -15,6 +15,9 @@ import pytest
 from generator import search
 from tests.conftest import ROOT, catalogue
 
+# Node.js runs the search JavaScript's tests.
+pytestmark = pytest.mark.slow
+
 JS = ROOT / "themes" / "default" / "static" / "js"
 #: Frequent words for the filler papers; "sparse" and "attention" stay rare, so
 #: that their few titles fit the tiny term heads the test builds.

@@ -106,6 +106,7 @@ def test_every_internal_link_resolves_under_a_sub_path(subpath_site):
     check_links(subpath_site, "/papers-site/")
 
 
+@pytest.mark.slow
 def test_html_passes_the_nu_html_checker(real_site):
     if shutil.which("java") is None:
         pytest.fail("the Nu HTML checker needs Java: apt-get install default-jre-headless")
