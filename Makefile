@@ -1,5 +1,5 @@
 # The two commands of the README's quick start: `make site` and `make test`;
-# and `make check`, the contributors' quick lane (lint, fast tests).
+# and `make check`, the contributors' quick lane (lint, types, fast tests).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -37,11 +37,13 @@ test: $(TEST_EXTRAS) system-deps $(NODE_TOOLS)
 	$(BIN)/python -m pytest
 
 # The fast lane, for working: the test extras but no system package (no apt,
-# Java, Chromium or Node), then the linter and the tests that need no browser,
-# no ../shared real data and no slow tool. `make test` runs them all.
+# Java, Chromium or Node), then the linter, the type checker (strict, on
+# generator/) and the tests that need no browser, no ../shared real data and no
+# slow tool. `make test` runs them all.
 FAST_TESTS := not browser and not real_data and not slow
 check: $(TEST_EXTRAS)
 	$(BIN)/ruff check
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -m "$(FAST_TESTS)"
 
 clean:

@@ -48,7 +48,7 @@ def test_make_check_installs_no_system_package_and_runs_the_fast_lane():
     assert "pip install --quiet -e '.[test]'" in commands
     for name in ("system-deps", "apt", "npm", "java", "chromium"):
         assert name not in commands.lower(), f"`make check` would install {name}:\n{commands}"
-    assert "ruff check" in commands
+    assert "ruff check" in commands and "bin/mypy\n" in commands
     assert 'python -m pytest -q -m "not browser and not real_data and not slow"' in commands
     run = (ROOT / ".ci" / "run").read_text()
     assert run.index("make check") < run.index("make test")
