@@ -1,11 +1,12 @@
-# The two commands of the README's quick start: `make site` and `make test`.
+# The two commands of the README's quick start: `make site` and `make test`;
+# and `make check`, the contributors' quick lane (lint, types, fast tests).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # Lighthouse, from npm, at the versions bench/node/package-lock.json pins.
 NODE_TOOLS := bench/node/node_modules/.package-lock.json
 
-.PHONY: site test clean system-deps
+.PHONY: site test check clean system-deps
 
 # What building needs, and nothing more: `make site` installs only this.
 $(BIN)/papersite: pyproject.toml
@@ -34,6 +35,16 @@ $(NODE_TOOLS): bench/node/package.json bench/node/package-lock.json | system-dep
 
 test: $(TEST_EXTRAS) system-deps $(NODE_TOOLS)
 	$(BIN)/python -m pytest
+
+# The fast lane, for working: the test extras but no system package (no apt,
+# Java, Chromium or Node), then the linter, the type checker (strict, on
+# generator/) and the tests that need no browser, no ../shared real data and no
+# slow tool. `make test` runs them all.
+FAST_TESTS := not browser and not real_data and not slow
+check: $(TEST_EXTRAS)
+	$(BIN)/ruff check
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q -m "$(FAST_TESTS)"
 
 clean:
 	rm -rf $(VENV) site .papersite-cache bench/node/node_modules

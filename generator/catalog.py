@@ -18,12 +18,16 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from slugify import slugify
 
 from generator.diagnostics import Diagnostics
 from generator.gcpause import paused_gc
-from generator.listing import API, PAGE, Entry, Listing, Organization, Repository
+from generator.listing import API, PAGE, Entry, Listing, Organization, PartialDate, Repository
+
+#: A JSON object as the catalogue and the templates read it: values of any JSON type.
+JSONObject = dict[str, Any]
 
 SLUG_MAX_CHARS = 80
 _DIGIT_GROUP_RE = re.compile(r"(?<=\d)[,.'](?=\d{3})")
@@ -87,7 +91,7 @@ class Paper:
             return None
         return API if any(shown.kind == API for shown in self.appearances) else PAGE
 
-    def to_json(self) -> dict:
+    def to_json(self) -> JSONObject:
         """The catalogue contract, field order included."""
         return {
             "id": self.id,
@@ -179,7 +183,7 @@ def _truncate_words(key: str, limit: int) -> str:
     return "-".join(kept) if kept else key[:limit].replace(" ", "-").strip("-")
 
 
-def _chronological(listing: Listing) -> tuple:
+def _chronological(listing: Listing) -> tuple[bool, datetime.date, str]:
     """Sort key: undated listings count as the oldest, so dated evidence wins."""
     return (listing.date is not None, listing.date or datetime.date.min, listing.path)
 
@@ -199,7 +203,8 @@ def build_catalog(
         return _build_catalog(listings, listing_dates, diagnostics, published_slugs)
 
 
-def _build_catalog(listings, listing_dates, diagnostics, published_slugs) -> Catalog:
+def _build_catalog(listings: list[Listing], listing_dates: dict[str, datetime.date],
+                   diagnostics: Diagnostics, published_slugs: dict[str, str] | None) -> Catalog:
     _dedupe_listing_ids(listings, diagnostics)
     keys = {id(entry): normalise_title(entry.title) for l in listings for entry in l.entries}
     infer_listing_dates(listings, listing_dates, keys, diagnostics)
@@ -211,7 +216,7 @@ def _build_catalog(listings, listing_dates, diagnostics, published_slugs) -> Cat
     pids: dict[str, str] = {}
     for listing in listings:
         seen: dict[str, str] = {}
-        ids = []
+        ids: list[str] = []
         for entry in listing.entries:
             key = keys[id(entry)]
             if key in seen:
@@ -230,9 +235,9 @@ def _build_catalog(listings, listing_dates, diagnostics, published_slugs) -> Cat
             ids.append(pids[key])
         listing_papers[listing.id] = ids
 
-    papers = {key: _merge_paper(key, pids[key], shown) for key, shown in groups.items()}
-    _assign_slugs(papers, groups, published_slugs or {})
-    papers = sorted(papers.values(), key=lambda paper: paper.slug)
+    by_key = {key: _merge_paper(key, pids[key], shown) for key, shown in groups.items()}
+    _assign_slugs(by_key, groups, published_slugs or {})
+    papers = sorted(by_key.values(), key=lambda paper: paper.slug)
     by_id = {paper.id: paper for paper in papers}
     return Catalog(papers=papers, listings=listings, by_id=by_id, listing_papers=listing_papers)
 
@@ -349,7 +354,7 @@ def _assign_slugs(
     ``<base>-<first 8 hex digits of the id>`` (see :func:`_clash_slug`).
     """
     taken: set[str] = set()
-    claims: dict[str, list[tuple]] = defaultdict(list)
+    claims: dict[str, list[tuple[str, Paper]]] = defaultdict(list)
     for paper in papers.values():
         kept = published_slugs.get(paper.id)
         # The pins come from a file on disk, which anyone can edit.
@@ -380,7 +385,7 @@ def _clash_slug(slug: str, pid: str, taken: set[str]) -> str:
     return next(candidate for candidate in candidates if candidate not in taken)
 
 
-def _first_seen(shown: tuple[Listing, Entry], pid: str) -> tuple:
+def _first_seen(shown: tuple[Listing, Entry], pid: str) -> tuple[bool, datetime.date, str, int, str]:
     listing, entry = shown
     return (*_chronological(listing), entry.position, pid)
 
@@ -400,7 +405,7 @@ def infer_listing_dates(
     from yearless dates depends on the other listings' years, so the bounds are
     raised together until nothing moves.
     """
-    inferable = []
+    inferable: list[Listing] = []
     for listing in listings:
         listing.date = overrides.get(listing.id) or listing.name_date
         if listing.date is None and listing.stamped_date:
@@ -428,7 +433,7 @@ def infer_listing_dates(
         return
 
     # Every dated showing of each paper: (listing, partial date).
-    shown_dates: dict[str, list[tuple[Listing, object]]] = defaultdict(list)
+    shown_dates: dict[str, list[tuple[Listing, PartialDate]]] = defaultdict(list)
     for listing in listings:
         for entry in listing.entries:
             if entry.date is not None:
@@ -453,6 +458,7 @@ def infer_listing_dates(
             "the listing years contradict each other; the inferred years may be wrong",
         )
     for listing in inferable:
+        assert listing.month_day is not None  # what made it inferable
         year = years.get(listing.id)
         if year is None:
             diagnostics.warning(
@@ -471,11 +477,12 @@ def infer_listing_dates(
             )
 
 
-def _evidence(listing, shown_dates, keys) -> tuple[int | None, list]:
+def _evidence(listing: Listing, shown_dates: dict[str, list[tuple[Listing, PartialDate]]],
+              keys: dict[int, str]) -> tuple[int | None, list[tuple[Listing, PartialDate]]]:
     """A listing's own bound from explicit years, and the (listing, date) showings
     of its papers in other listings."""
     own = None
-    links = []
+    links: list[tuple[Listing, PartialDate]] = []
     for entry in listing.entries:
         if entry.date is not None and entry.date.year is not None:
             own = max(own or 0, entry.date.year + 1)
@@ -485,9 +492,11 @@ def _evidence(listing, shown_dates, keys) -> tuple[int | None, list]:
     return own, links
 
 
-def _year_lower_bound(listing, own, links, years) -> int | None:
+def _year_lower_bound(listing: Listing, own: int | None, links: list[tuple[Listing, PartialDate]],
+                      years: dict[str, int]) -> int | None:
     """The smallest year this listing can be in, or None without evidence."""
     month_day = listing.month_day
+    assert month_day is not None  # only listings with a month and day are inferred
     bound = own
     for other, date in links:
         year = date.year or years.get(other.id) or (other.date.year if other.date else None)

@@ -14,10 +14,44 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Sequence
+from typing import Any, TypedDict
 from xml.sax.saxutils import escape
 
 from generator.dates import MONTHS, short_date
 from generator.diagnostics import plural
+
+
+class YearCounts(TypedDict):
+    """Papers per year: ``counts[i]`` in year ``start + i``, and how many have no year."""
+    start: int
+    counts: list[int]
+    undated: int
+
+
+class Span(TypedDict):
+    """The buckets of the sparklines: years (``"2024"``) or months (``"2024-05"``)."""
+    unit: str  # "year" or "month"
+    start: str
+    end: str
+    buckets: int
+
+
+class RisingTopic(TypedDict):
+    name: str
+    url: str
+    recent: int
+    before: int
+
+
+class Rising(TypedDict):
+    """The rising topics: dated papers since ``since`` (ISO) up to ``end`` and before."""
+    since: str
+    end: str
+    recent_total: int
+    before_total: int
+    topics: list[RisingTopic]
+
 
 FONT = 12  # font size in user units; the picture scales with its box
 CHAR = 0.6 * FONT  # a generous average glyph width, to decide whether a label fits
@@ -84,7 +118,7 @@ def _line(x1: float, y1: float, x2: float, y2: float, css_class: str) -> str:
             f' x2="{_num(x2)}" y2="{_num(y2)}"/>')
 
 
-def bar_chart(id: str, title: str, desc: str, labels: list[str], values: list[int | None],
+def bar_chart(id: str, title: str, desc: str, labels: list[str], values: Sequence[int | None],
               unit: str) -> str:
     """Vertical bars with a value axis; ``None`` is a gap marked "no data".
 
@@ -123,7 +157,7 @@ def bar_chart(id: str, title: str, desc: str, labels: list[str], values: list[in
     return _svg(id, "chart-bars", width, height, title, desc, body)
 
 
-def year_bars(id: str, name: str, per_year: dict) -> str:
+def year_bars(id: str, name: str, per_year: YearCounts) -> str:
     """A topic's papers per year: ``per_year`` is ``{"start": year, "counts": [...], "undated": n}``."""
     years = [str(per_year["start"] + i) for i in range(len(per_year["counts"]))]
     counts = per_year["counts"]
@@ -134,7 +168,7 @@ def year_bars(id: str, name: str, per_year: dict) -> str:
     return bar_chart(id, f"Papers per year in {name}, {span}", desc, years, counts, "papers")
 
 
-def upvote_bars(id: str, appearances: list[dict], kind: str = "api") -> str:
+def upvote_bars(id: str, appearances: list[dict[str, Any]], kind: str = "api") -> str:
     """A paper's upvotes in each listing that showed it, oldest listing first.
 
     Each appearance has ``listing_date`` (ISO or ``None``), ``name`` (the
@@ -162,7 +196,7 @@ def upvote_bars(id: str, appearances: list[dict], kind: str = "api") -> str:
                      "number shown" if saved else "upvotes")
 
 
-def bucket_labels(span: dict, count: int) -> list[str]:
+def bucket_labels(span: Span, count: int) -> list[str]:
     """Labels of ``count`` buckets from ``span``: ``{"unit": "year"|"month", "start": ...}``."""
     if span["unit"] == "year":
         return [str(int(span["start"]) + i) for i in range(count)]
@@ -171,7 +205,7 @@ def bucket_labels(span: dict, count: int) -> list[str]:
     return [f"{MONTHS[m % 12][:3]} {m // 12}" for m in range(first, first + count)]
 
 
-def sparkline(id: str, name: str, span: dict, counts: list[int]) -> str:
+def sparkline(id: str, name: str, span: Span, counts: list[int]) -> str:
     """A word-sized column chart of a topic's papers per year or month."""
     width, height = 100, 24
     labels = bucket_labels(span, len(counts))
@@ -201,7 +235,7 @@ def _percent(value: float) -> str:
     return f"{value:.1f}%"
 
 
-def rising_chart(id: str, rising: dict) -> str:
+def rising_chart(id: str, rising: Rising) -> str:
     """Rising topics as dumbbells: each topic's share of papers before, then lately.
 
     ``rising`` has ``recent_total`` and ``before_total`` (dated papers in the
@@ -250,7 +284,7 @@ def rising_chart(id: str, rising: dict) -> str:
 
 
 #: What templates can call; the render stage marks the results as safe HTML.
-TEMPLATE_FUNCTIONS = {
+TEMPLATE_FUNCTIONS: dict[str, Callable[..., str]] = {
     "year_bars": year_bars,
     "upvote_bars": upvote_bars,
     "sparkline": sparkline,

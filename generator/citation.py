@@ -195,7 +195,7 @@ def plain_citation(title: str, authors: list[str], year: int | None, arxiv_id: s
     return " ".join(part for part in parts if part)
 
 
-def citation(title: str, authors: list[str], year: int | None, arxiv_id: str | None) -> dict | None:
+def citation(title: str, authors: list[str], year: int | None, arxiv_id: str | None) -> dict[str, str] | None:
     """``{"key", "bibtex", "text"}`` for a paper, or None when it has no author names and no arXiv id."""
     if not authors and not arxiv_id:
         return None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from generator import __version__
 from generator.build import BuildOptions, build
@@ -126,7 +128,7 @@ def _site_url(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _build_options(args: argparse.Namespace, **overrides) -> BuildOptions:
+def _build_options(args: argparse.Namespace, **overrides: Any) -> BuildOptions:
     return BuildOptions(
         content=args.content, dumps=args.dumps, out=args.out, base_url=args.base_url,
         site_url=getattr(args, "site_url", None),
@@ -156,7 +158,7 @@ def run_build(options: BuildOptions, timings: bool = False) -> int:
     return 0
 
 
-def _progress_bar(total: int):
+def _progress_bar(total: int) -> Callable[[int], None]:
     from tqdm import tqdm
 
     bar = tqdm(total=total, unit="file", desc="papersite", leave=False)

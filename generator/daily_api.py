@@ -27,6 +27,7 @@ import datetime
 import json
 import re
 from pathlib import Path
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -97,8 +98,8 @@ def parse_api_file(path: Path, display_path: str, diagnostics: Diagnostics) -> L
     return listing
 
 
-def _entry(item, index: int, path: str, diagnostics: Diagnostics,
-           seen_days: collections.Counter) -> Entry | None:
+def _entry(item: object, index: int, path: str, diagnostics: Diagnostics,
+           seen_days: collections.Counter[datetime.date]) -> Entry | None:
     """One item as an :class:`Entry`, or None (with a diagnostic) if it cannot be one."""
     where = f"item [{index}]"
     if isinstance(item, str):
@@ -108,7 +109,7 @@ def _entry(item, index: int, path: str, diagnostics: Diagnostics,
     if not isinstance(item, dict):
         diagnostics.warning(path, 0, f"{where} is {_json_type(item)}, not a paper; skipped")
         return None
-    paper = item.get("paper") if isinstance(item.get("paper"), dict) else item
+    paper: dict[str, Any] = item["paper"] if isinstance(item.get("paper"), dict) else item
     fields = _Fields(paper, item, path, where, diagnostics)
     title = fields.text("title", limit=MAX_TITLE_CHARS)
     abstract = fields.text("summary", limit=MAX_LINE_CHARS)
@@ -140,11 +141,12 @@ class _Fields:
     A value of the wrong type is dropped with a warning; a missing one is None.
     """
 
-    def __init__(self, paper: dict, item: dict, path: str, where: str, diagnostics: Diagnostics):
+    def __init__(self, paper: dict[str, Any], item: dict[str, Any], path: str, where: str,
+                 diagnostics: Diagnostics):
         self.paper, self.item = paper, item
         self.path, self.where, self.diagnostics = path, where, diagnostics
 
-    def get(self, key: str):
+    def get(self, key: str) -> Any:
         value = self.paper.get(key)
         return self.item.get(key) if value is None else value
 
@@ -246,7 +248,7 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _timestamp(value) -> datetime.datetime | None:
+def _timestamp(value: object) -> datetime.datetime | None:
     """An ISO 8601 time such as ``2025-04-17T17:58:13.000Z``, as an aware datetime in UTC."""
     if not isinstance(value, str) or len(value) > 40:
         return None
@@ -262,7 +264,7 @@ def _timestamp(value) -> datetime.datetime | None:
         return None
 
 
-def _python_literal(text: str, path: str, where: str, diagnostics: Diagnostics):
+def _python_literal(text: str, path: str, where: str, diagnostics: Diagnostics) -> object:
     """An item stored as the text of a Python dict, read as a literal: no code runs."""
     if len(text) > MAX_LINE_CHARS * 20:
         diagnostics.warning(path, 0, f"{where} is a string of {len(text):,} characters; skipped")
@@ -274,17 +276,19 @@ def _python_literal(text: str, path: str, where: str, diagnostics: Diagnostics):
         return None
 
 
-def _stamped_date(submitted_days: collections.Counter, entries: list[Entry]) -> datetime.date | None:
+def _stamped_date(submitted_days: collections.Counter[datetime.date],
+                  entries: list[Entry]) -> datetime.date | None:
     """The listing's day from its items: the day most of them were submitted to
     the daily list, else the newest publication day (a listing is never older
     than a paper it lists)."""
     if submitted_days:
         return min(submitted_days.items(), key=lambda pair: (-pair[1], pair[0]))[0]
-    days = [entry.date.with_year(0) for entry in entries if entry.date]
+    # An API entry's date always has its year, so with_year never gives None here.
+    days = cast(list[datetime.date], [entry.date.with_year(0) for entry in entries if entry.date])
     return max(days) if days else None
 
 
-def _json_type(value) -> str:
+def _json_type(value: object) -> str:
     """What a JSON value is, for messages: ``an array``, ``a string``, ``null``."""
     if value is None:
         return "null"
@@ -321,10 +325,12 @@ class _ItemLines:
             position = match.end()
         else:
             position = text.index("[") + 1
-        starts = []
+        starts: list[int] = []
         whitespace = re.compile(r"[\s,]*")
         while True:
-            position = whitespace.match(text, position).end()
+            match_ = whitespace.match(text, position)
+            assert match_ is not None  # [\s,]* matches at every position
+            position = match_.end()
             if position >= len(text) or text[position] == "]":
                 return starts
             starts.append(position)

@@ -46,7 +46,7 @@ def _escape(text: str, also: str = "") -> str:
     return text
 
 
-class Diagnostics(list):
+class Diagnostics(list[Diagnostic]):
     """A list of diagnostics with helpers to add them."""
 
     def error(self, path: str, line: int, message: str) -> None:

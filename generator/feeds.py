@@ -6,6 +6,7 @@ the same bytes: dates come from the papers, never from the clock.
 
 from __future__ import annotations
 
+import datetime
 from xml.sax.saxutils import escape, quoteattr
 
 import orjson
@@ -29,7 +30,7 @@ PERIOD_FEED_TITLES = {"week": "Most upvoted each week", "month": "Most upvoted e
                       "year": "Most upvoted each year"}
 
 
-def _stamp(date) -> str:
+def _stamp(date: datetime.date | None) -> str:
     return f"{date.isoformat()}T00:00:00Z" if date else "1970-01-01T00:00:00Z"
 
 
@@ -91,7 +92,9 @@ def period_feed(config: SiteConfig, kind: str, by_period: dict[Period, list[Pape
     listing day in it, so it changes while its period is still going on."""
     site = config.site_url
     periods = sorted((p for p in by_period if p.kind == kind), reverse=True)[:PERIOD_FEED_SIZE]
-    updated = {p: _stamp(max(paper.listed for paper in by_period[p])) for p in periods}
+    # A period is made of listing days, so each of its papers has one.
+    updated = {p: _stamp(max(paper.listed for paper in by_period[p]))  # type: ignore[type-var]
+               for p in periods}
     entries = []
     for period in periods:
         items = "".join(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 
-def make_dirs(root: Path, paths) -> None:
+def make_dirs(root: Path, paths: Iterable[str]) -> None:
     """Create the folders that ``paths`` (relative to ``root``) go in, each once.
 
     Safe while another process creates some of the same folders."""

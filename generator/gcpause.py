@@ -5,10 +5,11 @@
 
 import contextlib
 import gc
+from collections.abc import Iterator
 
 
 @contextlib.contextmanager
-def paused_gc():
+def paused_gc() -> Iterator[None]:
     """Parsing, merging, planning, the plain files and the recipes create millions
     of objects and no reference cycles; the collector would rescan them all again
     and again for nothing. Frozen, they are not scanned by later collections

@@ -13,9 +13,10 @@ with the diagnostics their parse gave.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import astuple
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from generator.catalog import Catalog, build_catalog
 from generator.config import SiteConfig
@@ -25,13 +26,16 @@ from generator.gcpause import paused_gc
 from generator.listing import Listing, parse_dump
 from generator.topics import Topic, load_topics
 
-READERS = {".txt": parse_dump, ".json": parse_api_file}
+#: Reads one file (its path, the path its messages show) into a listing, or None.
+Reader = Callable[[Path, str, Diagnostics], Listing | None]
+READERS: dict[str, Reader] = {".txt": parse_dump, ".json": parse_api_file}
 
 
 class Cache(Protocol):
+    """A stage cache (:class:`generator.state.StageCache`): values by content digest."""
     def key(self, *parts: str | bytes) -> str: ...
-    def get(self, key: str): ...
-    def put(self, key: str, value) -> None: ...
+    def get(self, key: str) -> Any: ...  # what was put under the key, or None
+    def put(self, key: str, value: object) -> None: ...
 
 
 def read_dumps(dumps_dir: Path, diagnostics: Diagnostics, cache: Cache | None = None) -> list[Listing]:
@@ -39,7 +43,7 @@ def read_dumps(dumps_dir: Path, diagnostics: Diagnostics, cache: Cache | None = 
     if not dumps_dir.is_dir():
         diagnostics.error(str(dumps_dir), 0, "dumps folder not found")
         return []
-    listings = []
+    listings: list[Listing] = []
     with paused_gc():
         for path in sorted(dumps_dir.iterdir()):
             reader = READERS.get(path.suffix)
@@ -50,7 +54,7 @@ def read_dumps(dumps_dir: Path, diagnostics: Diagnostics, cache: Cache | None = 
     return listings
 
 
-def _read_listing(path: Path, reader, diagnostics: Diagnostics, cache: Cache | None) -> Listing | None:
+def _read_listing(path: Path, reader: Reader, diagnostics: Diagnostics, cache: Cache | None) -> Listing | None:
     if cache is None:
         return reader(path, str(path), diagnostics)
     try:
@@ -64,6 +68,7 @@ def _read_listing(path: Path, reader, diagnostics: Diagnostics, cache: Cache | N
         found = Diagnostics()
         cached = (reader(path, str(path), found), [astuple(d) for d in found])
         cache.put(key, cached)
+    listing: Listing | None
     listing, found = cached
     diagnostics.extend(Diagnostic(*d) for d in found)
     return listing

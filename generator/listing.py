@@ -298,7 +298,8 @@ def _drop_cut_off_last_entry(listing: Listing, lines: list[_Line], path: str,
                           "entry skipped")
 
 
-def _parse_header(lines: list[_Line], path: str, diagnostics: Diagnostics):
+def _parse_header(lines: list[_Line], path: str, diagnostics: Diagnostics
+                  ) -> tuple[int, tuple[int, int] | None, int | None, int, bool]:
     """Find the listing date line among the first few short lines."""
     header_end = 0  # the index after the last header line
     for index, line in enumerate(lines[:MAX_HEADER_LINES + 1]):
@@ -330,7 +331,7 @@ def _skip_header_lines(lines: list[_Line], path: str, diagnostics: Diagnostics) 
                                 f"skipped unrecognised header line {_short(line.text)!r}")
 
 
-def date_from_name(path: Path, display_path: str, diagnostics: Diagnostics):
+def date_from_name(path: Path, display_path: str, diagnostics: Diagnostics) -> datetime.date | None:
     match = ISO_DATE_IN_NAME_RE.search(path.stem)
     if not match:
         return None
@@ -341,7 +342,8 @@ def date_from_name(path: Path, display_path: str, diagnostics: Diagnostics):
         return None
 
 
-def _partial_date(match, path, line, diagnostics, what="date") -> PartialDate | None:
+def _partial_date(match: re.Match[str], path: str, line: int, diagnostics: Diagnostics,
+                  what: str = "date") -> PartialDate | None:
     """A validated date from a DATE_RE match, or None with a warning."""
     month = MONTHS.get(match["month"].casefold())
     day = int(match["day"])
@@ -414,7 +416,7 @@ def _parse_entries(
         entries.append(entry)
 
 
-def _parse_metadata(lines, i, entry: Entry, path: str, diagnostics: Diagnostics) -> int:
+def _parse_metadata(lines: list[_Line], i: int, entry: Entry, path: str, diagnostics: Diagnostics) -> int:
     """Read the optional metadata block after an abstract; return the next index."""
     count = len(lines)
     if i >= count:
@@ -451,7 +453,7 @@ def _parse_metadata(lines, i, entry: Entry, path: str, diagnostics: Diagnostics)
     return i + 1
 
 
-def _organization(text: str, path: str, line: int, diagnostics: Diagnostics):
+def _organization(text: str, path: str, line: int, diagnostics: Diagnostics) -> Organization | None:
     handle, _, name = text.partition(" ")
     if not ORG_HANDLE_RE.fullmatch(handle):
         diagnostics.warning(path, line, f"ignored organisation line {_short(text)!r}: bad handle")

@@ -11,22 +11,32 @@ import datetime
 import re
 import tomllib
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from slugify import slugify
 
 from generator.abstract import abstract_html, abstract_text
-from generator.catalog import Catalog, Paper
+from generator.catalog import Catalog, JSONObject, Paper
+from generator.charts import Rising, RisingTopic, Span, YearCounts
 from generator.citation import citation, short_byline
 from generator.diagnostics import Diagnostics
 from generator.gcpause import paused_gc
 from generator.dates import month_year, short_date
 from generator.periods import ALL_TIME, KINDS, Period, most_upvoted, periods_of
+from generator.listing import Listing
 from generator.topics import Topic, papers_by_topic, topic_tree
+
+if TYPE_CHECKING:
+    from generator.inputs import Cache
 
 PER_PAGE = 50
 HOME_LATEST = 10
@@ -49,7 +59,7 @@ FRONT_MATTER_RE = re.compile(r"\A\+\+\+\s*\n(.*?)\n\+\+\+\s*(?:\n|\Z)", re.DOTAL
 class Page:
     url: str  # site-relative, such as "/papers/some-slug/"
     template: str
-    context: dict
+    context: JSONObject
 
     @property
     def path(self) -> str:
@@ -79,19 +89,22 @@ def _safe_link(url: str) -> bool:
 def _markdown(preset: str) -> MarkdownIt:
     md = MarkdownIt(preset, {"html": False, "linkify": True, "typographer": False})
     md.enable("linkify")
-    md.validateLink = _safe_link
-    default_link_open = md.renderer.rules.get("link_open")
+    md.validateLink = _safe_link  # type: ignore[method-assign]  # markdown-it-py's documented hook
+    renderer = cast(RendererHTML, md.renderer)  # the default renderer of MarkdownIt
+    default_link_open = renderer.rules.get("link_open")
 
-    def link_open(tokens, index, options, env):
-        href = tokens[index].attrGet("href") or ""
+    def link_open(tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType) -> str:
+        href = cast(str, tokens[index].attrGet("href") or "")  # a link's href is text
         if _is_outbound(href):
             tokens[index].attrSet("rel", "noopener noreferrer")
             tokens[index].attrSet("class", "outbound")
         if default_link_open:
-            return default_link_open(tokens, index, options, env)
-        return md.renderer.renderToken(tokens, index, options, env)
+            html: str = default_link_open(tokens, index, options, env)
+            return html
+        return renderer.renderToken(tokens, index, options, env)
 
-    md.renderer.rules["link_open"] = link_open
+    # markdown-it-py calls a rule as rule(tokens, index, options, env): a plain function will do.
+    renderer.rules["link_open"] = link_open  # type: ignore[assignment]
     return md
 
 
@@ -114,7 +127,7 @@ def load_markdown_pages(content_dir: Path, diagnostics: Diagnostics) -> list[Mar
         except (OSError, UnicodeDecodeError) as exc:
             diagnostics.error(str(path), 0, f"cannot read page: {exc}")
             continue
-        meta: dict = {}
+        meta: dict[str, Any] = {}  # TOML
         body_line = 1  # the file's line number of the Markdown's first line
         match = FRONT_MATTER_RE.match(text)
         if match:
@@ -142,14 +155,15 @@ def load_markdown_pages(content_dir: Path, diagnostics: Diagnostics) -> list[Mar
     return pages
 
 
-def _images_from_other_hosts(tokens) -> list[tuple[int, str]]:
+def _images_from_other_hosts(tokens: Sequence[Token]) -> list[tuple[int, str]]:
     """(line within the Markdown, from 0; src) of each image that is not on this site."""
-    found = []
+    found: list[tuple[int, str]] = []
     for block in tokens:
         for child in block.children or ():
-            src = child.attrGet("src") if child.type == "image" else None
+            src = cast("str | None", child.attrGet("src") if child.type == "image" else None)  # text
             if src and _is_outbound(src):
-                found.append((block.map[0], src))
+                # A block with inline children has its lines.
+                found.append((block.map[0], src))  # type: ignore[index]
     return found
 
 
@@ -179,12 +193,12 @@ def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
     return text[:cut if cut > 0 else limit].rstrip(" ,;:") + "…"
 
 
-def org_link(paper: Paper) -> dict | None:
+def org_link(paper: Paper) -> JSONObject | None:
     org = paper.organization
     return {"name": org.name, "url": f"/orgs/{org.handle}/"} if org else None
 
 
-def summary(paper: Paper) -> dict:
+def summary(paper: Paper) -> JSONObject:
     """What a list shows of a paper. :func:`plan_pages` makes it once per paper,
     and every list that shows the paper shares that one dict: it is read-only."""
     return {
@@ -203,7 +217,8 @@ def summary(paper: Paper) -> dict:
     }
 
 
-def paginate(base: str, items: list, per_page: int = PER_PAGE):
+def paginate(base: str, items: list[JSONObject], per_page: int = PER_PAGE
+             ) -> Iterator[tuple[str, list[JSONObject], JSONObject]]:
     """Yield ``(url, slice, pager)``: page 1 at ``base``, page N at ``base/page/N/``."""
     total = max(1, -(-len(items) // per_page))
 
@@ -220,7 +235,7 @@ def paginate(base: str, items: list, per_page: int = PER_PAGE):
         yield url(number), items[(number - 1) * per_page : number * per_page], pager
 
 
-def external_search_links(title: str) -> list[dict]:
+def external_search_links(title: str) -> list[JSONObject]:
     """Searches of arXiv and Hugging Face for a paper's title, for a paper without an arXiv id."""
     query = quote(title)
     return [
@@ -231,7 +246,7 @@ def external_search_links(title: str) -> list[dict]:
     ]
 
 
-def arxiv_links(arxiv_id: str) -> list[dict]:
+def arxiv_links(arxiv_id: str) -> list[JSONObject]:
     """The paper itself by its arXiv id: its abstract page, its PDF and its Hugging Face page."""
     arxiv_id = quote(arxiv_id, safe="/.")
     return [
@@ -245,7 +260,7 @@ def arxiv_links(arxiv_id: str) -> list[dict]:
 @paused_gc()
 def plan_pages(
     catalog: Catalog, topics: list[Topic], by_period: dict[Period, list[Paper]],
-    markdown_pages: list[MarkdownPage], search: bool, memo=None
+    markdown_pages: list[MarkdownPage], search: bool, memo: Cache | None = None
 ) -> list[Page]:
     """Every HTML page of the site, sorted by URL. ``memo`` (``get``/``put`` by
     key) keeps each paper's abstract HTML and citation between builds."""
@@ -267,7 +282,7 @@ def plan_pages(
     span = spark_span(catalog.papers)
     tree = topic_tree(topics)
 
-    def topic_entry(topic: Topic) -> dict:
+    def topic_entry(topic: Topic) -> JSONObject:
         return {"slug": topic.slug, "name": topic.name, "url": f"/topics/{topic.slug}/",
                 "count": len(members[topic.slug]),
                 "counts": spark_counts(span, members[topic.slug]) if span else None}
@@ -295,15 +310,18 @@ def plan_pages(
             }))
 
     orgs = sorted(papers_by_org.items(), key=lambda item: item[0].casefold())
+    # papers_by_org holds only papers with an organisation.
     pages.append(Page("/orgs/", "orgs.html", {"orgs": [
-        {"handle": handle, "name": papers[-1].organization.name, "url": f"/orgs/{handle}/",
+        {"handle": handle, "name": papers[-1].organization.name,  # type: ignore[union-attr]
+         "url": f"/orgs/{handle}/",
          "count": len(papers)}
         for handle, papers in orgs
     ]}))
     for handle, papers in orgs:
         base = f"/orgs/{handle}/"
         ordered = [summaries[p.id] for p in newest_first(papers)]
-        org = {"handle": handle, "name": papers[-1].organization.name, "count": len(ordered),
+        org = {"handle": handle, "name": papers[-1].organization.name,  # type: ignore[union-attr]
+               "count": len(ordered),
                "url": base, "hf_url": f"https://huggingface.co/{quote(handle)}"}
         for url, items, pager in paginate(base, ordered):
             pages.append(Page(url, "org.html", {"org": org, "papers": items, "pager": pager,
@@ -323,7 +341,7 @@ def plan_pages(
     return pages
 
 
-def per_year(papers: list[Paper]) -> dict | None:
+def per_year(papers: list[Paper]) -> YearCounts | None:
     """Papers per publication year, every year from the first to the last; None if none is dated."""
     years = [paper.published.year for paper in papers if paper.published]
     if not years:
@@ -335,7 +353,7 @@ def per_year(papers: list[Paper]) -> dict | None:
     return {"start": start, "counts": counts, "undated": len(papers) - len(years)}
 
 
-def spark_span(papers: list[Paper]) -> dict | None:
+def spark_span(papers: list[Paper]) -> Span | None:
     """The buckets that every topic's sparkline shares: the catalogue's dated span.
 
     Years when it covers at least ``SPARK_MIN_YEARS`` calendar years, else months.
@@ -352,7 +370,7 @@ def spark_span(papers: list[Paper]) -> dict | None:
             "buckets": (last.year - first.year) * 12 + last.month - first.month + 1}
 
 
-def spark_counts(span: dict, papers: list[Paper]) -> list[int]:
+def spark_counts(span: Span, papers: list[Paper]) -> list[int]:
     """How many of ``papers`` fall in each bucket of ``span``; undated ones in none."""
     start_year, _, start_month = span["start"].partition("-")
     counts = [0] * span["buckets"]
@@ -372,7 +390,7 @@ def _year_before(day: datetime.date) -> datetime.date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def rising_topics(papers: list[Paper], topics: list[Topic], members) -> dict | None:
+def rising_topics(papers: list[Paper], topics: list[Topic], members: dict[str, list[Paper]]) -> Rising | None:
     """The topics whose share of papers grew most in the last 12 months against before.
 
     The window ends on the newest publication date in the catalogue, never on
@@ -389,7 +407,7 @@ def rising_topics(papers: list[Paper], topics: list[Topic], members) -> dict | N
     before_total = len(dates) - recent_total
     if not recent_total or not before_total:
         return None
-    rows = []
+    rows: list[tuple[Fraction, str, str, RisingTopic]] = []
     for topic in topics:
         days = [paper.published for paper in members[topic.slug] if paper.published]
         recent = sum(1 for day in days if day >= since)
@@ -423,7 +441,7 @@ def _repository_name(url: str) -> str:
     return url.partition("://")[2].rstrip("/") or url
 
 
-def _upvote_charts(appearances: list[dict]) -> list[dict]:
+def _upvote_charts(appearances: list[JSONObject]) -> list[JSONObject]:
     """One chart per kind of listing that showed a figure for the paper at least twice.
 
     The two kinds' numbers are different measures, so they are never drawn
@@ -438,12 +456,12 @@ def _upvote_charts(appearances: list[dict]) -> list[dict]:
     return charts
 
 
-def _paper_texts(paper: Paper, memo) -> tuple[str, dict | None]:
+def _paper_texts(paper: Paper, memo: Cache | None) -> tuple[str, dict[str, str] | None]:
     """The abstract as HTML and the citation: the slow part of a paper page's
     context, a function of a few fields, so kept between builds in ``memo``."""
     year = paper.published.year if paper.published else None
     key = memo.key(repr((paper.title, paper.authors, year, paper.arxiv_id, paper.abstract))) if memo else ""
-    found = memo.get(key) if memo else None
+    found: tuple[str, dict[str, str] | None] | None = memo.get(key) if memo else None
     if found is None:
         found = (abstract_html(paper.abstract), citation(paper.title, paper.authors, year, paper.arxiv_id))
         if memo:
@@ -451,8 +469,9 @@ def _paper_texts(paper: Paper, memo) -> tuple[str, dict | None]:
     return found
 
 
-def _paper_context(paper: Paper, listing_names, topic_by_slug, summaries,
-                   neighbours: dict | None, memo) -> dict:
+def _paper_context(paper: Paper, listing_names: dict[str, str], topic_by_slug: dict[str, Topic],
+                   summaries: dict[str, JSONObject], neighbours: JSONObject | None,
+                   memo: Cache | None) -> JSONObject:
     record = paper.to_json()
     record["upvotes_kind"] = paper.upvotes_kind
     record["topic_names"] = [topic_by_slug[slug].name for slug in paper.topics]
@@ -484,9 +503,10 @@ def _paper_context(paper: Paper, listing_names, topic_by_slug, summaries,
     return {"paper": record, "related": related, "in_listing": neighbours}
 
 
-def _listing_neighbours(catalog: Catalog, titles: dict[str, str], summaries) -> dict[str, dict]:
+def _listing_neighbours(catalog: Catalog, titles: dict[str, str], summaries: dict[str, JSONObject]
+                        ) -> dict[str, JSONObject]:
     """For each paper, the papers before and after it in the first listing that showed it."""
-    found = {}
+    found: dict[str, JSONObject] = {}
     for listing in catalog.listings:
         ids = catalog.listing_papers[listing.id]
         info = {"url": f"/listings/{listing.id}/", "title": titles[listing.id]}
@@ -497,10 +517,11 @@ def _listing_neighbours(catalog: Catalog, titles: dict[str, str], summaries) -> 
     return found
 
 
-def listing_titles(listings) -> dict[str, str]:
+def listing_titles(listings: list[Listing]) -> dict[str, str]:
     """What readers call each listing: its day, or "Undated listing N" in archive order
     (a dump's file name means nothing to a reader)."""
-    titles, undated = {}, 0
+    titles: dict[str, str] = {}
+    undated = 0
     for listing in listings:
         if listing.date:
             titles[listing.id] = short_date(listing.date.isoformat())
@@ -510,7 +531,7 @@ def listing_titles(listings) -> dict[str, str]:
     return titles
 
 
-def facets(items: list[dict], exclude: str | None = None, limit: int = 12) -> list[dict]:
+def facets(items: list[JSONObject], exclude: str | None = None, limit: int = 12) -> list[JSONObject]:
     """The topics of a list's papers with how many papers each has, most first."""
     counts: dict[str, int] = defaultdict(int)
     for item in items:
@@ -521,9 +542,9 @@ def facets(items: list[dict], exclude: str | None = None, limit: int = 12) -> li
     return [{"slug": slug, "count": count} for slug, count in ranked]
 
 
-def neighbour_links(urls_and_titles: list[tuple[str, str]]) -> list[dict]:
+def neighbour_links(urls_and_titles: list[tuple[str, str]]) -> list[JSONObject]:
     """``{"prev", "next"}`` for each item of an ordered sequence of pages (oldest first)."""
-    links = []
+    links: list[JSONObject] = []
     for index in range(len(urls_and_titles)):
         before = urls_and_titles[index - 1] if index > 0 else None
         after = urls_and_titles[index + 1] if index + 1 < len(urls_and_titles) else None
@@ -532,7 +553,8 @@ def neighbour_links(urls_and_titles: list[tuple[str, str]]) -> list[dict]:
     return links
 
 
-def _archive_pages(papers: list[Paper], summaries, by_period) -> list[Page]:
+def _archive_pages(papers: list[Paper], summaries: dict[str, JSONObject],
+                   by_period: dict[Period, list[Paper]]) -> list[Page]:
     by_month: dict[tuple[int, int], list[Paper]] = defaultdict(list)
     undated: list[Paper] = []
     for paper in papers:
@@ -540,7 +562,7 @@ def _archive_pages(papers: list[Paper], summaries, by_period) -> list[Page]:
             by_month[(paper.date.year, paper.date.month)].append(paper)
         else:
             undated.append(paper)
-    years: dict[int, list[dict]] = defaultdict(list)
+    years: dict[int, list[JSONObject]] = defaultdict(list)
     for (year, month), month_papers in sorted(by_month.items(), reverse=True):
         years[year].append({"month": month, "count": len(month_papers),
                             "url": f"/archive/{year}/{month:02d}/"})
@@ -551,9 +573,9 @@ def _archive_pages(papers: list[Paper], summaries, by_period) -> list[Page]:
     })]
     for year, months in years.items():
         pages.append(Page(f"/archive/{year}/", "archive_year.html", {"year": year, "months": months}))
-    months = sorted(by_month)
-    around = neighbour_links([(f"/archive/{y}/{m:02d}/", month_year(y, m)) for y, m in months])
-    for (year, month), links in zip(months, around):
+    month_keys = sorted(by_month)
+    around = neighbour_links([(f"/archive/{y}/{m:02d}/", month_year(y, m)) for y, m in month_keys])
+    for (year, month), links in zip(month_keys, around):
         base = f"/archive/{year}/{month:02d}/"
         ordered = [summaries[p.id] for p in newest_first(by_month[(year, month)])]
         top = Period("month", f"{year}-{month:02d}")  # a page only if papers were listed that month
@@ -570,20 +592,20 @@ def _archive_pages(papers: list[Paper], summaries, by_period) -> list[Page]:
     return pages
 
 
-def _listing_pages(catalog: Catalog, titles: dict[str, str], summaries) -> list[Page]:
+def _listing_pages(catalog: Catalog, titles: dict[str, str], summaries: dict[str, JSONObject]) -> list[Page]:
     """One page per listing in its own order, each figure as the listing showed it,
     with the listings before and after it."""
-    index = []
+    index: list[JSONObject] = []
     pages = []
     # Dated listings lead from day to day; undated ones only to each other.
-    links_of = {}
+    links_of: dict[str, JSONObject] = {}
     for group in ([l for l in catalog.listings if l.date], [l for l in catalog.listings if not l.date]):
         around = neighbour_links([(f"/listings/{listing.id}/", titles[listing.id]) for listing in group])
         links_of.update((listing.id, links) for listing, links in zip(group, around))
     for listing in reversed(catalog.listings):
         links = links_of[listing.id]
         ids = catalog.listing_papers[listing.id]
-        info = {"id": listing.id, "title": titles[listing.id], "kind": listing.kind,
+        info: JSONObject = {"id": listing.id, "title": titles[listing.id], "kind": listing.kind,
                 "kind_label": LISTING_KINDS[listing.kind],
                 "date": _date(listing.date), "count": len(ids), "url": f"/listings/{listing.id}/"}
         index.append(info)
@@ -603,7 +625,7 @@ def _listing_pages(catalog: Catalog, titles: dict[str, str], summaries) -> list[
     return pages
 
 
-def _period_pages(by_period: dict[Period, list[Paper]], summaries) -> list[Page]:
+def _period_pages(by_period: dict[Period, list[Paper]], summaries: dict[str, JSONObject]) -> list[Page]:
     """``/top/``, ``/top/YYYY/``, ``/top/YYYY-MM/``, ``/top/YYYY-Www/``: each period's
     most upvoted papers, linked to the periods before and after it of the same
     kind, to the period it is part of and to the periods it holds."""
@@ -620,7 +642,8 @@ def _period_pages(by_period: dict[Period, list[Paper]], summaries) -> list[Page]
             papers = by_period[period]
             top = [summaries[p.id] for p in most_upvoted(papers)[:PERIOD_TOP]]
             days = period.days()
-            trail, parent = [], period.parent()
+            trail: list[dict[str, str]] = []
+            parent = period.parent()
             while parent:
                 trail.insert(0, {"url": parent.url, "title": parent.title})
                 parent = parent.parent()
@@ -637,7 +660,8 @@ def _period_pages(by_period: dict[Period, list[Paper]], summaries) -> list[Page]
     return pages
 
 
-def _home_page(catalog: Catalog, topics: list[Topic], members, by_period, summaries) -> Page:
+def _home_page(catalog: Catalog, topics: list[Topic], members: dict[str, list[Paper]],
+               by_period: dict[Period, list[Paper]], summaries: dict[str, JSONObject]) -> Page:
     latest = None
     dated = [l for l in catalog.listings if l.date] or catalog.listings
     if dated:

@@ -101,4 +101,6 @@ def most_upvoted(papers: list[Paper]) -> list[Paper]:
     another measure, so papers known only from saved pages come after all
     the papers with the API's upvotes, ranked among themselves."""
     voted = [p for p in papers if p.upvotes]
-    return sorted(voted, key=lambda p: (p.upvotes_kind != API, -p.upvotes, p.title.casefold(), p.id))
+    return sorted(voted, key=lambda p: (p.upvotes_kind != API,
+                                        -p.upvotes,  # type: ignore[operator]  # voted: not None
+                                        p.title.casefold(), p.id))

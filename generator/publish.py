@@ -26,14 +26,24 @@ import ctypes.util
 import errno
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.diagnostics import BuildFailed, os_problem
 from generator.files import make_dirs, write_file
 from generator.pages import Page
-from generator.render import TemplateFailed, render_pages
-from generator.state import BuildState, cache_folder, save_state, state_path, still_valid
+from generator.render import Progress, TemplateFailed, render_pages
+from generator.state import BuildState, Record, cache_folder, save_state, state_path, still_valid
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from generator.build import StageClock
+
+#: Makes the progress callback for a number of files to go (a progress bar).
+ProgressFactory = Callable[[int], Progress]
 
 
 @dataclass
@@ -57,8 +67,9 @@ def spare_path(out: Path) -> Path:
     return cache_folder(out) / f"{out.name}.spare"
 
 
-def publish(out: Path, state: BuildState, outputs: Outputs, env, jobs: int, progress_factory,
-            clock, side_files: dict[Path, bytes], new_state: BuildState) -> Published:
+def publish(out: Path, state: BuildState, outputs: Outputs, env: jinja2.Environment, jobs: int,
+            progress_factory: ProgressFactory | None, clock: StageClock, side_files: dict[Path, bytes],
+            new_state: BuildState) -> Published:
     """Publish ``outputs`` into ``out``; ``side_files`` (the slug registry, the stage
     caches) and ``new_state`` (whose outputs are filled in here) are written
     before the swap, so a full disk cannot strike after it."""
@@ -73,6 +84,7 @@ def publish(out: Path, state: BuildState, outputs: Outputs, env, jobs: int, prog
         return Published(written=[], unchanged=len(live), removed=0)
     spare = spare_path(out)
     unknown = spare.with_name(spare.name + "-unknown")
+    in_spare: dict[str, Record | None]
     if state.spare is not None and spare.is_dir() and not unknown.exists():
         in_spare = {**live, **state.spare}
     else:
@@ -84,7 +96,7 @@ def publish(out: Path, state: BuildState, outputs: Outputs, env, jobs: int, prog
         unknown.touch()
         spare.mkdir(exist_ok=True)
         result = _update_spare(out, spare, live, in_spare, outputs, env, jobs, progress_factory, clock)
-        records = {}
+        records: dict[str, Record] = {}
         for path, recipe in outputs.recipes.items():
             stat = os.stat(f"{spare}/{path}")
             records[path] = [recipe, stat.st_size, stat.st_mtime_ns]
@@ -97,8 +109,8 @@ def publish(out: Path, state: BuildState, outputs: Outputs, env, jobs: int, prog
         _swap_in(spare, out)
     except (OSError, TemplateFailed) as exc:
         # The published site is as it was; what this build half made goes.
-        for path in [state_tmp, *(_tmp(path) for path in side_files)]:
-            path.unlink(missing_ok=True)
+        for leftover in [state_tmp, *(_tmp(side_file) for side_file in side_files)]:
+            leftover.unlink(missing_ok=True)
         shutil.rmtree(spare, ignore_errors=True)
         unknown.unlink(missing_ok=True)
         problem = f"cannot write the site: {os_problem(exc)}" if isinstance(exc, OSError) else exc
@@ -134,10 +146,15 @@ def _tmp(path: Path) -> Path:
     return path.with_name(path.name + ".tmp")
 
 
-def _update_spare(out, spare, live, in_spare, outputs: Outputs, env, jobs, progress_factory,
-                  clock) -> Published:
+def _update_spare(out: Path, spare: Path, live: dict[str, Record], in_spare: dict[str, Record | None],
+                  outputs: Outputs, env: jinja2.Environment, jobs: int,
+                  progress_factory: ProgressFactory | None, clock: StageClock) -> Published:
     """Make ``spare`` hold ``outputs``: keep, link, write, render, remove."""
-    kept, linked, from_shards, render, write = 0, [], [], [], {}
+    kept = 0
+    linked: list[tuple[str, str]] = []
+    from_shards: list[tuple[str, str]] = []
+    render: list[Page] = []
+    write: dict[str, bytes] = {}
     pages = {page.path: page for page in outputs.pages}
     for path, recipe in outputs.recipes.items():
         if still_valid(spare, path, recipe, in_spare):
@@ -158,7 +175,8 @@ def _update_spare(out, spare, live, in_spare, outputs: Outputs, env, jobs, progr
     for source, path in linked + from_shards:
         _link_or_copy(source, f"{spare}/{path}")
     clock.lap("keep unchanged")
-    progress = progress_factory(len(render) + len(write)) if progress_factory else (lambda n: None)
+    progress: Progress = (progress_factory(len(render) + len(write)) if progress_factory
+                          else (lambda n: None))
     make_dirs(spare, write)
     for path, data in write.items():
         write_file(f"{spare}/{path}", data)
@@ -186,7 +204,7 @@ def _remove(root: Path, path: str) -> None:
         folder = folder.rpartition("/")[0]
 
 
-def _link_tree(source: Path, target: Path, records: dict) -> None:
+def _link_tree(source: Path, target: Path, records: dict[str, Record]) -> None:
     make_dirs(target, records)
     for path in records:
         _link_or_copy(f"{source}/{path}", f"{target}/{path}")

@@ -97,8 +97,10 @@ import math
 import re
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sparse
@@ -141,7 +143,7 @@ class RelatedState:
     build that made it (``ids``); columns are words of ``vocabulary``, sorted
     (it may hold words no paper uses any more)."""
 
-    settings: tuple
+    settings: tuple[float, ...]  # version, k, wanted, floor, weights, ...: what it was made with
     ids: list[str]
     digests: list[bytes]           # of each paper's title and abstract
     vocabulary: list[str]
@@ -153,7 +155,7 @@ class RelatedState:
     listed: np.ndarray             # how many candidates each row holds
     status: np.ndarray             # UNKNOWN, PARTIAL (more over the floor than listed) or COMPLETE
     #: What the build did: "clean", or "incremental" with how many rows it recomputed.
-    report: dict
+    report: dict[str, str | int]
 
 
 def find_related(documents: list[Document], k: int = RELATED_COUNT, floor: float = RELATED_FLOOR,
@@ -275,7 +277,7 @@ def _expansion(found: list[str]) -> tuple[sparse.csr_matrix, list[str]]:
     return matrix, counted
 
 
-def _counts(found: list[Counter], index: dict[str, int]) -> sparse.csr_matrix:
+def _counts(found: list[Counter[str]], index: dict[str, int]) -> sparse.csr_matrix:
     """A row per text, the count of each of its words in the word's column."""
     indptr = np.cumsum([0, *map(len, found)], dtype=np.int64)
     columns = np.fromiter(map(index.__getitem__, chain.from_iterable(found)), np.int32, indptr[-1])
@@ -359,7 +361,8 @@ def _digest(document: Document) -> bytes:
 
 def related_state(documents: list[Document], ids: list[str], order: list[int], *,
                   k: int = RELATED_COUNT, floor: float = RELATED_FLOOR, chunk_rows: int = CHUNK_ROWS,
-                  jobs: int = 1, rows: list[int] | None = None, previous: RelatedState | None = None,
+                  jobs: int = 1, rows: Sequence[int] | np.ndarray | None = None,
+                  previous: RelatedState | None = None,
                   block: int | None = None) -> tuple[list[list[tuple[int, float]]], RelatedState]:
     """The related papers of ``rows`` (default all) as :func:`find_related` gives
     them, and the state for the next call. ``ids`` name the documents across
@@ -415,6 +418,7 @@ def related_state(documents: list[Document], ids: list[str], order: list[int], *
         state.report = {"mode": "clean", "rows": len(rows)}
         _full_rows(state, rows, floor32, chunk_rows, jobs)
     else:
+        assert previous is not None  # changes are only found against a previous state
         _incremental(state, previous, rows, changed, floor32, chunk_rows, jobs)
     top = state.candidates[rows, :k].tolist()
     counts = np.minimum(state.listed[rows], k).tolist()
@@ -436,9 +440,12 @@ def _merge_vocabularies(old: list[str], new: list[str]) -> tuple[list[str], np.n
     return merged, remap_old, remap_new
 
 
-def _assemble(papers: int, words: int, parts) -> sparse.csr_matrix:
-    """A matrix of ``papers`` rows from parts (rows, their matrix, a column map or None)."""
-    blocks, order = [], []
+def _assemble(papers: int, words: int, parts: list[tuple[np.ndarray, Any, np.ndarray | None]]
+              ) -> sparse.csr_matrix:
+    """A matrix of ``papers`` rows from parts (rows, their matrix, a column map or None).
+    (A matrix is SciPy's, which has no types: Any.)"""
+    blocks: list[Any] = []
+    order: list[np.ndarray] = []
     for rows, matrix, remap in parts:
         if not len(rows):
             continue
@@ -461,7 +468,7 @@ def _assemble(papers: int, words: int, parts) -> sparse.csr_matrix:
 
 
 def _changed_papers(previous: RelatedState, ids: list[str], old_rows: np.ndarray, recompute: np.ndarray,
-                    vectors: sparse.csr_matrix, remap_old: np.ndarray):
+                    vectors: sparse.csr_matrix, remap_old: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """The papers whose vector is not the one their id had, and each paper's
     row in the previous state (-1 for a new id); None when the old papers'
     order changed (ties would break another way): then all is done again."""
@@ -474,7 +481,7 @@ def _changed_papers(previous: RelatedState, ids: list[str], old_rows: np.ndarray
     recomputed[recompute] = True
     # A reused row is the old one when the text is the old text of the same id.
     same_text = (same_id >= 0) & (old_rows == same_id) & ~recomputed
-    changed = []
+    changed: list[int] = []
     for row in np.flatnonzero(~same_text).tolist():
         old = same_id[row]
         if old < 0:
@@ -510,7 +517,8 @@ def _full_rows(state: RelatedState, rows: np.ndarray, floor: np.float32, chunk_r
             _store(state, row, columns, scores, COMPLETE if total <= len(columns) else PARTIAL)
 
 
-def _store(state: RelatedState, row: int, columns, scores, status: int) -> None:
+def _store(state: RelatedState, row: int, columns: Sequence[int] | np.ndarray,
+           scores: Sequence[float] | np.ndarray, status: int) -> None:
     state.candidates[row, :len(columns)] = columns
     state.candidates[row, len(columns):] = -1
     state.scores[row, :len(columns)] = scores
@@ -522,6 +530,7 @@ def _store(state: RelatedState, row: int, columns, scores, status: int) -> None:
 def _candidates_in_chunk(rows: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, int]]:
     """For each row, its best candidates over the floor (columns and cosines,
     best first, ties to the lower index) and how many it has in all."""
+    assert _MATRIX is not None  # _full_rows sets it before any chunk
     product = (_MATRIX[rows] @ _TRANSPOSED).tocsr()
     found = []
     for row in range(product.shape[0]):
@@ -541,7 +550,8 @@ def _candidates_in_chunk(rows: np.ndarray) -> list[tuple[np.ndarray, np.ndarray,
     return found
 
 
-def _incremental(state: RelatedState, previous: RelatedState, rows: np.ndarray, changed_and_ids,
+def _incremental(state: RelatedState, previous: RelatedState, rows: np.ndarray,
+                 changed_and_ids: tuple[np.ndarray, np.ndarray],
                  floor: np.float32, chunk_rows: int, jobs: int) -> None:
     """Each of ``rows``'s candidates from its previous ones and its cosines with
     the changed papers; a row whose top cannot be proven is done in full."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,12 +19,15 @@ from markupsafe import Markup
 
 from generator import charts
 from generator.abstract import abstract_text
+from generator.catalog import JSONObject
 from generator.dates import MONTHS, month_year, short_date
 from generator.files import make_dirs, write_file
 from generator.pages import Page
 from generator.workers import can_fork, worker_pool
 
 #: Below this many pages, starting worker processes costs more than it saves.
+#: Told how many more files are done.
+Progress = Callable[[int], None]
 PARALLEL_MIN_PAGES = 400
 BATCH_SIZE = 64
 
@@ -71,7 +75,7 @@ def template_digests(dirs: list[Path]) -> dict[str, str]:
                 if path.is_file():
                     sources.setdefault(path.relative_to(root).as_posix(), path.read_bytes())
     parser = jinja2.Environment()
-    uses: dict[str, set] = {}
+    uses: dict[str, set[str | None]] = {}  # None: a name given by a variable
     for name, source in sources.items():
         try:
             uses[name] = set(meta.find_referenced_templates(parser.parse(source.decode("utf-8"))))
@@ -79,7 +83,8 @@ def template_digests(dirs: list[Path]) -> dict[str, str]:
             uses[name] = set()  # rendering it reports the error
     digests = {}
     for name in sources:
-        closure, todo = set(), [name]
+        closure: set[str] = set()
+        todo: list[str | None] = [name]
         while todo:
             current = todo.pop()
             if current is None:
@@ -102,14 +107,14 @@ def format_date(value: str | None, style: str = "long") -> str:
     return month_year(int(value[:4]), int(value[5:7])) if style == "month" else short_date(value)
 
 
-def json_for_html(value) -> str:
+def json_for_html(value: object) -> str:
     """JSON that is safe inside a <script> element: no tag or entity can break out."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def make_environment(dirs: list[Path], globals_: dict) -> jinja2.Environment:
+def make_environment(dirs: list[Path], globals_: JSONObject) -> jinja2.Environment:
     theme_loader = jinja2.FileSystemLoader(str(dirs[-1]))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([
@@ -141,7 +146,7 @@ def make_environment(dirs: list[Path], globals_: dict) -> jinja2.Environment:
     return env
 
 
-def _macro_cache(env: jinja2.Environment):
+def _macro_cache(env: jinja2.Environment) -> Callable[[str, str, object], str]:
     """``cached(template, macro, value)``: the macro's output for ``value``,
     rendered once per process and build. A paper's list entry appears on its
     topic, archive and organisation pages and in many related-paper lists, so
@@ -150,10 +155,11 @@ def _macro_cache(env: jinja2.Environment):
     The plan shares one summary dict per paper among all the lists that show
     it, so the very same object comes back again and again: it is found by its
     identity first, and by its content (a frozen copy) only the first time."""
-    fragments: dict = {}
-    by_identity: dict[tuple, tuple] = {}  # (template, macro, id(value)) -> (value kept alive, html)
+    fragments: dict[tuple[str, str, object], str] = {}
+    # (template, macro, id(value)) -> (value kept alive, html)
+    by_identity: dict[tuple[str, str, int], tuple[object, str]] = {}
 
-    def cached(template: str, macro: str, value):
+    def cached(template: str, macro: str, value: object) -> str:
         known = by_identity.get((template, macro, id(value)))
         if known is not None and known[0] is value:
             return known[1]
@@ -167,7 +173,7 @@ def _macro_cache(env: jinja2.Environment):
     return cached
 
 
-def _frozen(value):
+def _frozen(value: object) -> object:
     """A hashable stand-in for a JSON-like value."""
     if isinstance(value, dict):
         return ("{", *((key, _frozen(item)) for key, item in value.items()))
@@ -180,7 +186,7 @@ def _frozen(value):
 # only a range of indexes into _WORK, so no page context is ever pickled.
 _ENV: jinja2.Environment | None = None
 _OUT: Path | None = None
-_WORK: list[tuple[str, str, dict]] = []
+_WORK: list[tuple[str, str, JSONObject]] = []
 
 
 class TemplateFailed(Exception):
@@ -189,6 +195,7 @@ class TemplateFailed(Exception):
 
 def _render_range(bounds: tuple[int, int]) -> int:
     start, stop = bounds
+    assert _ENV is not None and _OUT is not None  # render_pages sets them before any range
     work = _WORK[start:stop]
     make_dirs(_OUT, [path for path, _, _ in work])  # in the workers: 100k folders at 100k papers
     for path, template, context in work:
@@ -202,7 +209,8 @@ def _render_range(bounds: tuple[int, int]) -> int:
     return stop - start
 
 
-def render_pages(env: jinja2.Environment, pages: list[Page], out: Path, jobs: int, progress) -> None:
+def render_pages(env: jinja2.Environment, pages: list[Page], out: Path, jobs: int,
+                 progress: Progress) -> None:
     """Render ``pages`` into ``out``, in ``jobs`` processes when it pays off."""
     global _ENV, _OUT, _WORK
     _ENV, _OUT = env, out

@@ -32,9 +32,11 @@ import json
 import os
 import pickle
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field, is_dataclass
 from pathlib import Path
 from stat import S_ISDIR
+from typing import Any, Self
 
 import orjson
 
@@ -43,8 +45,9 @@ from generator.files import write_file
 
 STATE_VERSION = 3
 REGISTRY_VERSION = 1
-#: Output record of one file: ``[recipe, size, mtime_ns]``.
-Record = list
+#: Output record of one file: ``[recipe, size, mtime_ns]``, a JSON array (so a
+#: list, whose items a type cannot tell apart by place).
+Record = list[Any]
 
 
 def cache_folder(out: Path) -> Path:
@@ -65,12 +68,13 @@ class BuildState:
 
     outputs: dict[str, Record] = field(default_factory=dict)
     inputs: str = ""
-    diagnostics: list[list] = field(default_factory=list)
+    #: Each one ``[path, line, severity, message]``, a JSON array.
+    diagnostics: list[list[Any]] = field(default_factory=list)
     #: Where the spare copy differs from ``outputs``: path -> its record, or None
     #: where the spare has no such file. None as a whole: no usable spare.
     spare: dict[str, Record | None] | None = None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, object]:
         return {"version": STATE_VERSION, "outputs": self.outputs, "inputs": self.inputs,
                 "diagnostics": self.diagnostics, "spare": self.spare}
 
@@ -100,7 +104,7 @@ def save_state(path: Path, state: BuildState) -> None:
     write_file(path, orjson.dumps(state.to_json(), option=orjson.OPT_SORT_KEYS))
 
 
-def _checked_inputs(raw: dict) -> dict:
+def _checked_inputs(raw: dict[str, object]) -> dict[str, Any]:
     """The input fingerprint and diagnostics of the last build, if well formed."""
     inputs, diagnostics = raw.get("inputs"), raw.get("diagnostics")
     well_formed = isinstance(inputs, str) and isinstance(diagnostics, list) and all(
@@ -116,12 +120,12 @@ def _inside(path: str) -> bool:
     return bool(path) and "\0" not in path and "//" not in parts and "/./" not in parts and "/../" not in parts
 
 
-def _is_record(entry) -> bool:
+def _is_record(entry: object) -> bool:
     return (type(entry) is list and len(entry) == 3 and type(entry[0]) is str
             and type(entry[1]) is int and type(entry[2]) is int)
 
 
-def still_valid(folder: Path, path: str, recipe: str, records: dict[str, Record]) -> bool:
+def still_valid(folder: Path, path: str, recipe: str, records: Mapping[str, Record | None]) -> bool:
     """Same recipe, and the file in ``folder`` is the one the record describes."""
     previous = records.get(path)
     if not previous or previous[0] != recipe:
@@ -214,8 +218,9 @@ class StageCache:
         self.old: dict[str, bytes] = loaded if valid else {}
         self.new: dict[str, bytes] = {}
 
-    def get(self, key: str):
-        """The value cached under ``key``, or None."""
+    def get(self, key: str) -> Any:
+        """The value cached under ``key``, or None. Any: what was put, which the
+        caller knows the type of."""
         data = self.old.get(key)
         if data is None:
             return None
@@ -226,7 +231,7 @@ class StageCache:
         self.new[key] = data
         return value
 
-    def put(self, key: str, value) -> None:
+    def put(self, key: str, value: object) -> None:
         self.new[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
     @staticmethod
@@ -270,7 +275,7 @@ class _CacheUnpickler(pickle.Unpickler):
              ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
              ("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer")}
 
-    def find_class(self, module: str, name: str):
+    def find_class(self, module: str, name: str) -> Any:  # as pickle.Unpickler's
         if (module, name) in self.TYPES:
             return super().find_class(module, name)
         if module.startswith(("generator.", "scipy.sparse.")):
@@ -291,7 +296,8 @@ def digest(*parts: str | bytes) -> str:
 
 # What the inputs were.
 
-def input_fingerprint(settings: dict, roots: list[Path], extra_files: set[Path]) -> str:
+def input_fingerprint(settings: Mapping[str, object], roots
+: list[Path], extra_files: set[Path]) -> str:
     """Name, size and modification time of every file under ``roots``, with the
     settings: when it is the same as the last build's and the published files
     are untouched, there is nothing to do. (Only that shortcut uses time: a
@@ -339,7 +345,7 @@ class exclusive_lock:
         self.path = state_path(out).with_suffix(".lock")
         self.shown = shown
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.file = open(self.path, "a")
@@ -354,7 +360,7 @@ class exclusive_lock:
             fcntl.flock(self.file, fcntl.LOCK_EX)
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         fcntl.flock(self.file, fcntl.LOCK_UN)
         self.file.close()
 

@@ -29,11 +29,15 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from slugify import slugify
 
 from generator.catalog import Catalog, Paper
 from generator.diagnostics import Diagnostics
+
+if TYPE_CHECKING:
+    from generator.inputs import Cache
 
 TITLE_WEIGHT = 3
 KEYWORD_WEIGHT = 1
@@ -143,7 +147,7 @@ class PhraseIndex:
         starts = present.union(first for first, _ in pairs)
         for start in [i for i, token in enumerate(tokens) if token in starts]:
             token = tokens[start]
-            forms = [token] if token in present else []
+            forms: list[str | tuple[str, str]] = [token] if token in present else []
             if start + 1 < len(tokens) and (token, tokens[start + 1]) in pairs:
                 forms.append((token, tokens[start + 1]))
             for form in forms:
@@ -165,14 +169,14 @@ class PhraseIndex:
         return found, excluded
 
 
-def _forms(parts: tuple[str, ...]) -> list:
+def _forms(parts: tuple[str, ...]) -> list[str | tuple[str, str]]:
     """What a text must contain for ``parts`` to be there: the word or the
     first pair, the last word with an optional plural s/es."""
     if len(parts) == 1:
         return [parts[0], parts[0] + "s", parts[0] + "es"]
     if len(parts) == 2:
         return [(parts[0], parts[1] + ending) for ending in ("", "s", "es")]
-    return [parts[:2]]
+    return [(parts[0], parts[1])]
 
 
 def _follows(tokens: list[str], start: int, parts: tuple[str, ...]) -> bool:
@@ -215,7 +219,7 @@ def load_topics(content_dir: Path, diagnostics: Diagnostics) -> list[Topic]:
     return _checked_parents(topics, shown, lines, diagnostics)
 
 
-def _topic(raw, number: int, shown: str, line: int, diagnostics: Diagnostics) -> Topic | None:
+def _topic(raw: object, number: int, shown: str, line: int, diagnostics: Diagnostics) -> Topic | None:
     """One ``[[topic]]`` table as a Topic, or None (diagnosed) when it cannot be one."""
     if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not raw["name"].strip():
         diagnostics.error(shown, line, f"topic #{number} has no name; skipped")
@@ -286,7 +290,7 @@ def taxonomy(topics: list[Topic] | None, catalog: Catalog) -> list[Topic]:
     return discover_topics(catalog)
 
 
-def assign_topics(catalog: Catalog, topics: list[Topic], cache=None) -> None:
+def assign_topics(catalog: Catalog, topics: list[Topic], cache: Cache | None = None) -> None:
     """Fill ``paper.topics`` with the slugs of the topics each paper is about, best first.
 
     With a ``cache`` (``get``/``put`` by key), a paper whose text, keywords and

@@ -12,6 +12,11 @@ import ctypes.util
 import multiprocessing
 import os
 import signal
+from collections.abc import Callable
+from multiprocessing.pool import AsyncResult, Pool
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
 
 _PR_SET_PDEATHSIG = 1
 
@@ -36,16 +41,17 @@ def worker_pool(jobs: int) -> multiprocessing.pool.Pool:
     return multiprocessing.get_context("fork").Pool(jobs, initializer=_die_with_parent)
 
 
-class Background:
+class Background(Generic[T]):
     """``function(*args)`` computed in a forked process while this one goes on;
     ``result()`` waits for it. Without fork, it runs in ``result()``.
 
     The process inherits the call as it forks, so the arguments (a whole
     catalogue, a cache) are not pickled through a pipe; only the result is."""
 
-    def __init__(self, function, *args):
-        self._call = (function, args)
-        self._pool = None
+    def __init__(self, function: Callable[..., T], *args: Any) -> None:
+        self._call: tuple[Callable[..., T], tuple[Any, ...]] = (function, args)
+        self._pool: Pool | None = None
+        self._pending: AsyncResult[T]
         if can_fork():
             _INHERITED[id(self)] = self._call
             try:
@@ -54,7 +60,7 @@ class Background:
                 del _INHERITED[id(self)]
             self._pending = self._pool.apply_async(_inherited_call, (id(self),))
 
-    def result(self):
+    def result(self) -> T:
         if self._pool is None:
             function, args = self._call
             return function(*args)
@@ -66,9 +72,9 @@ class Background:
 
 
 #: Calls a forked process finds waiting for it, by the id of their Background.
-_INHERITED: dict[int, tuple] = {}
+_INHERITED: dict[int, tuple[Callable[..., Any], tuple[Any, ...]]] = {}
 
 
-def _inherited_call(key: int):
+def _inherited_call(key: int) -> Any:
     function, args = _INHERITED[key]
     return function(*args)

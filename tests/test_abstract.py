@@ -152,6 +152,7 @@ def test_markup_in_every_construct_is_escaped(text, html):
     assert abstract_html(text) == html
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", [
     r"\textbf{" * 25_000,
     "{\\it " * 40_000,

@@ -6,19 +6,16 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-from tests.conftest import HEADER, ROOT
-from tests.test_build import snapshot
+import pytest
+
+from tests.conftest import HEADER, build_command, children_of, lock_holder, records, snapshot
 
 
-def build_command(dumps, out, base_url):
-    return [sys.executable, "-m", "generator", "build", "--content", str(ROOT / "content"),
-            "--dumps", str(dumps), "--out", str(out), "--base-url", base_url, "--jobs", "2"]
-
-
+@pytest.mark.real_data
+@pytest.mark.slow
 def test_sigkill_at_any_moment_leaves_the_old_or_the_new_site(tmp_path, real_dumps):
     old_site, new_site, out = tmp_path / "old", tmp_path / "new", tmp_path / "site"
     subprocess.run(build_command(real_dumps, old_site, "/"), check=True, capture_output=True)
@@ -43,19 +40,8 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_site(tmp_path, real_dum
     assert "old" in outcomes  # at least one kill landed before the swap
 
 
-def lock_holder(lock: Path) -> int | None:
-    """The pid holding an ``flock`` on ``lock``, from /proc/locks."""
-    try:
-        inode = lock.stat().st_ino
-    except FileNotFoundError:
-        return None
-    for line in Path("/proc/locks").read_text().splitlines():
-        fields = line.replace("->", "").split()
-        if fields[1] == "FLOCK" and int(fields[5].rsplit(":", 1)[1]) == inode:
-            return int(fields[4])
-    return None
-
-
+@pytest.mark.real_data
+@pytest.mark.slow
 def test_sigkill_at_chosen_steps_of_the_build(tmp_path, real_dumps):
     """Killed at steps picked by what the build has done, not by the clock.
 
@@ -117,24 +103,6 @@ def test_sigkill_at_chosen_steps_of_the_build(tmp_path, real_dumps):
         r"(new|site)\.(json|slugs\.json|lock|\w+\.pickle|spare)", name)] == []
 
 
-def records(cache: Path) -> dict[str, bytes]:
-    """The build state's records (what says what is published), not the spare copy."""
-    return {path.name: path.read_bytes() for path in cache.glob("*.json")}
-
-
-def children_of(pid: int) -> list[int]:
-    """Live child processes of ``pid``, from /proc."""
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            children.append(int(stat.parent.name))
-    return children
-
-
 def process_state(pid: int) -> str | None:
     """R, S, T (stopped), Z (zombie)... from /proc; None once it is gone."""
     try:
@@ -147,6 +115,7 @@ def alive(pid: int) -> bool:
     return process_state(pid) not in (None, "Z")
 
 
+@pytest.mark.slow
 def test_render_workers_die_with_a_killed_build(tmp_path):
     """Orphaned workers would go on writing pages into the next build's output."""
     dumps = tmp_path / "dumps"  # enough pages for the build to render in worker processes

@@ -9,6 +9,11 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.conftest import AXE_OPTIONS, watch
+
+# Chromium on the real archive's site.
+pytestmark = [pytest.mark.browser, pytest.mark.real_data]
+
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 740}}
 
 #: One page of every kind the site has, on the whole real archive.
@@ -35,35 +40,13 @@ PAGE_KINDS = {
     "Markdown page": "/about/",
     "not found": "/404.html",
 }
-#: Every axe-core rule for WCAG 2.2 A and AA and axe's best practices, the
-#: experimental ones included; only AAA and deprecated rules are left out.
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa",
-                                         "best-practice", "experimental"]},
-    "resultTypes": ["violations"],
-}
 #: The only topic of 15 papers: hiding it brings up the notices of hidden papers.
 HIDDEN_TOPIC = "distributed-training"
 
 
-def watch(context, page, base: str) -> list[str]:
-    """The problems ``page`` runs into, as they happen; requests to another host never leave."""
-    problems: list[str] = []
-    context.route(lambda url: not url.startswith(base + "/"), lambda route: route.abort())
-    page.on("console", lambda msg: msg.type == "error" and problems.append(f"console: {msg.text}"))
-    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    # A request cut short because the test navigated on is not a failure.
-    page.on("requestfailed", lambda req: req.failure == "net::ERR_ABORTED" or problems.append(
-        f"failed: {req.url} ({req.failure})"))
-    page.on("response", lambda res: res.status >= 400 and problems.append(
-        f"HTTP {res.status}: {res.url}"))
-    page.on("request", lambda req: req.url.startswith(base + "/") or problems.append(
-        f"request to another host: {req.url}"))
-    return problems
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.slow
 def test_every_page_kind_is_accessible_and_loads_only_from_this_site(browser, archive_url, viewport,
                                                                      scheme):
     """axe-core finds nothing on any kind of page, and no page asks another host for anything.

@@ -13,30 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import BuildOptions, build
-from tests.conftest import HEADER, ROOT
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def make_content(tmp_path: Path, dumps: dict[str, str | bytes] | None = None) -> Path:
-    """A copy of the sample content/ with its dumps replaced when asked."""
-    content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)
-    if dumps is not None:
-        shutil.rmtree(content / "dumps")
-        (content / "dumps").mkdir()
-        for name, text in dumps.items():
-            data = text.encode("utf-8") if isinstance(text, str) else text
-            (content / "dumps" / name).write_bytes(data)
-    return content
-
-
-def run_cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "generator", *args],
-                          capture_output=True, text=True, cwd=cwd)
+from tests.conftest import HEADER, ROOT, make_content, run_cli, snapshot
 
 
 def test_sample_site_builds_every_page_kind(tmp_path):
@@ -58,6 +35,7 @@ def test_sample_site_builds_every_page_kind(tmp_path):
     assert len(list((site / "static" / "css").glob("site.*.css"))) == 1
 
 
+@pytest.mark.real_data
 def test_two_builds_are_byte_identical_whatever_the_jobs(tmp_path, real_dumps):
     content = make_content(tmp_path)
     one = build(BuildOptions(content=content, dumps=real_dumps, out=tmp_path / "one", jobs=1))
@@ -182,6 +160,7 @@ def test_hostile_pins_and_output_records_are_dropped_never_obeyed(tmp_path, buil
     assert set(snapshot(tmp_path / "site")) >= set(before) - moved
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["{not json", '{"version": 1, "slugs": []}', '["a"]', b"\xff\xfe"])
 def test_a_damaged_slug_registry_stops_the_build_and_names_the_file(tmp_path, built, damage):
     """The registry keeps published URLs where they are: never dropped silently."""
@@ -246,6 +225,7 @@ def test_outputs_that_no_longer_exist_are_removed(tmp_path):
     assert not (tmp_path / "site" / "papers" / "selective-state-spaces-revisited-when-do-recurrent-models-match-transformers").exists()
 
 
+@pytest.mark.slow
 def test_binary_dump_fails_the_build_and_leaves_the_site_as_it_was(tmp_path):
     content = make_content(tmp_path)
     out = tmp_path / "site"
@@ -264,6 +244,7 @@ def test_binary_dump_fails_the_build_and_leaves_the_site_as_it_was(tmp_path):
     assert snapshot(out) != before
 
 
+@pytest.mark.slow
 def test_strict_fails_on_warnings(tmp_path):
     content = make_content(tmp_path)
     (content / "dumps" / "empty.txt").write_text("")
@@ -336,6 +317,7 @@ def test_base_url_prefixes_every_internal_link(tmp_path):
     assert 'href="/topics/"' not in home
 
 
+@pytest.mark.slow
 def test_a_base_url_whose_path_is_not_site_urls_warns_naming_both(tmp_path):
     """The pages link under --base-url; canonical links, feeds and the sitemap are made
     from site_url. When their paths differ the build says so, on site_url's line, and

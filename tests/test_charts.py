@@ -226,6 +226,7 @@ def svgs(page: Path) -> list[ET.Element]:
     return [parse(svg) for svg in SVG_RE.findall(page.read_text(encoding="utf-8"))]
 
 
+@pytest.mark.real_data
 def test_each_topic_page_charts_its_papers_per_year(real_site, real_catalogue, topic_parents):
     topics = {slug for p in real_catalogue for slug in listed_under(p["topics"], topic_parents)}
     assert len(topics) >= 15
@@ -246,6 +247,7 @@ def test_each_topic_page_charts_its_papers_per_year(real_site, real_catalogue, t
             assert svgs(real_site / "topics" / slug / "page" / "2" / "index.html") == []
 
 
+@pytest.mark.real_data
 def test_topics_index_has_a_sparkline_per_topic(real_site, real_catalogue):
     page = real_site / "topics" / "index.html"
     html = page.read_text(encoding="utf-8")
@@ -263,6 +265,7 @@ def test_topics_index_has_a_sparkline_per_topic(real_site, real_catalogue):
         assert f"{count} in {year}" in desc(long_context)
 
 
+@pytest.mark.real_data
 def test_home_shows_rising_topics_relative_to_the_newest_paper(real_site, real_catalogue):
     page = real_site / "index.html"
     (chart,) = svgs(page)
@@ -282,6 +285,7 @@ def test_home_shows_rising_topics_relative_to_the_newest_paper(real_site, real_c
     assert f"to {end.strftime('%b')} {end.day}, {end.year} (the 12 months up to the newest paper)" in html
 
 
+@pytest.mark.real_data
 def test_papers_listed_twice_chart_each_kind_of_listing_on_its_own(real_site, real_catalogue):
     """A saved page's number is not the API's upvote count: each kind of listing that
     showed a figure for the paper twice or more gets its own chart, and no chart mixes them."""

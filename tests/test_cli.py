@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from generator.cli import make_parser
 from generator.diagnostics import Diagnostic, plural
 from tests.conftest import HEADER, ROOT
@@ -59,6 +61,7 @@ def test_check_exits_0_with_only_warnings(tmp_path):
     assert "empty.txt:0: warning: empty file" in result.stderr
 
 
+@pytest.mark.slow
 def test_catalog_prints_json_even_when_some_input_is_bad(tmp_path):
     dumps = tmp_path / "d"
     dumps.mkdir()
@@ -98,6 +101,7 @@ def test_defaults_read_the_sample_content():
     assert len(json.loads(result.stdout)) == 14
 
 
+@pytest.mark.slow
 def test_counts_of_one_are_singular_everywhere_they_are_printed(tmp_path):
     """One paper, one listing, one error, one warning (the listing's year): no "1 errors"."""
     dumps = tmp_path / "dumps"

@@ -24,6 +24,9 @@ from generator.abstract import abstract_html  # noqa: E402
 from generator.topics import Topic  # noqa: E402
 from tests.conftest import listed_under  # noqa: E402
 
+# Hugo and Pelican build the same papers (bench/compare.py).
+pytestmark = pytest.mark.slow
+
 PAPERS, PELICAN_PAPERS = 500, 400
 _VOID = {"meta", "link", "br", "img", "hr", "input"}
 
@@ -274,6 +277,7 @@ def _corpus_bytes(folder: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in sorted(folder.glob("*.txt"))}
 
 
+@pytest.mark.real_data
 def test_the_corpus_generator_is_deterministic(tmp_path, real_dumps):
     for folder, seed in (("a", 7), ("b", 7), ("c", 8)):
         write_corpus(tmp_path / folder, 300, seed=seed, real_dumps=real_dumps)

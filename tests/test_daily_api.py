@@ -12,6 +12,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+import pytest
 
 from generator.build import BuildOptions, build
 from generator.daily_api import parse_api_file
@@ -270,6 +271,7 @@ def test_a_published_url_holds_when_an_arxiv_id_joins_two_titles(dumps):
     assert unpinned.papers[0].slug == "first-title"
 
 
+@pytest.mark.slow
 def test_check_and_catalog_read_the_json_listings(tmp_path):
     dumps = tmp_path / "dumps"
     dumps.mkdir()
@@ -333,6 +335,7 @@ api_like = st.recursive(
     max_leaves=40)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(value=st.one_of(json_values, api_like))
 def test_any_json_value_gives_diagnostics_and_never_raises(tmp_path, value):

@@ -7,12 +7,17 @@ import subprocess
 import sys
 import tomllib
 
+import pytest
+
 from generator.build import BuildOptions, build
 from generator.diagnostics import Diagnostics
 from generator.topics import load_topics
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.real_data
 
+
+@pytest.mark.slow
 def test_topics_suggest_on_the_real_dumps_gives_a_topics_toml_the_build_accepts(tmp_path, real_dumps):
     result = subprocess.run(
         [sys.executable, "-m", "generator", "topics", "suggest", "--content", str(tmp_path),

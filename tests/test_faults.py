@@ -6,14 +6,12 @@ site is kept, with no traceback, and leave the published site byte-identical.
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import fcntl
 import os
 import re
 import resource
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -21,15 +19,10 @@ import pytest
 
 import generator.render
 from generator.build import BuildOptions, build
-from tests.conftest import HEADER, ROOT
-from tests.test_atomic import build_command, children_of, lock_holder, records
-from tests.test_build import snapshot
+from tests.conftest import (HEADER, ROOT, build_command, children_of, lock_holder, obey_file_modes, read_only,
+                            records, run, snapshot)
 
 FAILED_RE = r"papersite: error: cannot write the site: {problem}: {path}; {out} is left as it was"
-
-
-def run(command, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(command, capture_output=True, text=True, **kwargs)
 
 
 def assert_tidy(folder: Path, *names: str) -> None:
@@ -45,6 +38,8 @@ def assert_tidy(folder: Path, *names: str) -> None:
 
 
 @pytest.mark.parametrize("step", ["staging", "state"])
+@pytest.mark.real_data
+@pytest.mark.slow
 def test_disk_full_during_the_build_keeps_the_old_site(tmp_path, real_dumps, step):
     """A real write error from the kernel: with RLIMIT_FSIZE just above the largest
     page, a file that grows past it fails with EFBIG (Python ignores SIGXFSZ), as on
@@ -92,6 +87,7 @@ def test_disk_full_during_the_build_keeps_the_old_site(tmp_path, real_dumps, ste
     assert_tidy(out.parent, "site", "new")
 
 
+@pytest.mark.slow
 def test_no_space_left_in_a_render_worker_keeps_the_old_site(tmp_path, monkeypatch):
     """ENOSPC cannot be had for real without a small file system, so it is injected
     where the render workers write pages (they are forked, so they inherit the patch)."""
@@ -128,42 +124,6 @@ def test_no_space_left_in_a_render_worker_keeps_the_old_site(tmp_path, monkeypat
 # --- Permission errors. Root ignores file modes, and CI runs as root, so the build runs
 # without the capabilities that let root do so: then modes bind root as anyone else.
 
-_CAPABILITY_VERSION_3 = 0x20080522
-_PR_CAPBSET_DROP = 24
-_FILE_MODE_CAPABILITIES = (1, 2, 3)  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER
-
-
-class _CapHeader(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-
-class _CapData(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
-                ("inheritable", ctypes.c_uint32)]
-
-
-def obey_file_modes() -> None:
-    """In the child, before exec: drop the capabilities that bypass file modes, from the
-    bounding set too so exec does not give them back. A no-op for a normal user."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    for capability in _FILE_MODE_CAPABILITIES:
-        libc.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0)
-    header, data = _CapHeader(_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
-    if libc.capget(ctypes.byref(header), data) == 0:
-        mask = ~sum(1 << capability for capability in _FILE_MODE_CAPABILITIES)
-        for name in ("effective", "permitted", "inheritable"):
-            setattr(data[0], name, getattr(data[0], name) & mask)
-        libc.capset(ctypes.byref(header), data)
-
-
-def read_only(folder: Path) -> None:
-    """Make ``folder`` read-only, and prove a build process cannot write in it."""
-    folder.chmod(0o555)
-    probe = run([sys.executable, "-c", f"open({str(folder / 'probe')!r}, 'w')"],
-                preexec_fn=obey_file_modes)
-    assert "PermissionError" in probe.stderr, "file modes are not enforced: the test proves nothing"
-
-
 @pytest.fixture
 def built(tmp_path):
     """The sample site built into tmp_path/site; the folders made read-only get their
@@ -175,6 +135,7 @@ def built(tmp_path):
         folder.chmod(0o755)
 
 
+@pytest.mark.slow
 def test_folder_of_the_site_not_writable_keeps_the_old_site(tmp_path, built):
     """The new site cannot be swapped in beside the old one."""
     before = snapshot(built)
@@ -205,6 +166,7 @@ def test_new_folder_for_the_site_not_creatable_is_a_clear_error(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_build_state_not_writable_fails_before_the_swap(tmp_path, built):
     """The build state's folder also holds the spare copy of the site, which a build
     marks as unknown before it works on it: failing there publishes nothing."""
@@ -223,6 +185,7 @@ def test_build_state_not_writable_fails_before_the_swap(tmp_path, built):
 
 # --- Two builds at once.
 
+@pytest.mark.slow
 def test_build_waits_while_another_holds_the_lock(tmp_path, built):
     """The other build is this test, holding the lock: the build says it waits,
     stages nothing and changes nothing until the lock is released."""
@@ -242,6 +205,8 @@ def test_build_waits_while_another_holds_the_lock(tmp_path, built):
     assert snapshot(built) != before
 
 
+@pytest.mark.real_data
+@pytest.mark.slow
 def test_two_builds_into_the_same_folder_never_interleave(tmp_path, real_dumps):
     """Started together: one waits for the other, and the site is the waiter's, whole."""
     out, lock = tmp_path / "site", tmp_path / ".papersite-cache" / "site.lock"

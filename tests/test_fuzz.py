@@ -216,7 +216,7 @@ DAMAGE = [*SINGLE_DAMAGE, stacked]
 
 # --- Running a mutant and checking what came out. -------------------------------------
 
-def run_cli(args: list[str]) -> tuple[int, str, str]:
+def run_main(args: list[str]) -> tuple[int, str, str]:
     """``cli.main(args)`` in-process; its exit status, stdout and stderr.
 
     stdout is strict UTF-8, like a real terminal's, so text that cannot be
@@ -278,7 +278,7 @@ def check_commands(content: Path, dumps: Path, files: dict[str, bytes], kept_key
                    listing_ids: set[str]) -> None:
     """``check`` and ``catalog`` on ``dumps`` (whose files hold ``files``) keep every invariant."""
     args = ["--content", str(content), "--dumps", str(dumps)]
-    status, _, stderr = run_cli(["check", *args])
+    status, _, stderr = run_main(["check", *args])
     *diagnostics, summary = stderr.splitlines()
     errors = check_diagnostics(diagnostics, files)
     counts = SUMMARY_RE.fullmatch(summary)
@@ -286,7 +286,7 @@ def check_commands(content: Path, dumps: Path, files: dict[str, bytes], kept_key
     assert int(counts[3]) + int(counts[4]) == len(diagnostics), summary
     assert status == (1 if errors else 0)
 
-    status, stdout, stderr = run_cli(["catalog", *args])
+    status, stdout, stderr = run_main(["catalog", *args])
     assert stderr.splitlines() == diagnostics
     assert status == (1 if errors else 0)
     papers = json.loads(stdout)
@@ -313,7 +313,7 @@ class Fuzzer:
         """The papers that stay whatever happens to dump ``name``."""
         (self.dumps / name).unlink()
         try:
-            _, out, _ = run_cli(["catalog", "--content", str(self.content), "--dumps", str(self.dumps)])
+            _, out, _ = run_main(["catalog", "--content", str(self.content), "--dumps", str(self.dumps)])
         finally:
             (self.dumps / name).write_bytes(self.originals[name])
         return {normalise_title(paper["title"]) for paper in json.loads(out)}
@@ -355,6 +355,8 @@ def fuzzer(tmp_path_factory, real_dumps) -> Fuzzer:
 
 
 @pytest.mark.parametrize("damage", DAMAGE, ids=lambda damage: damage.__name__)
+@pytest.mark.real_data
+@pytest.mark.slow
 def test_mutated_real_dumps_never_crash_check_or_catalog(fuzzer, damage, tmp_path):
     fuzzer.fuzz(damage, BASE_SEED * 1000 + DAMAGE.index(damage), FUZZ_SECONDS, tmp_path / "failures")
 
@@ -386,6 +388,8 @@ def papers_by_key(papers: list[dict]) -> dict[str, tuple]:
             for paper in papers}
 
 
+@pytest.mark.real_data
+@pytest.mark.slow
 def test_one_broken_line_costs_at_most_two_papers(fuzzer, tmp_path):
     """Reading goes on with what is valid: one damaged line loses or changes the paper
     it belongs to, and at most one neighbour (a stray '·' after a title turns the
@@ -396,7 +400,7 @@ def test_one_broken_line_costs_at_most_two_papers(fuzzer, tmp_path):
     originals = {}
     for name, data in fuzzer.originals.items():
         (dumps / name).write_bytes(data)
-        originals[name] = papers_by_key(json.loads(run_cli(["catalog", *args])[1]))
+        originals[name] = papers_by_key(json.loads(run_main(["catalog", *args])[1]))
         (dumps / name).unlink()
     rng = random.Random(BASE_SEED)
     filled = {name: [i for i, line in enumerate(_lines(data)) if line.strip()]
@@ -416,7 +420,7 @@ def test_one_broken_line_costs_at_most_two_papers(fuzzer, tmp_path):
             break
         mutant = break_one_line(fuzzer.originals[name], index, action, rng)
         (dumps / name).write_bytes(mutant)
-        papers = papers_by_key(json.loads(run_cli(["catalog", *args])[1]))
+        papers = papers_by_key(json.loads(run_main(["catalog", *args])[1]))
         damaged = [key for key, paper in originals[name].items() if papers.get(key) != paper]
         if len(damaged) > 2:
             saved = tmp_path / f"one-line-{count}.txt"
@@ -426,6 +430,7 @@ def test_one_broken_line_costs_at_most_two_papers(fuzzer, tmp_path):
         (dumps / name).unlink()
 
 
+@pytest.mark.real_data
 def test_truncation_at_every_byte_of_an_entry(fuzzer, tmp_path):
     """The smallest real dump cut at each byte of its third entry, title to date line.
 
@@ -451,6 +456,7 @@ def test_truncation_at_every_byte_of_an_entry(fuzzer, tmp_path):
         check_commands(tmp_path, dumps, {str(path): data[:cut]}, set(), {listing_id(path)})
 
 
+@pytest.mark.real_data
 def test_fuzzer_checks_catch_what_they_should(fuzzer):
     """The checks themselves: a wrong line number or a lost paper must fail them."""
     name = next(iter(fuzzer.originals))
@@ -466,6 +472,7 @@ def test_fuzzer_checks_catch_what_they_should(fuzzer):
         check_catalogue([], {"some paper"}, set())
 
 
+@pytest.mark.real_data
 def test_mutants_build_with_keep_going(fuzzer, tmp_path):
     """The later stages too (topics, related papers, pages, search): a mutant of the
     smallest dump, read alone, builds with ``--keep-going`` into a complete site."""
@@ -502,6 +509,7 @@ def papersite(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True)
 
 
+@pytest.mark.real_data
 def test_mutants_through_the_real_commands(fuzzer, tmp_path):
     """A few mutants of every kind together, through ``python -m generator``."""
     rng = random.Random(BASE_SEED)

@@ -15,12 +15,15 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from generator.build import BuildOptions, build
-from tests.conftest import ROOT
-from tests.test_build import snapshot
+from tests.conftest import ROOT, snapshot
 
 sys.path.insert(0, str(ROOT / "bench"))
 from corpus import write_corpus  # noqa: E402
+
+pytestmark = pytest.mark.real_data
 
 
 def clean_build(content: Path, dumps: Path, out: Path) -> dict[str, bytes]:
@@ -30,6 +33,7 @@ def clean_build(content: Path, dumps: Path, out: Path) -> dict[str, bytes]:
     return snapshot(out)
 
 
+@pytest.mark.slow
 def test_the_newest_day_of_the_real_archive(tmp_path, real_archive):
     """All days but the last, then the last: few files change, all as a clean build has them."""
     dumps = tmp_path / "dumps"
@@ -49,6 +53,7 @@ def test_the_newest_day_of_the_real_archive(tmp_path, real_archive):
     assert added.unchanged > 0.9 * first.written
 
 
+@pytest.mark.slow
 def test_edits_removals_and_template_changes(tmp_path, real_dumps):
     """A synthetic archive: a listing edited, one removed, a template of the site's own
     added and edited, a listing added back; after each, the bytes of a clean build."""

@@ -19,6 +19,9 @@ MINIMUM = 95
 
 
 @pytest.mark.parametrize("kind", PAGES)
+@pytest.mark.browser
+@pytest.mark.real_data
+@pytest.mark.slow
 def test_lighthouse_scores_at_least_95_in_every_category(archive_url, kind):
     audit = lighthouse(archive_url + PAGES[kind])
     assert min(audit.scores.values()) >= MINIMUM, audit

@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 
 from generator.build import BuildOptions, build
-from tests.conftest import HEADER
-from tests.test_build import make_content
+from tests.conftest import HEADER, make_content
 
 ABSTRACT = ("We study sparse attention for long documents. " * 20).strip()
 

@@ -12,6 +12,8 @@ import pytest
 
 from tests.conftest import listed_under
 
+pytestmark = pytest.mark.real_data
+
 
 KEY = "papersite.hiddenTopics"
 
@@ -95,6 +97,7 @@ def visible_papers(page) -> set[str]:
         "links => links.filter(a => a.offsetParent !== null).map(a => a.getAttribute('href'))"))
 
 
+@pytest.mark.browser
 def test_hiding_a_topic_hides_its_papers_in_lists_with_a_notice(browser, site_url, scenario):
     context = browser.new_context()
     context.set_default_timeout(10_000)
@@ -153,6 +156,7 @@ def test_hiding_a_topic_hides_its_papers_in_lists_with_a_notice(browser, site_ur
     context.close()
 
 
+@pytest.mark.browser
 def test_hiding_a_topic_hides_its_sub_topics_and_showing_it_shows_them(browser, site_url, topic_parents):
     parent = "image-generation"
     children = sorted(child for child, above in topic_parents.items() if above == parent)
@@ -173,6 +177,7 @@ def test_hiding_a_topic_hides_its_sub_topics_and_showing_it_shows_them(browser, 
     context.close()
 
 
+@pytest.mark.browser
 def test_without_javascript_every_paper_shows_and_no_control(browser, site_url, scenario):
     stored = {"cookies": [], "origins": [{"origin": site_url, "localStorage": [
         {"name": KEY, "value": json.dumps([scenario["topic"]])}]}]}
@@ -188,6 +193,7 @@ def test_without_javascript_every_paper_shows_and_no_control(browser, site_url, 
     context.close()
 
 
+@pytest.mark.browser
 def test_without_storage_nothing_hides_and_nothing_breaks(browser, site_url, scenario):
     context = browser.new_context()
     context.add_init_script("Object.defineProperty(window, 'localStorage', "

@@ -40,7 +40,22 @@ def test_make_test_installs_the_test_extras_and_runs_the_suite():
     assert "make test" in (ROOT / ".ci" / "run").read_text()  # CI runs the whole of it
 
 
+def test_make_check_installs_no_system_package_and_runs_the_fast_lane():
+    """`make check`, the contributors' quick lane: the test extras but no apt,
+    Java, Chromium or Node; the linter, then the tests with none of the markers
+    that need them. CI runs it before `make test`."""
+    commands = make(ROOT, "-B", "check")
+    assert "pip install --quiet -e '.[test]'" in commands
+    for name in ("system-deps", "apt", "npm", "java", "chromium"):
+        assert name not in commands.lower(), f"`make check` would install {name}:\n{commands}"
+    assert "ruff check" in commands and "bin/mypy\n" in commands
+    assert 'python -m pytest -q -m "not browser and not real_data and not slow"' in commands
+    run = (ROOT / ".ci" / "run").read_text()
+    assert run.index("make check") < run.index("make test")
+
+
 def test_what_make_site_installs_holds_no_test_tool():
+
     """`pip install -e .` brings the project's dependencies: none may be a test tool,
     while the test extra holds them all."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]

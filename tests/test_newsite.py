@@ -11,6 +11,7 @@ from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
+import pytest
 
 from generator.build import BuildOptions, build
 from generator.config import load_config
@@ -18,8 +19,7 @@ from generator.diagnostics import Diagnostics
 from generator.newsite import SAMPLE_DUMPS, SAMPLE_SETTINGS, listing_digest, listing_files, toml_string
 from generator.pages import load_markdown_pages
 from generator.topics import load_topics
-from tests.conftest import HEADER, ROOT
-from tests.test_faults import obey_file_modes, read_only
+from tests.conftest import HEADER, ROOT, obey_file_modes, read_only
 
 
 def papersite(*args, cwd=None, **kwargs):
@@ -229,6 +229,7 @@ def test_only_the_settings_still_the_samples_are_named(tmp_path):
     assert sample_warning(tmp_path, content) == []
 
 
+@pytest.mark.slow
 def test_the_warning_reaches_the_command_line_and_strict_fails_on_it(tmp_path):
     dumps = tmp_path / "dumps"
     dumps.mkdir()

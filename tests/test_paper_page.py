@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import BuildOptions, build
-from tests.conftest import HEADER, ROOT
-from tests.test_security import POLICY, parse, policy_problems
+from tests.conftest import HEADER, POLICY, ROOT, PageParser, parse, policy_problems
 
 CLIMB_TITLE = "CLIMB: CLustering-based Iterative Data Mixture Bootstrapping for Language Model Pre-training"
 CLIMB_SLUG = "climb-clustering-based-iterative-data-mixture-bootstrapping-for-language-model"
@@ -91,7 +90,6 @@ def json_ld(html: str) -> dict:
 
 
 def parse_html(html: str):
-    from tests.test_security import PageParser
     parser = PageParser()
     parser.feed(html)
     parser.close()

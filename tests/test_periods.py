@@ -13,7 +13,7 @@ import pytest
 from generator.build import BuildOptions, build
 from generator.catalog import Appearance, Paper
 from generator.periods import ALL_TIME, Period, most_upvoted, papers_by_period, periods_of
-from tests.test_build import make_content
+from tests.conftest import make_content
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -8,6 +8,7 @@ import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+import pytest
 
 from generator.catalog import build_catalog, normalise_title
 from generator.diagnostics import Diagnostics
@@ -103,6 +104,7 @@ def dump_text(listing_date: datetime.date, entries: list[dict]) -> str:
     return "".join(parts)
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(entries=st.lists(papers, min_size=1, max_size=15, unique_by=lambda p: normalise_title(p["title"])))
 def test_catalogue_written_back_as_dump_text_parses_to_the_same_papers(tmp_path_factory, entries):
@@ -148,6 +150,7 @@ entry_lists = st.lists(papers, min_size=1, max_size=8, unique_by=lambda p: norma
 LISTING_DATE = datetime.date(2025, 1, 1)
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(entries=entry_lists, data=st.data())
 def test_a_dump_cut_at_any_byte_keeps_every_complete_entry(tmp_path_factory, entries, data):
@@ -167,6 +170,7 @@ def test_a_dump_cut_at_any_byte_keeps_every_complete_entry(tmp_path_factory, ent
             assert got[entry["title"]] == expected_fields(entry)
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(entries=entry_lists, data=st.data(),
        stray=st.sampled_from(["·", "  • 3 authors", "Feb 30", "Dec 10", "Oct 29, 2019 1"]))

@@ -20,8 +20,10 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from generator.build import BuildOptions, build
-from tests.conftest import ROOT, serve
-from tests.test_browser import AXE_OPTIONS, watch
+from tests.conftest import AXE_OPTIONS, ROOT, serve, watch
+
+# Chromium on a site built from the real saved pages and API answers.
+pytestmark = [pytest.mark.browser, pytest.mark.real_data]
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
 BASE = "/papers-site"
@@ -73,6 +75,7 @@ def active(page, script="document.activeElement"):
 
 # ---- Keyboard shortcuts --------------------------------------------------
 
+@pytest.mark.slow
 def test_keyboard_shortcuts(reader):
     context, page, problems, site = reader
     page.goto(site + "/")
@@ -288,6 +291,7 @@ def a_word_of(page, item) -> str:
     }""", item.element_handle())
 
 
+@pytest.mark.slow
 def test_muted_words_fold_papers_away_with_a_count(reader):
     context, page, problems, site = reader
     page.goto(site + "/")

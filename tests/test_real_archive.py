@@ -10,11 +10,11 @@ import json
 
 import pytest
 
-from generator.build import BuildOptions, build
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostics
 from generator.inputs import read_catalog, read_dumps
-from tests.conftest import ROOT
+
+pytestmark = pytest.mark.real_data
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,8 @@ from generator.catalog import build_catalog
 from generator.diagnostics import Diagnostics
 from generator.inputs import read_dumps
 
+pytestmark = pytest.mark.real_data
+
 L000, L001, L002, L003 = (
     "000-f56863d8af18989b", "001-63bb108f3f1f32f9", "002-dd13b2dad8b1c9fc", "003-d510a04301176c2a")
 
@@ -156,6 +158,7 @@ def test_slugs_unique_ascii_and_short(catalog):
     assert all(slug.isascii() and len(slug) <= 80 and slug == slug.lower() for slug in slugs)
 
 
+@pytest.mark.slow
 def test_cli_catalog_and_check(real_dumps, tmp_path):
     run = [sys.executable, "-m", "generator"]
     result = subprocess.run(

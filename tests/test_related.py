@@ -121,6 +121,7 @@ SEED_PAIRS = [
 
 
 @pytest.mark.parametrize("first, second", SEED_PAIRS)
+@pytest.mark.real_data
 def test_seed_pairs_find_each_other(seed_papers, first, second):
     by_title = {p.title: p for p in seed_papers.papers}
     assert by_title[second].id in by_title[first].related
@@ -136,6 +137,8 @@ def archive(real_archive):
     return catalog, scored
 
 
+@pytest.mark.real_data
+@pytest.mark.slow
 def test_real_archive_related_lists_are_over_the_floor(archive):
     catalog, scored = archive
     assert [p.related for p in catalog.papers] == [[catalog.papers[i].id for i, _ in row] for row in scored]
@@ -150,6 +153,7 @@ def test_real_archive_related_lists_are_over_the_floor(archive):
     assert sum((b, a) in links for a, b in links) / len(links) >= 0.45  # measured 0.51
 
 
+@pytest.mark.real_data
 def test_real_archive_hand_checked_pairs_find_each_other(archive):
     catalog, _ = archive
     by_title = {p.title: p for p in catalog.papers}

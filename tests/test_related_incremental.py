@@ -77,6 +77,7 @@ def step(catalogue, rng, action):
         catalogue.remove(rng)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32), start=st.integers(0, 40),
        actions=st.lists(st.lists(st.sampled_from(["add", "edit", "remove"]), min_size=1, max_size=4),
@@ -161,6 +162,8 @@ def archive_day_apart(real_archive, tmp_path_factory):
             read_catalog(real_archive, SiteConfig(), Diagnostics()))
 
 
+@pytest.mark.real_data
+@pytest.mark.slow
 def test_real_archive_a_day_later_gives_the_clean_lists(archive_day_apart):
     before, after = archive_day_apart
     assert len(after.papers) > len(before.papers)

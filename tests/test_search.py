@@ -2,40 +2,22 @@
 
 from __future__ import annotations
 
-import datetime
 import gzip
 import json
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from generator import search
 from generator.abstract import abstract_text
 from generator.build import BuildOptions, build
-from generator.catalog import Catalog, Paper
 from generator.cli import main
 from generator.config import SiteConfig
 from generator.search import SearchFailed, builtin_index, impact, stem, tokenize
-from tests.conftest import ROOT
+from tests.conftest import ROOT, catalogue, snapshot
 
 VECTORS = json.loads((ROOT / "tests" / "search_vectors.json").read_text(encoding="utf-8"))["vectors"]
-
-
-def catalogue(records: list[dict]) -> Catalog:
-    """A catalogue of papers given as {slug, title, abstract, published, topics, authors, arxiv_id, upvotes}."""
-    papers = []
-    for record in records:
-        published = record.get("published")
-        papers.append(Paper(
-            id=record["slug"], slug=record["slug"], title=record["title"],
-            abstract=record.get("abstract", ""), authors_count=None, organization=None,
-            published=datetime.date.fromisoformat(published) if published else None,
-            upvotes=record.get("upvotes"), topics=list(record.get("topics", [])),
-            authors=list(record.get("authors", [])), arxiv_id=record.get("arxiv_id")))
-    papers.sort(key=lambda p: p.slug)
-    return Catalog(papers=papers, listings=[], by_id={p.id: p for p in papers}, listing_papers={})
 
 
 class Index:
@@ -134,6 +116,7 @@ def test_tokenizer_matches_the_shared_vectors(case):
     assert tokenize(case["text"]) == case["tokens"]
 
 
+@pytest.mark.real_data
 def test_stemmer_is_idempotent_on_every_word_of_the_real_dumps(real_catalogue):
     words = {word for paper in real_catalogue
              for word in search._unstemmed(paper["title"] + " " + paper["abstract"])}
@@ -253,6 +236,7 @@ def test_an_index_from_cached_words_and_records_is_the_clean_index():
     assert again.found == again.asked - 2  # the edited paper's words and record, no more
 
 
+@pytest.mark.real_data
 def test_every_term_is_in_the_shard_the_manifest_points_to(monkeypatch, real_catalogue):
     monkeypatch.setattr(search, "SHARD_BYTES", 2000)
     papers = [dict(p, topics=[]) for p in real_catalogue]
@@ -368,10 +352,6 @@ def test_search_none_leaves_out_the_page_the_index_and_the_header_box(tmp_path):
 
 # ---- Pagefind -----------------------------------------------------------------------
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def test_without_pagefind_the_build_fails_clearly_and_leaves_the_site(tmp_path, monkeypatch, capsys):
     out = tmp_path / "site"
     assert main(["build", "--content", str(ROOT / "content"), "--out", str(out)]) == 0
@@ -388,6 +368,7 @@ def test_without_pagefind_the_build_fails_clearly_and_leaves_the_site(tmp_path, 
     assert snapshot(out) == before
 
 
+@pytest.mark.slow
 def test_npm_pagefind_resolves_to_the_binary_its_wrapper_would_run(tmp_path, monkeypatch):
     if shutil.which("node") is None:
         pytest.fail("the npm route needs Node.js")

@@ -27,6 +27,9 @@ from generator.inputs import read_catalog
 from generator.topics import assign_topics, load_topics
 from tests.conftest import ROOT, QuietHandler, serve
 
+# Chromium on the sites of the real dumps and of the real archive.
+pytestmark = [pytest.mark.browser, pytest.mark.real_data]
+
 ENGINES = ["builtin", "pagefind"]
 #: Budgets of the built-in engine: bytes of the search scripts and index files.
 COLD_QUERY_BYTES = 150_000
@@ -141,6 +144,7 @@ def search_page(browser, engine_url):
     page.close()
 
 
+@pytest.mark.slow
 def test_known_item_queries_find_their_paper_in_the_top_three(search_page):
     misses = []
     for query, slug in KNOWN_ITEMS:
@@ -170,6 +174,7 @@ def archive_pagefind_url(tmp_path_factory, real_archive):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.slow
 def test_known_items_of_the_real_archive_are_in_the_top_three(browser, request, record_property, engine):
     url = request.getfixturevalue("archive_url" if engine == "builtin" else "archive_pagefind_url")
     items = [item for item in ARCHIVE_ITEMS if item["kind"] not in UNSUPPORTED[engine]]
@@ -406,6 +411,7 @@ def test_cold_and_warm_queries_transfer_little(search_page, record_property):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.slow
 def test_a_site_under_a_sub_path_searches_and_links_inside_it(browser, tmp_path, real_dumps, engine):
     root = tmp_path / "root"
     result = build(BuildOptions(content=ROOT / "content", dumps=real_dumps, out=root / "papers-site",
@@ -435,6 +441,7 @@ class _ComposedHandler(QuietHandler):
         return super().translate_path(path)
 
 
+@pytest.mark.slow
 def test_on_20k_papers_a_cold_query_stays_under_budget(browser, tmp_path, real_site):
     """The shard layout at scale: a generated 20,000-paper catalogue's index
     behind the real site's search page."""

@@ -13,8 +13,10 @@ import unicodedata
 import pytest
 
 from generator import search
-from tests.conftest import ROOT
-from tests.test_search import catalogue
+from tests.conftest import ROOT, catalogue
+
+# Node.js runs the search JavaScript's tests.
+pytestmark = pytest.mark.slow
 
 JS = ROOT / "themes" / "default" / "static" / "js"
 #: Frequent words for the filler papers; "sparse" and "attention" stay rare, so

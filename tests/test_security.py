@@ -5,9 +5,6 @@ out of its element. tests/test_browser.py checks the same pages in Chromium."""
 from __future__ import annotations
 
 import json
-from html.parser import HTMLParser
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -15,91 +12,13 @@ from generator.diagnostics import Diagnostics
 from generator.abstract import abstract_html, abstract_text
 from generator.pages import PAGE_MD, load_markdown_pages
 from generator.render import json_for_html
+from tests.conftest import POLICY, parse, policy_problems
 
-#: The whole policy, as a reader's browser gets it: everything from this site, nothing inline.
-POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-          "connect-src 'self'; base-uri 'none'; form-action 'self'")
 #: Pagefind's search page may also compile WebAssembly.
 PAGEFIND_SEARCH_POLICY = POLICY.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
-REL = {"noopener", "noreferrer"}
 
 
-class PageParser(HTMLParser):
-    """The facts about one page that its security depends on."""
-
-    def __init__(self):
-        super().__init__()
-        self.head: list[tuple[str, dict]] = []  # elements of <head>, in order
-        self.in_head = False
-        self.elements: list[tuple[str, dict]] = []
-        self.scripts: list[tuple[dict, str]] = []  # (attributes, text) of each <script>
-        self.script: dict | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        self.elements.append((tag, attributes))
-        if tag == "head":
-            self.in_head = True
-        elif self.in_head:
-            self.head.append((tag, attributes))
-        if tag == "script":
-            self.script = attributes
-            self.scripts.append((attributes, ""))
-
-    def handle_endtag(self, tag):
-        if tag == "head":
-            self.in_head = False
-        elif tag == "script":
-            self.script = None
-
-    def handle_data(self, data):
-        if self.script is not None:
-            attributes, text = self.scripts[-1]
-            self.scripts[-1] = (attributes, text + data)
-
-
-def parse(page: Path) -> PageParser:
-    parser = PageParser()
-    parser.feed(page.read_text(encoding="utf-8"))
-    parser.close()
-    return parser
-
-
-def policy_problems(page: Path, expected_policy: str) -> list[str]:
-    """What is wrong with ``page``; empty when nothing is."""
-    parsed = parse(page)
-    problems = []
-    first_two = parsed.head[:2]
-    if [tag for tag, _ in first_two] != ["meta", "meta"] or "charset" not in first_two[0][1]:
-        problems.append("<head> does not start with <meta charset> and the policy")
-    elif first_two[1][1].get("http-equiv") != "Content-Security-Policy":
-        problems.append("the second element of <head> is not the Content-Security-Policy")
-    elif first_two[1][1].get("content") != expected_policy:
-        problems.append(f"policy is {first_two[1][1].get('content')!r}")
-    for tag, attributes in parsed.elements:
-        where = f"<{tag} {attributes}>"
-        if tag == "style" or "style" in attributes:
-            problems.append(f"inline style: {where}")
-        problems += [f"event handler {name}: {where}" for name in attributes if name.startswith("on")]
-        for name in ("href", "src", "action", "formaction", "srcset", "poster", "data"):
-            value = (attributes.get(name) or "").strip()
-            scheme = urlsplit(value).scheme.lower()
-            if scheme not in ("", "http", "https"):
-                problems.append(f"{scheme}: URL in {where}")
-            elif name != "href" and (scheme or value.startswith("//")):
-                problems.append(f"{name} from another host: {where}")
-        outbound = urlsplit(attributes.get("href") or "").scheme or (attributes.get("href") or "").startswith("//")
-        if tag == "a" and outbound and not REL <= set((attributes.get("rel") or "").split()):
-            problems.append(f"outbound link without rel=\"noopener noreferrer\": {where}")
-    for attributes, text in parsed.scripts:
-        if attributes.get("type") == "application/ld+json":
-            if "src" in attributes or "<" in text:
-                problems.append(f"JSON-LD block {attributes} holds {text[:80]!r}")
-        elif not (attributes.get("src") or "").startswith("/") or text.strip():
-            problems.append(f"script that is not a file of this site: {attributes} {text[:80]!r}")
-    return problems
-
-
+@pytest.mark.real_data
 def test_every_page_has_the_policy_first_and_nothing_inline(real_site):
     pages = sorted(real_site.rglob("*.html"))
     assert len(pages) > 300  # the 280 paper pages and the rest
@@ -107,6 +26,7 @@ def test_every_page_has_the_policy_first_and_nothing_inline(real_site):
     assert {page: found for page, found in problems.items() if found} == {}
 
 
+@pytest.mark.real_data
 def test_only_pagefinds_search_page_may_compile_webassembly(pagefind_site):
     search_page = pagefind_site / "search" / "index.html"
     assert policy_problems(search_page, PAGEFIND_SEARCH_POLICY) == []
@@ -144,6 +64,7 @@ def test_the_checks_catch_what_they_look_for(tmp_path):
     assert policy_problems(page, POLICY) == [f"policy is {POLICY.replace('none', 'self', 1)!r}"]
 
 
+@pytest.mark.real_data
 def test_json_ld_of_every_paper_reads_back_as_its_title_and_abstract(real_site, real_catalogue):
     for paper in real_catalogue:
         scripts = parse(real_site / paper["url"].strip("/") / "index.html").scripts

@@ -23,8 +23,7 @@ from hypothesis import strategies as st
 from generator.build import BuildOptions, build
 from generator.config import BUILTIN_THEMES
 from generator.serve import InputFilter, SiteServer, watched_folders
-from tests.conftest import HEADER, ROOT
-from tests.test_build import snapshot
+from tests.conftest import HEADER, ROOT, snapshot
 
 SECRET = "TOP-SECRET-4b1d0c"
 
@@ -224,6 +223,7 @@ def test_reload_script_and_version(server):
         server.version = 0
 
 
+@pytest.mark.browser
 def test_an_open_page_reloads_after_a_rebuild_under_the_policy(server, browser):
     """The reload script and its polling are files and requests of the site itself, so
     the pages' Content-Security-Policy lets them run: nothing is refused."""
@@ -253,6 +253,7 @@ def test_url_prefix_from_base_url(site):
         assert fetch(port, "/index.html")[0] == 404
 
 
+@pytest.mark.slow
 def test_burst_of_200_concurrent_requests_all_answered_quietly(server, site, capfd):
     """200 connections open at once, each request sent when all are connected."""
     pages = {"/": "index.html", "/topics/": "topics/index.html", "/archive/": "archive/index.html",
@@ -360,6 +361,7 @@ def test_papersite_serve_listens_on_127_0_0_1_only(tmp_path):
         process.wait(timeout=5)
 
 
+@pytest.mark.slow
 def test_serve_rebuilds_keeps_the_last_good_site_and_stops_on_ctrl_c(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)

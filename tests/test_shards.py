@@ -12,7 +12,7 @@ from generator.diagnostics import Diagnostics
 from generator.inputs import read_dumps
 from generator.related import find_related
 from generator.shards import MANIFEST, in_shard, parse_shard
-from tests.test_build import make_content, run_cli, snapshot
+from tests.conftest import make_content, run_cli, snapshot
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +24,7 @@ def shard_build(content, dumps, out, shard, **options):
     return build(BuildOptions(content=content, dumps=dumps, out=out, shard=shard, jobs=1, **options))
 
 
+@pytest.mark.real_data
 def test_three_shards_and_a_merge_equal_a_single_build(tmp_path, content, real_dumps):
     single = build(BuildOptions(content=content, dumps=real_dumps, out=tmp_path / "single", jobs=2))
     assert single.ok
@@ -44,6 +45,7 @@ def test_three_shards_and_a_merge_equal_a_single_build(tmp_path, content, real_d
     assert snapshot(tmp_path / "merged") == snapshot(tmp_path / "single")
 
 
+@pytest.mark.real_data
 def test_merge_refuses_shards_that_do_not_make_one_site(tmp_path, content, real_dumps):
     folders = {k: tmp_path / str(k) for k in (1, 2)}
     for k, folder in folders.items():
@@ -78,6 +80,7 @@ def test_shards_split_papers_by_id_and_the_cli_checks_the_split(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.real_data
 def test_related_papers_of_some_rows_are_those_of_the_full_run(real_dumps):
     catalog = build_catalog(read_dumps(real_dumps, Diagnostics()), {}, Diagnostics())
     documents = [(p.title, p.abstract) for p in catalog.papers]
@@ -86,6 +89,7 @@ def test_related_papers_of_some_rows_are_those_of_the_full_run(real_dumps):
     assert find_related(documents, rows=rows, chunk_rows=5) == [full[r] for r in rows]
 
 
+@pytest.mark.real_data
 def test_a_shard_keeps_the_urls_published_by_the_site_it_is_for(tmp_path, content, real_dumps):
     site = tmp_path / "site"
     assert build(BuildOptions(content=content, dumps=real_dumps, out=site, jobs=1)).ok

@@ -16,6 +16,8 @@ import pytest
 from generator.build import BuildOptions, build
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.real_data
+
 
 @pytest.fixture(scope="module")
 def subpath_site(tmp_path_factory, real_dumps) -> Path:
@@ -104,6 +106,7 @@ def test_every_internal_link_resolves_under_a_sub_path(subpath_site):
     check_links(subpath_site, "/papers-site/")
 
 
+@pytest.mark.slow
 def test_html_passes_the_nu_html_checker(real_site):
     if shutil.which("java") is None:
         pytest.fail("the Nu HTML checker needs Java: apt-get install default-jre-headless")

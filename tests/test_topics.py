@@ -219,6 +219,7 @@ def archive_catalog(real_archive):
     return catalog, topics
 
 
+@pytest.mark.real_data
 def test_default_taxonomy_covers_the_field(archive_catalog):
     _, topics = archive_catalog
     slugs = {t.slug for t in topics}
@@ -229,6 +230,7 @@ def test_default_taxonomy_covers_the_field(archive_catalog):
     assert any(t.parent for t in topics)
 
 
+@pytest.mark.real_data
 def test_coverage_shares_and_topics_per_paper_on_the_real_archive(archive_catalog):
     catalog, _ = archive_catalog
     papers = catalog.papers
@@ -241,6 +243,7 @@ def test_coverage_shares_and_topics_per_paper_on_the_real_archive(archive_catalo
     assert sum(len(paper.topics) for paper in papers) / len(papers) <= 2  # measured 1.14
 
 
+@pytest.mark.real_data
 def test_hand_labelled_precision_is_at_least_90_percent(archive_catalog):
     catalog, topics = archive_catalog
     labels = tomllib.loads((ROOT / "tests" / "topic_labels.toml").read_text(encoding="utf-8"))["paper"]

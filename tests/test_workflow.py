@@ -236,6 +236,7 @@ def test_site_falls_back_on_the_state_that_sharded_keeps():
     assert cache_steps(sharded, "actions/cache/save")[".papersite-cache"][1]["key"] == fallback["with"]["key"]
 
 
+@pytest.mark.slow
 def test_a_kept_build_restored_on_a_fresh_checkout_is_reused(tmp_path, monkeypatch):
     """The pack and unpack steps as written keep every file's mtime to the nanosecond,
     so the next run, on a checkout whose inputs all have new mtimes, rewrites nothing."""
@@ -264,6 +265,7 @@ def test_a_kept_build_restored_on_a_fresh_checkout_is_reused(tmp_path, monkeypat
         rebuilt.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("base_path, prefix", [("/papers-site", "/papers-site/"), ("", "/")])
 def test_site_build_steps_run_as_written_publish_under_the_pages_path(
         tmp_path, base_path, prefix):
@@ -398,6 +400,7 @@ def sitemap_build(content: Path, out: Path, *options: str) -> tuple[str, str]:
     return result.stderr, (out / "sitemap.xml").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_build_site_url_option_makes_the_absolute_links_and_agrees_with_the_pages_path(tmp_path):
     content = content_with(tmp_path, None)
     pages = ["--base-url", "/papers-site/", "--site-url", "https://you.github.io/papers-site"]
