@@ -142,8 +142,10 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     declared_topics = load_taxonomy(content, diagnostics)
     markdown_pages = load_markdown_pages(content, diagnostics)
     clock.lap("parse and merge")
-    if theme is None:
-        diagnostics.error(str(content / "site.toml"), 1, f"theme {config.theme!r} not found")
+    if theme is None:  # nothing can be rendered: not even --keep-going goes on
+        diagnostics.error(str(content / "site.toml"), config.lines.get("theme", 1),
+                          f"theme {config.theme!r} not found in {content / 'themes'} or papersite's own themes")
+        return BuildResult(False, diagnostics, message=f"build failed: no theme; {options.out} is left as it was")
     failure = _input_failure(diagnostics, options)
     if failure:
         return BuildResult(False, diagnostics, message=failure)
@@ -159,9 +161,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
         index.topics_assigned()
     clock.lap("topics")
 
-    # theme is None only with --keep-going after "theme not found" (an error above),
-    # which then fails here with a TypeError: a bug of its own, not typed away.
-    assets = collect_assets(theme, content)  # type: ignore[arg-type]
+    assets = collect_assets(theme, content)
     base_url = _normalise_base_url(options.base_url, config.site_url)
     globals_ = {
         "site": {"title": config.title, "description": config.description,
@@ -177,7 +177,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
         **search_globals(options.search, catalog),
         "live_reload": options.live_reload,
     }
-    dirs = template_dirs(theme, content)  # type: ignore[arg-type]  # as collect_assets above
+    dirs = template_dirs(theme, content)
     # Papersite's own code too: a new version may render the same context differently.
     recipe_base = digest(json.dumps(globals_, sort_keys=True), code_digest())
     templates = template_digests(dirs)

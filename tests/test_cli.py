@@ -78,6 +78,18 @@ def test_missing_dumps_folder_is_a_clear_error(tmp_path):
     assert "dumps folder not found" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("keep_going", [[], ["--keep-going"]])
+def test_a_theme_that_is_not_there_is_a_clear_error_even_with_keep_going(tmp_path, keep_going):
+    (tmp_path / "dumps").mkdir()
+    (tmp_path / "dumps" / "a.txt").write_text(HEADER + "Dec 10\n\nT\n\nA.\n")
+    (tmp_path / "site.toml").write_text('title = "ok"\ntheme = "nowhere"\n')
+    out = tmp_path / "site"
+    result = papersite("build", "--content", str(tmp_path), "--out", str(out), *keep_going)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"site.toml:2: error: theme 'nowhere' not found in {tmp_path / 'themes'}" in result.stderr
+    assert "build failed: no theme" in result.stderr and not out.exists()
+
+
 def test_broken_site_toml_is_reported_with_its_line(tmp_path):
     (tmp_path / "dumps").mkdir()
     (tmp_path / "site.toml").write_text('title = "ok"\nsite_url = \n')
