@@ -120,7 +120,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     from generator.inputs import load_taxonomy, read_catalog
     from generator.newsite import warn_of_sample_settings
     from generator.pages import load_markdown_pages, plan_pages, url_to_path
-    from generator.periods import papers_by_period
+    from generator.groups import group_papers
     from generator.publish import Outputs, publish
     from generator.related import assign_related
     from generator.render import collect_assets, make_environment, template_dirs, template_digests
@@ -204,8 +204,8 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
         caches["related"].put("state", related_state)
     clock.lap("related")
 
-    by_period = papers_by_period(catalog.papers)
-    pages = plan_pages(catalog, topics, by_period, markdown_pages, options.search != "none",
+    groups = group_papers(catalog, topics)
+    pages = plan_pages(catalog, topics, groups, markdown_pages, options.search != "none",
                        caches["texts"])
     clock.lap("plan")
     if shard_papers is not None:
@@ -215,7 +215,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
         # shard_papers are only chosen with a --shard.
         files = {MANIFEST: manifest(options.shard, fingerprint, related)}  # type: ignore[arg-type]
     else:
-        files = plain_files(config, catalog, topics, by_period, pages)
+        files = plain_files(config, catalog, topics, groups, pages)
         clock.lap("feeds")
         parents = parent_slugs(topics)
         try:

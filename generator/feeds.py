@@ -15,10 +15,11 @@ from generator.abstract import abstract_text
 from generator.catalog import Catalog, Paper
 from generator.config import SiteConfig
 from generator.gcpause import paused_gc
+from generator.groups import Groups
 from generator.listing import PAGE
 from generator.pages import PERIOD_FEEDS, Page, newest_first
 from generator.periods import Period, most_upvoted
-from generator.topics import Topic, papers_by_topic
+from generator.topics import Topic
 
 FEED_SIZE = 50
 #: A period feed's entries: the newest periods of its kind.
@@ -128,7 +129,7 @@ def catalogue_json(catalog: Catalog) -> bytes:
 
 @paused_gc()
 def plain_files(config: SiteConfig, catalog: Catalog, topics: list[Topic],
-                by_period: dict[Period, list[Paper]], pages: list[Page]) -> dict[str, bytes]:
+                groups: Groups, pages: list[Page]) -> dict[str, bytes]:
     """Every non-HTML output: path inside the site -> bytes."""
     files = {
         "feed.xml": atom_feed(config, config.title, "/feed.xml", "/", catalog.papers),
@@ -136,11 +137,10 @@ def plain_files(config: SiteConfig, catalog: Catalog, topics: list[Topic],
         "robots.txt": robots(config),
         "data/papers.json": catalogue_json(catalog),
     }
-    members = papers_by_topic(catalog.papers, topics)
     for kind, feed in PERIOD_FEEDS.items():
-        files[feed.lstrip("/")] = period_feed(config, kind, by_period)
+        files[feed.lstrip("/")] = period_feed(config, kind, groups.by_period)
     for topic in topics:
         files[f"topics/{topic.slug}/feed.xml"] = atom_feed(
             config, f"{config.title}: {topic.name}", f"/topics/{topic.slug}/feed.xml",
-            f"/topics/{topic.slug}/", members[topic.slug])
+            f"/topics/{topic.slug}/", groups.by_topic[topic.slug])
     return files

@@ -29,11 +29,12 @@ from generator.catalog import Catalog, JSONObject, Paper
 from generator.charts import Rising, RisingTopic, Span, YearCounts
 from generator.citation import citation, short_byline
 from generator.diagnostics import Diagnostics
+from generator.groups import Groups
 from generator.gcpause import paused_gc
 from generator.dates import month_year, short_date
 from generator.periods import ALL_TIME, KINDS, Period, most_upvoted, periods_of
 from generator.listing import Listing
-from generator.topics import Topic, papers_by_topic, topic_tree
+from generator.topics import Topic, topic_tree
 
 if TYPE_CHECKING:
     from generator.inputs import Cache
@@ -259,7 +260,7 @@ def arxiv_links(arxiv_id: str) -> list[JSONObject]:
 
 @paused_gc()
 def plan_pages(
-    catalog: Catalog, topics: list[Topic], by_period: dict[Period, list[Paper]],
+    catalog: Catalog, topics: list[Topic], groups: Groups,
     markdown_pages: list[MarkdownPage], search: bool, memo: Cache | None = None
 ) -> list[Page]:
     """Every HTML page of the site, sorted by URL. ``memo`` (``get``/``put`` by
@@ -269,11 +270,7 @@ def plan_pages(
     listing_names = listing_titles(catalog.listings)
     summaries = {paper.id: summary(paper) for paper in catalog.papers}
     neighbours = _listing_neighbours(catalog, listing_names, summaries)
-    members = papers_by_topic(catalog.papers, topics)
-    papers_by_org: dict[str, list[Paper]] = defaultdict(list)
-    for paper in catalog.papers:
-        if paper.organization:
-            papers_by_org[paper.organization.handle].append(paper)
+    members, by_period = groups.by_topic, groups.by_period
 
     for paper in catalog.papers:
         pages.append(Page(paper.url, "paper.html", _paper_context(
@@ -309,8 +306,8 @@ def plan_pages(
                 "papers": items, "pager": pager, "facets": facets(items, exclude=topic.slug),
             }))
 
-    orgs = sorted(papers_by_org.items(), key=lambda item: item[0].casefold())
-    # papers_by_org holds only papers with an organisation.
+    orgs = sorted(groups.by_org.items(), key=lambda item: item[0].casefold())
+    # groups.by_org holds only papers with an organisation.
     pages.append(Page("/orgs/", "orgs.html", {"orgs": [
         {"handle": handle, "name": papers[-1].organization.name,  # type: ignore[union-attr]
          "url": f"/orgs/{handle}/",
