@@ -27,8 +27,8 @@ from urllib.parse import quote, unquote, urlsplit
 import watchfiles
 
 from generator.build import BuildOptions
-from generator.cli import run_build
 from generator.config import BUILTIN_THEMES
+from generator.console import run_build
 from generator.diagnostics import plural
 
 HOST = "127.0.0.1"
