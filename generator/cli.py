@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from generator import __version__
-from generator.build import BuildOptions, build
+from generator.build import BuildOptions
 from generator.config import load_config
+from generator.console import report, run_build
 from generator.diagnostics import Diagnostics, plural
 from generator.newsite import (
     DEFAULT_DESCRIPTION, DEFAULT_TITLE, InitRefused, check_site_url, init_site, next_steps,
@@ -138,46 +138,6 @@ def _build_options(args: argparse.Namespace, **overrides: Any) -> BuildOptions:
     )
 
 
-def run_build(options: BuildOptions, timings: bool = False) -> int:
-    """Build, print the diagnostics and a summary; the exit status."""
-    progress = _progress_bar if sys.stderr.isatty() else None
-    result = build(options, progress)
-    report(result.diagnostics)
-    if not result.ok:
-        print(f"papersite: {result.message}", file=sys.stderr)
-        return 1
-    print(
-        f"papersite: {plural(result.written, 'file')} written, {result.unchanged} unchanged, "
-        f"{result.removed} removed, {plural(len(result.diagnostics.errors), 'error')}, "
-        f"{plural(len(result.diagnostics.warnings), 'warning')}, {result.seconds:.2f} s",
-        file=sys.stderr,
-    )
-    if timings:
-        for stage, wall, cpu in result.timings:
-            print(f"  {stage:<16} {wall:8.2f} s wall {cpu:8.2f} s CPU", file=sys.stderr)
-    return 0
-
-
-def _progress_bar(total: int) -> Callable[[int], None]:
-    from tqdm import tqdm
-
-    bar = tqdm(total=total, unit="file", desc="papersite", leave=False)
-
-    def advance(count: int) -> None:
-        bar.update(count)
-        if bar.n >= total:
-            bar.close()
-
-    return advance
-
-
-def report(diagnostics: Diagnostics, github_annotations: bool = False) -> None:
-    for diagnostic in sorted(diagnostics):
-        print(diagnostic, file=sys.stderr)
-        if github_annotations:
-            print(diagnostic.github_annotation(), flush=True)
-
-
 def run_init(args: argparse.Namespace) -> int:
     """``papersite init``: what it wrote and what to run next, or why it wrote nothing."""
     try:
@@ -201,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         return run_build(_build_options(args), args.timings)
     if args.command == "serve":
-        from generator.serve import serve  # imports this module, and watchfiles
+        from generator.serve import serve  # imports watchfiles
 
         return serve(_build_options(args), args.port)
     return run_catalog_command(args)

@@ -38,9 +38,6 @@ class Assets:
 
     files: dict[str, tuple[str, bytes]]
 
-    def url(self, name: str) -> str:
-        return "/" + self.files[name][0]
-
 
 def collect_assets(theme_dir: Path, content_dir: Path) -> Assets:
     sources: dict[str, Path] = {}

@@ -50,15 +50,25 @@ import unicodedata
 import zlib
 from array import array
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from generator.abstract import abstract_text
-from generator.catalog import Catalog, Paper
+from generator.catalog import Catalog, JSONObject, Paper
 from generator.citation import short_byline
 from generator.config import SiteConfig
 from generator.listing import PAGE
 from generator.topics import listed_under
 from generator.workers import Background
+
+if TYPE_CHECKING:
+    from pagefind.index import IndexConfig
+
+    from generator.inputs import Cache
+    from generator.state import StageCache
+
+T = TypeVar("T")
 
 #: Where each engine's files live in the site; the search page reads it.
 INDEX_URL = {"builtin": "/search-index/", "pagefind": "/pagefind/"}
@@ -68,7 +78,7 @@ class SearchFailed(Exception):
     """The search index cannot be built here, such as Pagefind without its binary."""
 
 
-def search_globals(engine: str, catalog: Catalog) -> dict:
+def search_globals(engine: str, catalog: Catalog) -> dict[str, Any]:
     """Template globals for the search page: the index URL and the years to filter by."""
     if engine not in INDEX_URL:
         return {"search_index": "", "search_years": []}
@@ -77,7 +87,7 @@ def search_globals(engine: str, catalog: Catalog) -> dict:
 
 
 def search_files(engine: str, catalog: Catalog, parents: dict[str, str],
-                 config: SiteConfig, cache=None) -> dict[str, bytes]:
+                 config: SiteConfig, cache: Cache | None = None) -> dict[str, bytes]:
     """Path inside the site -> bytes, for every file the search engine needs;
     ``parents`` and ``cache`` as for :func:`builtin_index`."""
     if engine == "builtin":
@@ -96,7 +106,7 @@ _APOSTROPHE = re.compile(r"['\u2019](?<=[^\W_]['\u2019])(?=[^\W_])")
 _TOKEN = re.compile(r"[^\W_]+(?:(?<=[0-9])\.(?=[0-9])[^\W_]+)*")
 
 
-def _drop_mark(match: re.Match) -> str:
+def _drop_mark(match: re.Match[str]) -> str:
     return "" if unicodedata.category(match[0]).startswith("M") else match[0]
 
 
@@ -240,7 +250,7 @@ def varint(value: int) -> bytes:
     return _VARINT[value] if value < 1 << 14 else _leb128(value)
 
 
-def _gaps(docs) -> bytes:
+def _gaps(docs: Iterable[int]) -> bytes:
     """Sorted document numbers as varint gaps (the first one from zero)."""
     docs = list(docs)
     gaps = list(map(operator.sub, docs, [0, *docs[:-1]]))
@@ -277,12 +287,19 @@ def impact(title_tf: int, abstract_tf: int, title_norm: float, abstract_norm: fl
     return max(1, int(127 * tf / (K1 + tf) + 0.5))
 
 
-def builtin_index(catalog: Catalog, parents: dict[str, str] | None = None, cache=None) -> dict[str, bytes]:
+def builtin_index(catalog: Catalog, parents: dict[str, str] | None = None,
+                  cache: Cache | None = None) -> dict[str, bytes]:
     """The built-in engine's files (see the module docstring), from the catalogue;
     ``parents`` (sub-topic -> parent) puts a sub-topic's papers in its parent's
     filter too. ``cache`` (``get``/``put`` by key) keeps each paper's words and
     result record between builds: a new day reads only its own papers' text."""
     return index_files(catalog, term_files(catalog, cache), document_files(catalog, cache), parents or {})
+
+
+#: The term shards and tails, and the first term of each shard (:func:`term_files`).
+Terms = tuple[dict[str, bytes], list[str]]
+#: What a forked process's copy of a stage cache hands back (:meth:`StageCache.changes`).
+Changes = tuple[list[str], dict[str, bytes]]
 
 
 class IndexBuild:
@@ -291,29 +308,33 @@ class IndexBuild:
     need no topics, and its documents once the papers have their topics. What
     the processes add to ``cache`` comes back with their files."""
 
-    def __init__(self, catalog: Catalog, cache=None):
+    def __init__(self, catalog: Catalog, cache: StageCache | None = None):
         self.catalog, self.cache = catalog, cache
-        self.terms = Background(_with_new_entries, term_files, catalog, cache)
-        self.documents: Background | None = None
+        self.terms: Background[tuple[Terms, Changes | None]] = Background(
+            _with_new_entries, term_files, catalog, cache)
+        self.documents: Background[tuple[dict[str, bytes], Changes | None]] | None = None
 
     def topics_assigned(self) -> None:
         self.documents = Background(_with_new_entries, document_files, self.catalog, self.cache)
 
     def files(self, parents: dict[str, str]) -> dict[str, bytes]:
+        assert self.documents is not None, "topics_assigned() comes first"
         terms, documents = self.terms.result(), self.documents.result()
         if self.cache is not None:
             for _, changes in (terms, documents):
+                assert changes is not None  # the processes had the cache too
                 self.cache.take(changes)
         return index_files(self.catalog, terms[0], documents[0], parents)
 
 
-def _with_new_entries(function, catalog: Catalog, cache):
+def _with_new_entries(function: Callable[[Catalog, Cache | None], T], catalog: Catalog,
+                      cache: StageCache | None) -> tuple[T, Changes | None]:
     """``function(catalog, cache)``, and what it did with the cache, which a
     forked process's copy would otherwise keep to itself."""
     return function(catalog, cache), (cache.changes() if cache is not None else None)
 
 
-def term_files(catalog: Catalog, cache=None) -> tuple[dict[str, bytes], list[str]]:
+def term_files(catalog: Catalog, cache: Cache | None = None) -> Terms:
     """The term shards and tails, and the first term of each shard."""
     words = [_paper_words(paper, cache) for paper in document_order(catalog.papers)]
     terms, posting_docs, posting_weights = _postings(words)
@@ -326,11 +347,11 @@ def term_files(catalog: Catalog, cache=None) -> tuple[dict[str, bytes], list[str
 PaperWords = tuple[list[str], list[str], list[str], list[tuple[str, str]]]
 
 
-def _paper_words(paper: Paper, cache) -> PaperWords:
+def _paper_words(paper: Paper, cache: Cache | None) -> PaperWords:
     byline = byline_text(paper)
     if cache is not None:
         key = cache.key(paper.title, paper.abstract, byline)
-        found = cache.get(key)
+        found: PaperWords | None = cache.get(key)
         if found is not None:
             return found
     abstract = abstract_text(paper.abstract)  # "80%", not "80\\%"
@@ -341,12 +362,12 @@ def _paper_words(paper: Paper, cache) -> PaperWords:
     return found
 
 
-def document_files(catalog: Catalog, cache=None) -> dict[str, bytes]:
+def document_files(catalog: Catalog, cache: Cache | None = None) -> dict[str, bytes]:
     """What the results show of each paper (see :func:`_documents`)."""
     return _documents(document_order(catalog.papers), cache)
 
 
-def index_files(catalog: Catalog, terms: tuple[dict[str, bytes], list[str]],
+def index_files(catalog: Catalog, terms: Terms,
                 documents: dict[str, bytes], parents: dict[str, str]) -> dict[str, bytes]:
     """The whole index: the term and document files, the topic lists (a parent's
     with its sub-topics' papers) and the manifest."""
@@ -390,7 +411,7 @@ def _upvote_files(papers: list[Paper]) -> dict[str, bytes]:
             for block in range((len(papers) + UPVOTE_BLOCK - 1) // UPVOTE_BLOCK)}
 
 
-def _postings(words: list[PaperWords]) -> tuple[list[str], list[array], list[bytearray]]:
+def _postings(words: list[PaperWords]) -> tuple[list[str], list[array[int]], list[bytearray]]:
     """The vocabulary, and for each term its documents (ascending) and their weight bytes."""
     term_ids: dict[str, int] = {}  # an unstemmed token, or a term, -> its term number
     terms: list[str] = []
@@ -398,7 +419,7 @@ def _postings(words: list[PaperWords]) -> tuple[list[str], list[array], list[byt
     def numbers(tokens: list[str]) -> list[int]:
         found = list(map(term_ids.get, tokens))
         if None not in found:
-            return found
+            return cast(list[int], found)
         for index, token in enumerate(tokens):
             if found[index] is None:
                 term = stem(token)
@@ -407,9 +428,10 @@ def _postings(words: list[PaperWords]) -> tuple[list[str], list[array], list[byt
                     number = term_ids[term] = len(terms)
                     terms.append(term)
                 found[index] = term_ids[token] = number
-        return found
+        return cast(list[int], found)  # every None replaced
 
-    documents = []  # per paper: title length, abstract length, term numbers, packed counts
+    # per paper: title length, abstract length, term numbers, packed counts
+    documents: list[tuple[int, int, array[int], array[int]]] = []
     for title, abstract, byline, _ in words:
         # The authors and the arXiv id are found as words of the abstract would be,
         # but leave its length (which weighs every other match) alone.
@@ -422,11 +444,11 @@ def _postings(words: list[PaperWords]) -> tuple[list[str], list[array], list[byt
     average_abstract = max(1.0, sum(d[1] for d in documents) / max(1, len(documents)))
     posting_docs = [array("I") for _ in terms]
     posting_weights = [bytearray() for _ in terms]
-    for doc, (title_length, abstract_length, numbers, counts) in enumerate(documents):
+    for doc, (title_length, abstract_length, doc_terms, doc_counts) in enumerate(documents):
         title_norm = 1 - B + B * title_length / average_title
         abstract_norm = 1 - B + B * abstract_length / average_abstract
         weights: dict[int, int] = {}  # most pairs of counts repeat
-        for number, pair in zip(numbers, counts):
+        for number, pair in zip(doc_terms, doc_counts):
             weight = weights.get(pair)
             if weight is None:
                 title_tf, abstract_tf = pair >> 16, pair & 0xFFFF
@@ -438,7 +460,7 @@ def _postings(words: list[PaperWords]) -> tuple[list[str], list[array], list[byt
 
 
 def _compounds(words: list[PaperWords], terms: list[str],
-               posting_docs: list[array], posting_weights: list[bytearray]) -> dict[int, bytes]:
+               posting_docs: list[array[int]], posting_weights: list[bytearray]) -> dict[int, bytes]:
     """Term number -> the compound words it is a part of, for its shard entry.
 
     A part that is no word of its own (``sphinx`` of ``VisualSphinx``) joins
@@ -455,16 +477,16 @@ def _compounds(words: list[PaperWords], terms: list[str],
     number = {term: n for n, term in enumerate(terms)}
     parts: dict[int, set[int]] = {}
     for *_, pairs in words:
-        for compound, part in pairs:
-            if compound not in number:
+        for compound_term, part_term in pairs:
+            if compound_term not in number:
                 continue
-            if part not in number:
-                number[part] = len(terms)
-                terms.append(part)
+            if part_term not in number:
+                number[part_term] = len(terms)
+                terms.append(part_term)
                 posting_docs.append(array("I"))
                 posting_weights.append(bytearray())
-            parts.setdefault(number[part], set()).add(number[compound])
-    entries = {}
+            parts.setdefault(number[part_term], set()).add(number[compound_term])
+    entries: dict[int, bytes] = {}
     for part, compounds in parts.items():
         if len(posting_docs[part]) > HEAD_POSTINGS:
             continue
@@ -484,7 +506,7 @@ def _compounds(words: list[PaperWords], terms: list[str],
     return entries
 
 
-def _term_shards(terms: list[str], posting_docs: list[array], posting_weights: list[bytearray],
+def _term_shards(terms: list[str], posting_docs: list[array[int]], posting_weights: list[bytearray],
                  compounds: dict[int, bytes], count: int) -> tuple[dict[str, bytes], list[str]]:
     """Shard and tail files, and the first term of each shard, in JavaScript string order."""
     files: dict[str, bytes] = {}
@@ -514,7 +536,7 @@ def _term_shards(terms: list[str], posting_docs: list[array], posting_weights: l
     return files, boundaries
 
 
-def _term_entry(term: str, docs: array, weights: bytearray, tail_number: int, count: int
+def _term_entry(term: str, docs: array[int], weights: bytearray, tail_number: int, count: int
                 ) -> tuple[bytes, bytes | None]:
     """A term's record in its shard, and its tail file if it has more postings than fit.
 
@@ -563,7 +585,7 @@ def _mean_weight(weights: bytearray, indexes: list[int]) -> int:
     return round(sum(weights[i] & 127 for i in indexes) / len(indexes)) if indexes else 0
 
 
-def _documents(papers: list[Paper], cache=None) -> dict[str, bytes]:
+def _documents(papers: list[Paper], cache: Cache | None = None) -> dict[str, bytes]:
     """What a result shows, per paper in document order: ``d/<n>.bin`` holds the
     paper's id (for the reading list), title, URL, date (``l``: the day first listed, for a paper without one),
     topics, upvotes (``k``: ``"page"`` for a saved page's number), organisation
@@ -580,18 +602,18 @@ def _documents(papers: list[Paper], cache=None) -> dict[str, bytes]:
     return files
 
 
-def _document(paper: Paper, cache) -> tuple[bytes, bytes | None]:
+def _document(paper: Paper, cache: Cache | None) -> tuple[bytes, bytes | None]:
     """A paper's result record and the rest of its abstract, gzipped."""
     if cache is not None:
         key = cache.key(repr((
             "document", paper.id, paper.title, paper.url, paper.published, paper.topics,
             paper.abstract, paper.listed, paper.upvotes, paper.upvotes_kind,
             paper.organization, paper.authors)))
-        found = cache.get(key)
+        found: tuple[bytes, bytes | None] | None = cache.get(key)
         if found is not None:
             return found
     start, rest = _split_abstract(abstract_text(paper.abstract))
-    record = {"i": paper.id, "t": paper.title, "u": paper.url,
+    record: JSONObject = {"i": paper.id, "t": paper.title, "u": paper.url,
               "d": paper.published.isoformat() if paper.published else None,
               "c": paper.topics, "a": start}
     if not paper.published and paper.listed:
@@ -665,7 +687,7 @@ def pagefind_index(catalog: Catalog, parents: dict[str, str], config: SiteConfig
             page.write_text(_pagefind_record(paper, parents, language), encoding="utf-8")
 
         async def run() -> None:
-            config_ = {"force_language": language, "output_path": str(bundle)}
+            config_: IndexConfig = {"force_language": language, "output_path": str(bundle)}
             async with PagefindIndex(config=config_) as index:  # writes the bundle on exit
                 await index.add_directory(str(records))
 
@@ -719,7 +741,7 @@ def _pagefind_binary() -> str:
     """
     from pagefind.service import get_executable
 
-    found = get_executable()
+    found: Path | str | None = get_executable()
     if found is None:
         found = _npx_pagefind()
     if found is None:
@@ -780,7 +802,7 @@ def _native_pagefind(wrapper: Path) -> str:
 
 
 @contextlib.contextmanager
-def _environment(name: str, value: str):
+def _environment(name: str, value: str) -> Iterator[None]:
     """Set an environment variable for the duration of a block."""
     previous = os.environ.get(name)
     os.environ[name] = value

@@ -13,6 +13,7 @@ A build that fails leaves the last good site in place and the version as it was.
 from __future__ import annotations
 
 import io
+import socket
 import sys
 import threading
 import traceback
@@ -20,13 +21,14 @@ from dataclasses import replace
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 import watchfiles
 
 from generator.build import BuildOptions
-from generator.cli import run_build
 from generator.config import BUILTIN_THEMES
+from generator.console import run_build
 from generator.diagnostics import plural
 
 HOST = "127.0.0.1"
@@ -68,7 +70,7 @@ class SiteServer(ThreadingHTTPServer):
             return None
         return path if path.is_relative_to(self.root) else None
 
-    def handle_error(self, request, client_address) -> None:
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
         """A browser that drops a connection (say, on reload) is not an error."""
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
@@ -135,7 +137,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
         self.end_headers()
         return io.BytesIO(body)
 
-    def log_message(self, format: str, *args) -> None:
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet: no line per request. Failures still reach stderr through ``handle_error``."""
 
 
@@ -173,12 +175,13 @@ def watched_folders(options: BuildOptions) -> list[Path]:
 
 def serve(options: BuildOptions, port: int) -> int:
     """Build, then serve and rebuild on change until Ctrl-C; the exit status."""
-    options = replace(options, live_reload=True, base_url=options.base_url or "/")
+    base_url = options.base_url or "/"
+    options = replace(options, live_reload=True, base_url=base_url)
     try:
         if run_build(options) != 0:
             return 1
         try:
-            server = SiteServer(options.out, port, url_path(options.base_url))
+            server = SiteServer(options.out, port, url_path(base_url))
         except (OSError, OverflowError) as exc:
             print(f"papersite: error: cannot listen on {HOST}:{port}: {exc}", file=sys.stderr)
             return 1
