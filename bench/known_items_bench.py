@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from search_bench import CHROMIUM, ENGINES, Page, machine, serve  # noqa: E402
 from generator.build import BuildOptions, build  # noqa: E402
-from generator.search import INDEX_URL  # noqa: E402
+from generator.urls import SEARCH_INDEX  # noqa: E402
 
 ITEMS = tomllib.loads((ROOT / "tests" / "known_items_archive.toml").read_text())["item"]
 UNSUPPORTED = {"builtin": set(), "pagefind": {"subword"}}
@@ -94,7 +94,7 @@ def main() -> int:
             result = build(BuildOptions(content=ROOT / "content", dumps=dumps, out=site, search=engine))
             assert result.ok, result.message
             built = time.perf_counter() - started
-            index = [path.stat().st_size for path in (site / INDEX_URL[engine].strip("/")).rglob("*")
+            index = [path.stat().st_size for path in (site / SEARCH_INDEX[engine].strip("/")).rglob("*")
                      if path.is_file()]
             items = [item for item in ITEMS if item["kind"] not in UNSUPPORTED[engine]]
             server, base = serve(site, "/unused/", None)

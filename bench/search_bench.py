@@ -55,7 +55,8 @@ from generator.build import BuildOptions, build  # noqa: E402
 from generator.config import load_config  # noqa: E402
 from generator.inputs import read_catalog  # noqa: E402
 from generator.diagnostics import Diagnostics  # noqa: E402
-from generator.search import INDEX_URL, search_files  # noqa: E402
+from generator.search import search_files  # noqa: E402
+from generator.urls import SEARCH_INDEX  # noqa: E402
 from generator.topics import assign_topics, load_topics, parent_slugs  # noqa: E402
 
 ENGINES = ("builtin", "pagefind")
@@ -121,7 +122,7 @@ def build_index(engine: str, catalog, parents: dict[str, str], config, folder: P
     files = search_files(engine, catalog, parents, config)
     result = {"build_s": time.perf_counter() - wall, "build_cpu_s": cpu_seconds() - cpu,
               "files": len(files), "bytes": sum(len(data) for data in files.values())}
-    prefix = INDEX_URL[engine].strip("/") + "/"
+    prefix = SEARCH_INDEX[engine].strip("/") + "/"
     for path, data in files.items():
         target = folder / path.removeprefix(prefix)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -267,7 +268,7 @@ def main() -> int:
                 index = temporary / f"index-{engine}"
                 shutil.rmtree(index, ignore_errors=True)
                 row = build_index(engine, catalog, parent_slugs(topics), config, index)
-                server, base = serve(sites[engine], INDEX_URL[engine], index)
+                server, base = serve(sites[engine], SEARCH_INDEX[engine], index)
                 try:
                     row.update(measure_browser(browser, base, queries))
                 finally:

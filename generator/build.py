@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
+from generator import urls
 from generator.config import SiteConfig, find_theme, load_config
 from generator.diagnostics import BuildFailed, Diagnostic, Diagnostics, plural
 from generator.gcpause import paused_gc
@@ -119,7 +120,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     from generator.feeds import plain_files
     from generator.inputs import load_taxonomy, read_catalog
     from generator.newsite import warn_of_sample_settings
-    from generator.pages import load_markdown_pages, plan_pages, url_to_path
+    from generator.pages import load_markdown_pages, plan_pages
     from generator.groups import group_papers
     from generator.publish import Outputs, publish
     from generator.related import assign_related
@@ -168,7 +169,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
                  "site_url": config.site_url, "language": config.language},
         "base_url": base_url,
         "assets": {name: path for name, (path, _) in assets.files.items()},
-        "nav_pages": [{"title": p.title, "url": f"/{p.slug}/"} for p in markdown_pages],
+        "nav_pages": [{"title": p.title, "url": urls.markdown_page(p.slug)} for p in markdown_pages],
         "topic_names": {t.slug: t.name for t in topics},
         # The search page's topic filter: each top-level topic, then its sub-topics.
         "topic_choices": [{"slug": t.slug, "name": t.name, "sub": t is not top}
@@ -194,7 +195,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
                                message=f"build failed: {exc}; {options.out} is left as it was")
         for paper in catalog.papers:
             paper.related = related.get(paper.id, [])
-        prebuilt = {url_to_path(paper.url): folder_of[paper.id]
+        prebuilt = {urls.to_path(paper.url): folder_of[paper.id]
                     for paper in catalog.papers if paper.id in folder_of}
     else:
         if options.shard:
@@ -209,8 +210,8 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
                        caches["texts"])
     clock.lap("plan")
     if shard_papers is not None:
-        urls = {paper.url for paper in catalog.papers if paper.id in shard_papers}
-        pages = [page for page in pages if page.url in urls]
+        shard_urls = {paper.url for paper in catalog.papers if paper.id in shard_papers}
+        pages = [page for page in pages if page.url in shard_urls]
         related = {p.id: p.related for p in catalog.papers if p.id in shard_papers}
         # shard_papers are only chosen with a --shard.
         files = {MANIFEST: manifest(options.shard, fingerprint, related)}  # type: ignore[arg-type]

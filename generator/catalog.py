@@ -22,6 +22,7 @@ from typing import Any
 
 from slugify import slugify
 
+from generator import urls
 from generator.diagnostics import Diagnostics
 from generator.gcpause import paused_gc
 from generator.listing import API, PAGE, Entry, Listing, Organization, PartialDate, Repository
@@ -70,7 +71,7 @@ class Paper:
 
     @property
     def url(self) -> str:
-        return f"/papers/{self.slug}/"
+        return urls.paper(self.slug)
 
     @property
     def listed(self) -> datetime.date | None:

@@ -11,13 +11,14 @@ from xml.sax.saxutils import escape, quoteattr
 
 import orjson
 
+from generator import urls
 from generator.abstract import abstract_text
 from generator.catalog import Catalog, Paper
 from generator.config import SiteConfig
 from generator.gcpause import paused_gc
 from generator.groups import Groups
 from generator.listing import PAGE
-from generator.pages import PERIOD_FEEDS, Page, newest_first
+from generator.pages import Page, newest_first
 from generator.periods import Period, most_upvoted
 from generator.topics import Topic
 
@@ -26,7 +27,7 @@ FEED_SIZE = 50
 PERIOD_FEED_SIZE = 20
 #: A period feed names this many of each period's most upvoted papers.
 PERIOD_FEED_TOP = 10
-#: The titles of the period feeds (PERIOD_FEEDS has their URLs).
+#: The titles of the period feeds (urls.PERIOD_FEEDS has their URLs).
 PERIOD_FEED_TITLES = {"week": "Most upvoted each week", "month": "Most upvoted each month",
                       "year": "Most upvoted each year"}
 
@@ -104,7 +105,7 @@ def period_feed(config: SiteConfig, kind: str, by_period: dict[Period, list[Pape
             for paper in most_upvoted(by_period[period])[:PERIOD_FEED_TOP])
         entries.append((period.title, period.url, updated[period],
                         [f'    <content type="html">{escape(f"<ol>{items}</ol>")}</content>']))
-    return _feed(config, f"{config.title}: {PERIOD_FEED_TITLES[kind]}", PERIOD_FEEDS[kind], "/top/",
+    return _feed(config, f"{config.title}: {PERIOD_FEED_TITLES[kind]}", urls.PERIOD_FEEDS[kind], urls.TOP,
                  max(updated.values(), default=_stamp(None)), entries)
 
 
@@ -119,7 +120,7 @@ def sitemap(config: SiteConfig, pages: list[Page]) -> bytes:
 
 
 def robots(config: SiteConfig) -> bytes:
-    return f"User-agent: *\nAllow: /\nSitemap: {config.site_url}sitemap.xml\n".encode("utf-8")
+    return f"User-agent: *\nAllow: /\nSitemap: {config.site_url}{urls.to_path(urls.SITEMAP)}\n".encode("utf-8")
 
 
 def catalogue_json(catalog: Catalog) -> bytes:
@@ -132,15 +133,15 @@ def plain_files(config: SiteConfig, catalog: Catalog, topics: list[Topic],
                 groups: Groups, pages: list[Page]) -> dict[str, bytes]:
     """Every non-HTML output: path inside the site -> bytes."""
     files = {
-        "feed.xml": atom_feed(config, config.title, "/feed.xml", "/", catalog.papers),
-        "sitemap.xml": sitemap(config, pages),
-        "robots.txt": robots(config),
-        "data/papers.json": catalogue_json(catalog),
+        urls.to_path(urls.FEED): atom_feed(config, config.title, urls.FEED, urls.HOME, catalog.papers),
+        urls.to_path(urls.SITEMAP): sitemap(config, pages),
+        urls.to_path(urls.ROBOTS): robots(config),
+        urls.to_path(urls.DATA): catalogue_json(catalog),
     }
-    for kind, feed in PERIOD_FEEDS.items():
-        files[feed.lstrip("/")] = period_feed(config, kind, groups.by_period)
+    for kind, feed in urls.PERIOD_FEEDS.items():
+        files[urls.to_path(feed)] = period_feed(config, kind, groups.by_period)
     for topic in topics:
-        files[f"topics/{topic.slug}/feed.xml"] = atom_feed(
-            config, f"{config.title}: {topic.name}", f"/topics/{topic.slug}/feed.xml",
-            f"/topics/{topic.slug}/", groups.by_topic[topic.slug])
+        feed = urls.topic_feed(topic.slug)
+        files[urls.to_path(feed)] = atom_feed(config, f"{config.title}: {topic.name}", feed,
+                                              urls.topic(topic.slug), groups.by_topic[topic.slug])
     return files

@@ -24,6 +24,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from slugify import slugify
 
+from generator import urls
 from generator.abstract import abstract_html, abstract_text
 from generator.catalog import Catalog, JSONObject, Paper
 from generator.charts import Rising, RisingTopic, Span, YearCounts
@@ -45,7 +46,6 @@ HOME_TOP = 10
 #: A period page shows this many of its most upvoted papers (and stays under 60 KB).
 PERIOD_TOP = 30
 #: Each kind of period's Atom feed (written by the feeds stage), one entry per period.
-PERIOD_FEEDS = {"week": "/top/weekly.xml", "month": "/top/monthly.xml", "year": "/top/yearly.xml"}
 #: A list shows this much of an abstract, cut at a word; the paper page shows it all.
 PREVIEW_CHARS = 480
 RISING_MAX = 6
@@ -65,12 +65,7 @@ class Page:
     @property
     def path(self) -> str:
         """The file that holds this page inside the output folder."""
-        return url_to_path(self.url)
-
-
-def url_to_path(url: str) -> str:
-    path = url.lstrip("/")
-    return path + "index.html" if path.endswith("/") or not path else path
+        return urls.to_path(self.url)
 
 
 def _is_web_link(url: str) -> bool:
@@ -196,7 +191,7 @@ def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
 
 def org_link(paper: Paper) -> JSONObject | None:
     org = paper.organization
-    return {"name": org.name, "url": f"/orgs/{org.handle}/"} if org else None
+    return {"name": org.name, "url": urls.org(org.handle)} if org else None
 
 
 def summary(paper: Paper) -> JSONObject:
@@ -224,7 +219,7 @@ def paginate(base: str, items: list[JSONObject], per_page: int = PER_PAGE
     total = max(1, -(-len(items) // per_page))
 
     def url(number: int) -> str:
-        return base if number == 1 else f"{base}page/{number}/"
+        return urls.numbered(base, number)
 
     for number in range(1, total + 1):
         pager = {
@@ -280,17 +275,17 @@ def plan_pages(
     tree = topic_tree(topics)
 
     def topic_entry(topic: Topic) -> JSONObject:
-        return {"slug": topic.slug, "name": topic.name, "url": f"/topics/{topic.slug}/",
+        return {"slug": topic.slug, "name": topic.name, "url": urls.topic(topic.slug),
                 "count": len(members[topic.slug]),
                 "counts": spark_counts(span, members[topic.slug]) if span else None}
 
-    pages.append(Page("/topics/", "topics.html", {"span": span, "topics": [
+    pages.append(Page(urls.TOPICS, "topics.html", {"span": span, "topics": [
         {**topic_entry(topic), "children": [topic_entry(child) for child in children]}
         for topic, children in tree
     ]}))
     children_of = {topic.slug: children for topic, children in tree}
     for topic in topics:
-        base = f"/topics/{topic.slug}/"
+        base = urls.topic(topic.slug)
         ordered = [summaries[p.id] for p in newest_first(members[topic.slug])]
         parent = topic_by_slug[topic.parent] if topic.parent else None
         for url, items, pager in paginate(base, ordered):
@@ -298,8 +293,8 @@ def plan_pages(
                 "topic": {"slug": topic.slug, "name": topic.name,
                           "description_html": PAGE_MD.render(topic.description),
                           "count": len(ordered), "url": base, "feed": f"{base}feed.xml"},
-                "parent": {"name": parent.name, "url": f"/topics/{parent.slug}/"} if parent else None,
-                "children": [{"name": child.name, "url": f"/topics/{child.slug}/",
+                "parent": {"name": parent.name, "url": urls.topic(parent.slug)} if parent else None,
+                "children": [{"name": child.name, "url": urls.topic(child.slug),
                               "count": len(members[child.slug])}
                              for child in children_of.get(topic.slug, [])],
                 "per_year": per_year(members[topic.slug]) if pager["page"] == 1 else None,
@@ -308,14 +303,14 @@ def plan_pages(
 
     orgs = sorted(groups.by_org.items(), key=lambda item: item[0].casefold())
     # groups.by_org holds only papers with an organisation.
-    pages.append(Page("/orgs/", "orgs.html", {"orgs": [
+    pages.append(Page(urls.ORGS, "orgs.html", {"orgs": [
         {"handle": handle, "name": papers[-1].organization.name,  # type: ignore[union-attr]
-         "url": f"/orgs/{handle}/",
+         "url": urls.org(handle),
          "count": len(papers)}
         for handle, papers in orgs
     ]}))
     for handle, papers in orgs:
-        base = f"/orgs/{handle}/"
+        base = urls.org(handle)
         ordered = [summaries[p.id] for p in newest_first(papers)]
         org = {"handle": handle, "name": papers[-1].organization.name,  # type: ignore[union-attr]
                "count": len(ordered),
@@ -329,11 +324,11 @@ def plan_pages(
     pages.extend(_period_pages(by_period, summaries))
     pages.append(_home_page(catalog, topics, members, by_period, summaries))
     for page in markdown_pages:
-        pages.append(Page(f"/{page.slug}/", "page.html", {"title": page.title, "body_html": page.html}))
+        pages.append(Page(urls.markdown_page(page.slug), "page.html", {"title": page.title, "body_html": page.html}))
     if search:
-        pages.append(Page("/search/", "search.html", {}))
-    pages.append(Page("/reading-list/", "reading_list.html", {}))
-    pages.append(Page("/404.html", "404.html", {}))
+        pages.append(Page(urls.SEARCH, "search.html", {}))
+    pages.append(Page(urls.READING_LIST, "reading_list.html", {}))
+    pages.append(Page(urls.NOT_FOUND, "404.html", {}))
     pages.sort(key=lambda page: page.url)
     return pages
 
@@ -412,7 +407,7 @@ def rising_topics(papers: list[Paper], topics: list[Topic], members: dict[str, l
         growth = Fraction(recent, recent_total) - Fraction(before, before_total)
         if recent >= RISING_MIN_RECENT and growth > 0:
             rows.append((-growth, topic.name.casefold(), topic.slug, {
-                "name": topic.name, "url": f"/topics/{topic.slug}/",
+                "name": topic.name, "url": urls.topic(topic.slug),
                 "recent": recent, "before": before}))
     if not rows:
         return None
@@ -474,7 +469,7 @@ def _paper_context(paper: Paper, listing_names: dict[str, str], topic_by_slug: d
     record["topic_names"] = [topic_by_slug[slug].name for slug in paper.topics]
     record["abstract_html"], record["citation"] = _paper_texts(paper, memo)
     record["appearances"] = [
-        {**shown, "url": f"/listings/{shown['listing']}/",
+        {**shown, "url": urls.listing(shown["listing"]),
          "name": listing_names[shown["listing"]],
          "kind_label": LISTING_KINDS[shown["kind"]]}
         for shown in record["appearances"]
@@ -506,7 +501,7 @@ def _listing_neighbours(catalog: Catalog, titles: dict[str, str], summaries: dic
     found: dict[str, JSONObject] = {}
     for listing in catalog.listings:
         ids = catalog.listing_papers[listing.id]
-        info = {"url": f"/listings/{listing.id}/", "title": titles[listing.id]}
+        info = {"url": urls.listing(listing.id), "title": titles[listing.id]}
         around = neighbour_links([(summaries[pid]["url"], summaries[pid]["title"]) for pid in ids])
         for position, (pid, links) in enumerate(zip(ids, around), 1):
             if pid not in found:
@@ -562,18 +557,18 @@ def _archive_pages(papers: list[Paper], summaries: dict[str, JSONObject],
     years: dict[int, list[JSONObject]] = defaultdict(list)
     for (year, month), month_papers in sorted(by_month.items(), reverse=True):
         years[year].append({"month": month, "count": len(month_papers),
-                            "url": f"/archive/{year}/{month:02d}/"})
-    pages = [Page("/archive/", "archive.html", {
+                            "url": urls.archive_month(year, month)})
+    pages = [Page(urls.ARCHIVE, "archive.html", {
         "years": [{"year": year, "count": sum(m["count"] for m in months),
-                   "url": f"/archive/{year}/"} for year, months in years.items()],
-        "undated": {"count": len(undated), "url": "/archive/undated/"} if undated else None,
+                   "url": urls.archive_year(year)} for year, months in years.items()],
+        "undated": {"count": len(undated), "url": urls.ARCHIVE_UNDATED} if undated else None,
     })]
     for year, months in years.items():
-        pages.append(Page(f"/archive/{year}/", "archive_year.html", {"year": year, "months": months}))
+        pages.append(Page(urls.archive_year(year), "archive_year.html", {"year": year, "months": months}))
     month_keys = sorted(by_month)
-    around = neighbour_links([(f"/archive/{y}/{m:02d}/", month_year(y, m)) for y, m in month_keys])
+    around = neighbour_links([(urls.archive_month(y, m), month_year(y, m)) for y, m in month_keys])
     for (year, month), links in zip(month_keys, around):
-        base = f"/archive/{year}/{month:02d}/"
+        base = urls.archive_month(year, month)
         ordered = [summaries[p.id] for p in newest_first(by_month[(year, month)])]
         top = Period("month", f"{year}-{month:02d}")  # a page only if papers were listed that month
         for url, items, pager in paginate(base, ordered):
@@ -583,7 +578,7 @@ def _archive_pages(papers: list[Paper], summaries: dict[str, JSONObject],
                 "top": top.url if top in by_period else None}))
     if undated:
         ordered = [summaries[p.id] for p in newest_first(undated)]
-        for url, items, pager in paginate("/archive/undated/", ordered):
+        for url, items, pager in paginate(urls.ARCHIVE_UNDATED, ordered):
             pages.append(Page(url, "archive_undated.html", {
                 "count": len(ordered), "papers": items, "pager": pager, "facets": facets(items)}))
     return pages
@@ -597,14 +592,14 @@ def _listing_pages(catalog: Catalog, titles: dict[str, str], summaries: dict[str
     # Dated listings lead from day to day; undated ones only to each other.
     links_of: dict[str, JSONObject] = {}
     for group in ([l for l in catalog.listings if l.date], [l for l in catalog.listings if not l.date]):
-        around = neighbour_links([(f"/listings/{listing.id}/", titles[listing.id]) for listing in group])
+        around = neighbour_links([(urls.listing(listing.id), titles[listing.id]) for listing in group])
         links_of.update((listing.id, links) for listing, links in zip(group, around))
     for listing in reversed(catalog.listings):
         links = links_of[listing.id]
         ids = catalog.listing_papers[listing.id]
         info: JSONObject = {"id": listing.id, "title": titles[listing.id], "kind": listing.kind,
                 "kind_label": LISTING_KINDS[listing.kind],
-                "date": _date(listing.date), "count": len(ids), "url": f"/listings/{listing.id}/"}
+                "date": _date(listing.date), "count": len(ids), "url": urls.listing(listing.id)}
         index.append(info)
         entries = []
         for pid in ids:
@@ -618,7 +613,7 @@ def _listing_pages(catalog: Catalog, titles: dict[str, str], summaries: dict[str
         pages.append(Page(info["url"], "listing.html", {
             "listing": info, "entries": entries, "facets": facets(entries), "periods": periods,
             **links}))
-    pages.append(Page("/listings/", "listings.html", {"listings": index}))
+    pages.append(Page(urls.LISTINGS, "listings.html", {"listings": index}))
     return pages
 
 
@@ -646,7 +641,7 @@ def _period_pages(by_period: dict[Period, list[Paper]], summaries: dict[str, JSO
                 parent = parent.parent()
             pages.append(Page(period.url, "period.html", {
                 "period": {"kind": period.kind, "key": period.key, "title": period.title,
-                           "url": period.url, "count": len(papers), "feed": PERIOD_FEEDS.get(period.kind),
+                           "url": period.url, "count": len(papers), "feed": urls.PERIOD_FEEDS.get(period.kind),
                            "first": _date(days[0]) if days else None,
                            "last": _date(days[1]) if days else None},
                 "papers": top, "facets": facets(top), "trail": trail,
@@ -665,7 +660,7 @@ def _home_page(catalog: Catalog, topics: list[Topic], members: dict[str, list[Pa
         listing = dated[-1]
         ids = catalog.listing_papers[listing.id]
         latest = {
-            "url": f"/listings/{listing.id}/", "date": _date(listing.date), "count": len(ids),
+            "url": urls.listing(listing.id), "date": _date(listing.date), "count": len(ids),
             "papers": [summaries[pid] for pid in ids[:HOME_LATEST]],
         }
     # "This week" is the newest listing's week, never the build's clock.
@@ -677,14 +672,14 @@ def _home_page(catalog: Catalog, topics: list[Topic], members: dict[str, list[Pa
     for paper in catalog.papers:
         if paper.date:
             years[paper.date.year] += 1
-    return Page("/", "home.html", {
+    return Page(urls.HOME, "home.html", {
         "latest": latest,
         "top": [summaries[p.id] for p in most_upvoted(by_period.get(week, []))[:HOME_TOP]],
         "top_period": {"url": week.url, "title": week.title, "kind": week.kind},
         "periods": [{"url": p.url, "title": p.title, "kind": p.kind} for p in current],
-        "topics": [{"name": t.name, "url": f"/topics/{t.slug}/", "count": len(members[t.slug])}
+        "topics": [{"name": t.name, "url": urls.topic(t.slug), "count": len(members[t.slug])}
                    for t in topics if t.parent is None and members[t.slug]],
-        "years": [{"year": y, "count": n, "url": f"/archive/{y}/"} for y, n in sorted(years.items(), reverse=True)],
+        "years": [{"year": y, "count": n, "url": urls.archive_year(y)} for y, n in sorted(years.items(), reverse=True)],
         "rising": rising_topics(catalog.papers, topics, members),
         "paper_count": len(catalog.papers),
         "listing_count": len(catalog.listings),

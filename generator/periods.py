@@ -17,6 +17,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from generator import urls
 from generator.catalog import Paper
 from generator.dates import month_year
 from generator.listing import API
@@ -31,7 +32,7 @@ class Period:
 
     @property
     def url(self) -> str:
-        return f"/top/{self.key}/" if self.key else "/top/"
+        return urls.period(self.key)
 
     @property
     def title(self) -> str:

@@ -17,7 +17,7 @@ import jinja2
 from jinja2 import meta
 from markupsafe import Markup
 
-from generator import charts
+from generator import charts, urls
 from generator.abstract import abstract_text
 from generator.catalog import JSONObject
 from generator.dates import MONTHS, month_year, short_date
@@ -129,6 +129,7 @@ def make_environment(dirs: list[Path], globals_: JSONObject) -> jinja2.Environme
     site_url = globals_["site"]["site_url"]
     env.globals.update(globals_)
     env.globals["url"] = lambda path: base + path.lstrip("/")
+    env.globals["urls"] = urls  # every URL form: urls.TOPICS, urls.topic(slug), ...
     env.globals["absolute_url"] = lambda path: site_url + path.lstrip("/")
     env.globals["asset"] = lambda name: base + globals_["assets"][name].lstrip("/")
     env.filters["date"] = format_date

@@ -54,6 +54,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from generator import urls
 from generator.abstract import abstract_text
 from generator.catalog import Catalog, JSONObject, Paper
 from generator.citation import short_byline
@@ -70,9 +71,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-#: Where each engine's files live in the site; the search page reads it.
-INDEX_URL = {"builtin": "/search-index/", "pagefind": "/pagefind/"}
-
 
 class SearchFailed(Exception):
     """The search index cannot be built here, such as Pagefind without its binary."""
@@ -80,10 +78,10 @@ class SearchFailed(Exception):
 
 def search_globals(engine: str, catalog: Catalog) -> dict[str, Any]:
     """Template globals for the search page: the index URL and the years to filter by."""
-    if engine not in INDEX_URL:
+    if engine not in urls.SEARCH_INDEX:
         return {"search_index": "", "search_years": []}
     years = sorted({p.published.year for p in catalog.papers if p.published}, reverse=True)
-    return {"search_index": INDEX_URL[engine], "search_years": years}
+    return {"search_index": urls.SEARCH_INDEX[engine], "search_years": years}
 
 
 def search_files(engine: str, catalog: Catalog, parents: dict[str, str],
@@ -398,7 +396,7 @@ def index_files(catalog: Catalog, terms: Terms,
     }
     files["manifest.bin"] = _gzip(json.dumps(manifest, ensure_ascii=False, sort_keys=True,
                                              separators=(",", ":")).encode("utf-8"))
-    prefix = INDEX_URL["builtin"].strip("/")
+    prefix = urls.SEARCH_INDEX["builtin"].strip("/")
     return {f"{prefix}/{path}": data for path, data in sorted(files.items())}
 
 
@@ -698,7 +696,7 @@ def pagefind_index(catalog: Catalog, parents: dict[str, str], config: SiteConfig
                     thread.submit(asyncio.run, run()).result()
             except Exception as exc:  # the service reports its errors as bare Exceptions
                 raise SearchFailed(f"Pagefind ({binary}) failed: {exc}") from exc
-        prefix = INDEX_URL["pagefind"].strip("/")
+        prefix = urls.SEARCH_INDEX["pagefind"].strip("/")
         return {f"{prefix}/{path.relative_to(bundle).as_posix()}": path.read_bytes()
                 for path in sorted(bundle.rglob("*"))
                 if path.is_file() and not path.name.startswith(_PAGEFIND_UI)}

@@ -26,6 +26,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import watchfiles
 
+from generator import urls
 from generator.build import BuildOptions
 from generator.config import BUILTIN_THEMES
 from generator.console import run_build
@@ -94,7 +95,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
             self.send_error(HTTPStatus.NOT_FOUND)
             return None
         relative = path[len(prefix):]
-        if relative == "__papersite/reload.js":
+        if relative == urls.to_path(urls.RELOAD_SCRIPT):
             return self._respond(HTTPStatus.OK, (RELOAD_JS % self.server.version).encode(),
                                  "text/javascript; charset=utf-8")
         if relative == "__papersite/version":
