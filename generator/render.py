@@ -25,9 +25,9 @@ from generator.files import make_dirs, write_file
 from generator.pages import Page
 from generator.workers import can_fork, worker_pool
 
-#: Below this many pages, starting worker processes costs more than it saves.
 #: Told how many more files are done.
 Progress = Callable[[int], None]
+#: Below this many pages, starting worker processes costs more than it saves.
 PARALLEL_MIN_PAGES = 400
 BATCH_SIZE = 64
 
