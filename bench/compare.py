@@ -118,9 +118,9 @@ from generator.abstract import url_spans  # noqa: E402
 from generator.catalog import Catalog, Paper, build_catalog  # noqa: E402
 from generator.config import load_config  # noqa: E402
 from generator.diagnostics import Diagnostics  # noqa: E402
-from generator.inputs import read_dumps  # noqa: E402
+from generator.inputs import load_topics, read_dumps  # noqa: E402
 from generator.related import assign_related  # noqa: E402
-from generator.topics import Topic, assign_topics, load_topics  # noqa: E402
+from generator.topics import Topic, assign_topics  # noqa: E402
 from generator.workers import default_jobs  # noqa: E402
 
 PER_PAGE = 50  # papers per topic page, as papersite's topic pages

@@ -53,11 +53,11 @@ sys.path.insert(0, str(ROOT))
 from corpus import resolve_real_dumps, write_corpus  # noqa: E402
 from generator.build import BuildOptions, build  # noqa: E402
 from generator.config import load_config  # noqa: E402
-from generator.inputs import read_catalog  # noqa: E402
+from generator.inputs import load_topics, read_catalog  # noqa: E402
 from generator.diagnostics import Diagnostics  # noqa: E402
 from generator.search import search_files  # noqa: E402
 from generator.urls import SEARCH_INDEX  # noqa: E402
-from generator.topics import assign_topics, load_topics, parent_slugs  # noqa: E402
+from generator.topics import assign_topics, parent_slugs  # noqa: E402
 
 ENGINES = ("builtin", "pagefind")
 CHROMIUM = "/usr/bin/chromium"

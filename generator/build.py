@@ -118,9 +118,9 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     # The stages take 0.4 s to import (SciPy alone a fifth of a second; Jinja,
     # Markdown, LaTeX): not for a build with nothing to do.
     from generator.feeds import plain_files
-    from generator.inputs import load_taxonomy, read_catalog
+    from generator.inputs import load_markdown_pages, load_taxonomy, read_catalog
     from generator.newsite import warn_of_sample_settings
-    from generator.pages import load_markdown_pages, plan_pages
+    from generator.pages import plan_pages
     from generator.groups import group_papers
     from generator.publish import Outputs, publish
     from generator.related import assign_related

@@ -24,7 +24,8 @@ from generator.daily_api import parse_api_file
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.gcpause import paused_gc
 from generator.listing import Listing, parse_dump
-from generator.topics import Topic, load_topics
+from generator.markdown import MarkdownPage, markdown_page
+from generator.topics import Topic, parse_topics
 
 #: Reads one file (its path, the path its messages show) into a listing, or None.
 Reader = Callable[[Path, str, Diagnostics], Listing | None]
@@ -90,3 +91,31 @@ def load_taxonomy(content: Path, diagnostics: Diagnostics) -> list[Topic] | None
     if not (content / "topics.toml").exists():
         return None
     return load_topics(content, diagnostics)
+
+
+def load_topics(content_dir: Path, diagnostics: Diagnostics) -> list[Topic]:
+    """The topics of ``topics.toml``, read once; a missing file means no topics."""
+    path = content_dir / "topics.toml"
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError) as exc:
+        diagnostics.error(str(path), 0, f"cannot read file: {exc}")
+        return []
+    return parse_topics(text, str(path), diagnostics)
+
+
+def load_markdown_pages(content_dir: Path, diagnostics: Diagnostics) -> list[MarkdownPage]:
+    """``content/pages/*.md``, in name order."""
+    pages = []
+    for path in sorted((content_dir / "pages").glob("*.md")):
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            diagnostics.error(str(path), 0, f"cannot read page: {exc}")
+            continue
+        page = markdown_page(str(path), path.stem, text, diagnostics)
+        if page is not None:
+            pages.append(page)
+    return pages

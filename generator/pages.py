@@ -8,33 +8,24 @@ whether the page must be rendered again.
 from __future__ import annotations
 
 import datetime
-import re
-import tomllib
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 from urllib.parse import quote
-
-from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
-from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
-from slugify import slugify
 
 from generator import urls
 from generator.abstract import abstract_html, abstract_text
 from generator.catalog import Catalog, JSONObject, Paper
 from generator.charts import Rising, RisingTopic, Span, YearCounts
 from generator.citation import citation, short_byline
-from generator.diagnostics import Diagnostics
 from generator.groups import Groups
 from generator.gcpause import paused_gc
 from generator.dates import month_year, short_date
 from generator.periods import ALL_TIME, KINDS, Period, most_upvoted, periods_of
 from generator.listing import Listing
+from generator.markdown import PAGE_MD, MarkdownPage
 from generator.topics import Topic, topic_tree
 
 if TYPE_CHECKING:
@@ -45,7 +36,6 @@ HOME_LATEST = 10
 HOME_TOP = 10
 #: A period page shows this many of its most upvoted papers (and stays under 60 KB).
 PERIOD_TOP = 30
-#: Each kind of period's Atom feed (written by the feeds stage), one entry per period.
 #: A list shows this much of an abstract, cut at a word; the paper page shows it all.
 PREVIEW_CHARS = 480
 RISING_MAX = 6
@@ -53,7 +43,6 @@ RISING_MAX = 6
 RISING_MIN_RECENT = 2
 #: Sparklines count papers per year when the dated papers span this many years, else per month.
 SPARK_MIN_YEARS = 3
-FRONT_MATTER_RE = re.compile(r"\A\+\+\+\s*\n(.*?)\n\+\+\+\s*(?:\n|\Z)", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,105 +55,6 @@ class Page:
     def path(self) -> str:
         """The file that holds this page inside the output folder."""
         return urls.to_path(self.url)
-
-
-def _is_web_link(url: str) -> bool:
-    return url[:8].lower().startswith(("http://", "https://"))
-
-
-def _is_outbound(url: str) -> bool:
-    """A link to another host: http(s), or scheme-relative (``//host/path``)."""
-    return _is_web_link(url) or url.startswith("//")
-
-
-def _safe_link(url: str) -> bool:
-    """Only web links and site-relative ones survive; no javascript:, data:, mailto: or ftp:."""
-    return _is_web_link(url) or url.startswith(("/", "#")) or ":" not in url.split("/", 1)[0]
-
-
-def _markdown(preset: str) -> MarkdownIt:
-    md = MarkdownIt(preset, {"html": False, "linkify": True, "typographer": False})
-    md.enable("linkify")
-    md.validateLink = _safe_link  # type: ignore[method-assign]  # markdown-it-py's documented hook
-    renderer = cast(RendererHTML, md.renderer)  # the default renderer of MarkdownIt
-    default_link_open = renderer.rules.get("link_open")
-
-    def link_open(tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType) -> str:
-        href = cast(str, tokens[index].attrGet("href") or "")  # a link's href is text
-        if _is_outbound(href):
-            tokens[index].attrSet("rel", "noopener noreferrer")
-            tokens[index].attrSet("class", "outbound")
-        if default_link_open:
-            html: str = default_link_open(tokens, index, options, env)
-            return html
-        return renderer.renderToken(tokens, index, options, env)
-
-    # markdown-it-py calls a rule as rule(tokens, index, options, env): a plain function will do.
-    renderer.rules["link_open"] = link_open  # type: ignore[assignment]
-    return md
-
-
-PAGE_MD = _markdown("commonmark")  # pages in content/pages are full CommonMark
-
-
-@dataclass
-class MarkdownPage:
-    slug: str
-    title: str
-    html: str
-
-
-def load_markdown_pages(content_dir: Path, diagnostics: Diagnostics) -> list[MarkdownPage]:
-    """``content/pages/*.md`` with an optional ``+++`` TOML front matter."""
-    pages = []
-    for path in sorted((content_dir / "pages").glob("*.md")):
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            diagnostics.error(str(path), 0, f"cannot read page: {exc}")
-            continue
-        meta: dict[str, Any] = {}  # TOML
-        body_line = 1  # the file's line number of the Markdown's first line
-        match = FRONT_MATTER_RE.match(text)
-        if match:
-            try:
-                meta = tomllib.loads(match[1])
-            except tomllib.TOMLDecodeError as exc:
-                diagnostics.error(str(path), 2, f"invalid front matter: {exc}")
-            body_line += text.count("\n", 0, match.end())
-            text = text[match.end() :]
-        title = meta.get("title")
-        if not isinstance(title, str) or not title.strip():
-            diagnostics.warning(str(path), 1, "page has no title in its front matter")
-            title = path.stem.replace("-", " ").capitalize()
-        slug = slugify(str(meta.get("slug") or path.stem))
-        if slug in RESERVED_SLUGS:
-            diagnostics.error(str(path), 1, f"page slug {slug!r} clashes with a built-in page")
-            continue
-        tokens = PAGE_MD.parse(text)
-        for line, src in _images_from_other_hosts(tokens):
-            diagnostics.warning(str(path), body_line + line,
-                                f"image {src} is on another host, and the site's Content-Security-Policy "
-                                "blocks it: serve it from this site")
-        html = PAGE_MD.renderer.render(tokens, PAGE_MD.options, {})
-        pages.append(MarkdownPage(slug=slug, title=title.strip(), html=html))
-    return pages
-
-
-def _images_from_other_hosts(tokens: Sequence[Token]) -> list[tuple[int, str]]:
-    """(line within the Markdown, from 0; src) of each image that is not on this site."""
-    found: list[tuple[int, str]] = []
-    for block in tokens:
-        for child in block.children or ():
-            src = cast("str | None", child.attrGet("src") if child.type == "image" else None)  # text
-            if src and _is_outbound(src):
-                # A block with inline children has its lines.
-                found.append((block.map[0], src))  # type: ignore[index]
-    return found
-
-
-RESERVED_SLUGS = {"papers", "topics", "orgs", "archive", "listings", "search", "data", "static",
-                  "top", "reading-list"}
 
 
 def _date(value: datetime.date | None) -> str | None:

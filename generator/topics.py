@@ -28,7 +28,6 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from slugify import slugify
@@ -187,23 +186,15 @@ def _follows(tokens: list[str], start: int, parts: tuple[str, ...]) -> bool:
             and tokens[end - 1] in (parts[-1], parts[-1] + "s", parts[-1] + "es"))
 
 
-def load_topics(content_dir: Path, diagnostics: Diagnostics) -> list[Topic]:
-    """Read ``topics.toml``; a missing file means no topics."""
-    path = content_dir / "topics.toml"
-    shown = str(path)
+def parse_topics(text: str, shown: str, diagnostics: Diagnostics) -> list[Topic]:
+    """The topics of a ``topics.toml`` whose text is ``text`` (``shown`` names it in messages)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        return []
-    except (OSError, UnicodeDecodeError) as exc:
-        diagnostics.error(shown, 0, f"cannot read file: {exc}")
-        return []
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"at line (\d+)", str(exc))
         diagnostics.error(shown, int(match[1]) if match else 1, f"invalid TOML: {exc}")
         return []
-    text_lines = path.read_text(encoding="utf-8-sig").splitlines()
-    headers = [n for n, line in enumerate(text_lines, 1) if line.strip() == "[[topic]]"]
+    headers = [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "[[topic]]"]
     topics: list[Topic] = []
     lines: dict[str, int] = {}
     for number, raw in enumerate(data.get("topic", []), 1):

@@ -23,6 +23,9 @@ FEED = "/feed.xml"
 SITEMAP = "/sitemap.xml"
 ROBOTS = "/robots.txt"
 DATA = "/data/papers.json"
+#: The first parts of the built-in pages' URLs: a page of ``content/pages/`` cannot take them.
+SECTIONS = {"papers", "topics", "orgs", "archive", "listings", "search", "data", "static",
+            "top", "reading-list"}
 #: The folder of each search engine's index; the search page reads it.
 SEARCH_INDEX = {"builtin": "/search-index/", "pagefind": "/pagefind/"}
 #: The live-reload script of ``papersite serve`` (never in a built site).

@@ -11,7 +11,7 @@ import pytest
 
 from generator.build import BuildOptions, build
 from generator.diagnostics import Diagnostics
-from generator.topics import load_topics
+from generator.inputs import load_topics
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.real_data

@@ -17,8 +17,7 @@ from generator.build import BuildOptions, build
 from generator.config import load_config
 from generator.diagnostics import Diagnostics
 from generator.newsite import SAMPLE_DUMPS, SAMPLE_SETTINGS, listing_digest, listing_files, toml_string
-from generator.pages import load_markdown_pages
-from generator.topics import load_topics
+from generator.inputs import load_markdown_pages, load_topics
 from tests.conftest import HEADER, ROOT, obey_file_modes, read_only
 
 

@@ -23,8 +23,8 @@ from generator import search
 from generator.build import BuildOptions, build
 from generator.config import load_config
 from generator.diagnostics import Diagnostics
-from generator.inputs import read_catalog
-from generator.topics import assign_topics, load_topics
+from generator.inputs import load_topics, read_catalog
+from generator.topics import assign_topics
 from tests.conftest import ROOT, QuietHandler, serve
 
 # Chromium on the sites of the real dumps and of the real archive.

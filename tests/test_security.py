@@ -10,7 +10,8 @@ import pytest
 
 from generator.diagnostics import Diagnostics
 from generator.abstract import abstract_html, abstract_text
-from generator.pages import PAGE_MD, load_markdown_pages
+from generator.inputs import load_markdown_pages
+from generator.markdown import PAGE_MD
 from generator.render import json_for_html
 from tests.conftest import POLICY, parse, policy_problems
 

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from generator.catalog import build_catalog
 from generator.diagnostics import Diagnostics
-from generator.inputs import read_dumps
+from generator.inputs import load_topics, read_dumps
 from generator.catalog import Paper
 from generator.topics import (KEYWORD_WEIGHT, TYPICAL_ABSTRACT_WORDS, PhraseIndex, Topic, assign_topics, choose_topics,
-                              load_topics, means_only, papers_by_topic, topic_scores, topic_tree, words)
+                              means_only, papers_by_topic, topic_scores, topic_tree, words)
 from tests.conftest import HEADER, ROOT
 
 
