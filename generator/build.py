@@ -118,13 +118,13 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     # The stages take 0.4 s to import (SciPy alone a fifth of a second; Jinja,
     # Markdown, LaTeX): not for a build with nothing to do.
     from generator.feeds import plain_files
-    from generator.inputs import load_markdown_pages, load_taxonomy, read_catalog
+    from generator.inputs import load_markdown_pages, load_taxonomy, load_theme, read_catalog
     from generator.newsite import warn_of_sample_settings
     from generator.pages import plan_pages
     from generator.groups import group_papers
     from generator.publish import Outputs, publish
     from generator.related import assign_related
-    from generator.render import collect_assets, make_environment, template_dirs, template_digests
+    from generator.render import collect_assets, make_environment, template_digests
     from generator.search import IndexBuild, SearchFailed, search_files, search_globals
     from generator.topics import assign_topics, parent_slugs, taxonomy, topic_tree
     from generator.workers import default_jobs
@@ -142,11 +142,12 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     _warn_of_base_url_disagreement(options, config, diagnostics)
     declared_topics = load_taxonomy(content, diagnostics)
     markdown_pages = load_markdown_pages(content, diagnostics)
-    clock.lap("parse and merge")
     if theme is None:  # nothing can be rendered: not even --keep-going goes on
         diagnostics.error(str(content / "site.toml"), config.lines.get("theme", 1),
                           f"theme {config.theme!r} not found in {content / 'themes'} or papersite's own themes")
         return BuildResult(False, diagnostics, message=f"build failed: no theme; {options.out} is left as it was")
+    theme_files = load_theme(theme, content, diagnostics)
+    clock.lap("parse and merge")
     failure = _input_failure(diagnostics, options)
     if failure:
         return BuildResult(False, diagnostics, message=failure)
@@ -162,7 +163,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
         index.topics_assigned()
     clock.lap("topics")
 
-    assets = collect_assets(theme, content)
+    assets = collect_assets(theme_files.static)
     base_url = _normalise_base_url(options.base_url, config.site_url)
     globals_ = {
         "site": {"title": config.title, "description": config.description,
@@ -178,10 +179,9 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
         **search_globals(options.search, catalog),
         "live_reload": options.live_reload,
     }
-    dirs = template_dirs(theme, content)
     # Papersite's own code too: a new version may render the same context differently.
     recipe_base = digest(json.dumps(globals_, sort_keys=True), code_digest())
-    templates = template_digests(dirs)
+    templates = template_digests(theme_files.templates)
 
     shard_papers: set[str] | None = None
     prebuilt: dict[str, Path] = {}  # page path -> the shard folder that holds it
@@ -236,7 +236,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     new_state = BuildState(inputs=_with_pins(inputs, pinned_by),
                            diagnostics=[list(astuple(d)) for d in diagnostics])
     published = publish(out, state, Outputs(recipes, files, pages, prebuilt),
-                        make_environment(dirs, globals_), jobs, progress_factory, clock,
+                        make_environment(theme_files.templates, globals_), jobs, progress_factory, clock,
                         side_files, new_state)
     return BuildResult(True, Diagnostics(), written=len(published.written),
                        unchanged=published.unchanged, removed=published.removed,

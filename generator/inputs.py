@@ -14,7 +14,7 @@ with the diagnostics their parse gave.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import astuple
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -119,3 +119,51 @@ def load_markdown_pages(content_dir: Path, diagnostics: Diagnostics) -> list[Mar
         if page is not None:
             pages.append(page)
     return pages
+
+
+@dataclass(frozen=True)
+class TemplateFile:
+    path: str  # where it was read, for messages
+    source: str
+
+
+@dataclass
+class Theme:
+    """What the render stage reads of the theme and the site's own overrides."""
+
+    #: Template name -> its file: the site's (``content/templates/``) over the
+    #: theme's, and every theme template also as ``theme/<name>``, which a
+    #: site's template may extend.
+    templates: dict[str, TemplateFile]
+    #: Static file name -> its bytes: the site's (``content/static/``) over the theme's.
+    static: dict[str, bytes]
+
+
+def load_theme(theme_dir: Path, content_dir: Path, diagnostics: Diagnostics) -> Theme:
+    """Every template and static file of the theme and the site, read once."""
+    templates: dict[str, TemplateFile] = {}
+    for prefix, root in (("", content_dir / "templates"), ("", theme_dir / "templates"),
+                         ("theme/", theme_dir / "templates")):
+        for name, path in _files(root):
+            if prefix + name in templates:
+                continue
+            try:
+                templates[prefix + name] = TemplateFile(str(path), path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError) as exc:
+                diagnostics.error(str(path), 0, f"cannot read template: {exc}")
+    static: dict[str, bytes] = {}
+    for root in (content_dir / "static", theme_dir / "static"):
+        for name, path in _files(root):
+            if name not in static:
+                try:
+                    static[name] = path.read_bytes()
+                except OSError as exc:
+                    diagnostics.error(str(path), 0, f"cannot read static file: {exc}")
+    return Theme(templates, dict(sorted(static.items())))
+
+
+def _files(root: Path) -> list[tuple[str, Path]]:
+    """(name relative to ``root``, path) of every file under ``root``, sorted."""
+    if not root.is_dir():
+        return []
+    return [(path.relative_to(root).as_posix(), path) for path in sorted(root.rglob("*")) if path.is_file()]

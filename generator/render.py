@@ -1,8 +1,9 @@
 """The render stage: Jinja2 templates from the theme, overridable by the site.
 
-Template lookup order: ``content/templates/`` first, then the theme. A site
-template can extend the theme's own version of itself as ``theme/<name>``.
-Static files follow the same rule and get content-hashed names.
+The input stage reads them (:func:`generator.inputs.load_theme`): a template
+of ``content/templates/`` stands in for the theme's of that name, and can
+extend the theme's own as ``theme/<name>``. Static files follow the same rule
+and get content-hashed names.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from generator.abstract import abstract_text
 from generator.catalog import JSONObject
 from generator.dates import MONTHS, month_year, short_date
 from generator.files import make_dirs, write_file
+from generator.inputs import TemplateFile
 from generator.pages import Page
 from generator.workers import can_fork, worker_pool
 
@@ -39,16 +41,10 @@ class Assets:
     files: dict[str, tuple[str, bytes]]
 
 
-def collect_assets(theme_dir: Path, content_dir: Path) -> Assets:
-    sources: dict[str, Path] = {}
-    for root in (theme_dir / "static", content_dir / "static"):  # the site's wins
-        if root.is_dir():
-            for path in sorted(root.rglob("*")):
-                if path.is_file():
-                    sources[path.relative_to(root).as_posix()] = path
+def collect_assets(static: dict[str, bytes]) -> Assets:
+    """The static files under content-hashed names, so a browser may cache them for good."""
     files = {}
-    for name, path in sorted(sources.items()):
-        data = path.read_bytes()
+    for name, data in sorted(static.items()):
         digest = hashlib.sha256(data).hexdigest()[:10]
         stem, dot, ext = name.rpartition(".")
         hashed = f"{stem}.{digest}.{ext}" if dot and "/" not in ext else f"{name}.{digest}"
@@ -56,27 +52,18 @@ def collect_assets(theme_dir: Path, content_dir: Path) -> Assets:
     return Assets(files)
 
 
-def template_dirs(theme_dir: Path, content_dir: Path) -> list[Path]:
-    return [content_dir / "templates", theme_dir / "templates"]
-
-
-def template_digests(dirs: list[Path]) -> dict[str, str]:
+def template_digests(templates: dict[str, TemplateFile]) -> dict[str, str]:
     """Each template's digest over its own source and every template it extends,
-    includes or imports, as the loader finds them (the site's before the
-    theme's): editing a template re-renders only the pages that use it. A
-    template that names another by a variable depends on every template."""
-    sources: dict[str, bytes] = {}
-    for root in dirs:
-        if root.is_dir():
-            for path in sorted(root.rglob("*")):
-                if path.is_file():
-                    sources.setdefault(path.relative_to(root).as_posix(), path.read_bytes())
+    includes or imports (``theme/<name>`` too): editing a template re-renders
+    only the pages that use it. A template that names another by a variable
+    depends on every template."""
+    sources = {name: file.source.encode("utf-8") for name, file in templates.items()}
     parser = jinja2.Environment()
     uses: dict[str, set[str | None]] = {}  # None: a name given by a variable
-    for name, source in sources.items():
+    for name, file in templates.items():
         try:
-            uses[name] = set(meta.find_referenced_templates(parser.parse(source.decode("utf-8"))))
-        except (jinja2.TemplateSyntaxError, UnicodeDecodeError):
+            uses[name] = set(meta.find_referenced_templates(parser.parse(file.source)))
+        except jinja2.TemplateSyntaxError:
             uses[name] = set()  # rendering it reports the error
     digests = {}
     for name in sources:
@@ -111,13 +98,13 @@ def json_for_html(value: object) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def make_environment(dirs: list[Path], globals_: JSONObject) -> jinja2.Environment:
-    theme_loader = jinja2.FileSystemLoader(str(dirs[-1]))
+def make_environment(templates: dict[str, TemplateFile], globals_: JSONObject) -> jinja2.Environment:
+    def load(name: str) -> tuple[str, str, Callable[[], bool]] | None:
+        file = templates.get(name)
+        return (file.source, file.path, lambda: True) if file else None
+
     env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader([
-            jinja2.FileSystemLoader([str(d) for d in dirs]),
-            jinja2.PrefixLoader({"theme": theme_loader}),
-        ]),
+        loader=jinja2.FunctionLoader(load),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -281,6 +281,28 @@ def test_template_override_can_extend_the_theme_original(tmp_path):
     assert f'href="/static/css/{css[0].name}"' in page
 
 
+def test_an_override_that_extends_the_theme_is_rendered_again_when_the_theme_changes(tmp_path):
+    """A site's paper.html extending theme/paper.html uses the theme's: editing
+    the theme must re-render its pages, the same bytes as a clean build."""
+    content = make_content(tmp_path)
+    shutil.copytree(ROOT / "themes" / "default", content / "themes" / "mine")
+    site_toml = content / "site.toml"
+    site_toml.write_text(site_toml.read_text().replace('theme = "default"', 'theme = "mine"'))
+    (content / "templates").mkdir()
+    (content / "templates" / "paper.html").write_text(
+        "{% extends 'theme/paper.html' %}\n{% block related %}<p>Ours.</p>{% endblock %}\n")
+    options = BuildOptions(content=content, out=tmp_path / "site", jobs=1)
+    assert build(options).ok
+    theirs = content / "themes" / "mine" / "templates" / "paper.html"
+    theirs.write_text(theirs.read_text().replace(">Find the paper<", ">Where to read it<"))
+    again = build(options)
+    paper = "papers/masked-diffusion-language-models-learn-to-plan/index.html"
+    assert again.ok and paper in again.written_paths
+    assert ">Where to read it<" in (tmp_path / "site" / paper).read_text()
+    assert build(BuildOptions(content=content, out=tmp_path / "clean", jobs=1)).ok
+    assert snapshot(tmp_path / "site") == snapshot(tmp_path / "clean")
+
+
 HOSTILE = (HEADER + "Dec 10\n\n"
            "<script>alert('title')</script> & {{ 7*7 }} {% raw %}\n\n"
            "Breaking out \"><img src=x onerror=alert(1)> see javascript:alert(2) and "
