@@ -28,7 +28,7 @@ from generator import urls
 from generator.abstract import abstract_html, abstract_text
 from generator.catalog import Catalog, JSONObject, Paper
 from generator.charts import Rising, RisingTopic, Span, YearCounts
-from generator.citation import citation, short_byline
+from generator.citation import Citation, citation, short_byline
 from generator.diagnostics import Diagnostics
 from generator.groups import Groups
 from generator.gcpause import paused_gc
@@ -448,12 +448,12 @@ def _upvote_charts(appearances: list[JSONObject]) -> list[JSONObject]:
     return charts
 
 
-def _paper_texts(paper: Paper, memo: Cache | None) -> tuple[str, dict[str, str] | None]:
+def _paper_texts(paper: Paper, memo: Cache | None) -> tuple[str, Citation | None]:
     """The abstract as HTML and the citation: the slow part of a paper page's
     context, a function of a few fields, so kept between builds in ``memo``."""
     year = paper.published.year if paper.published else None
     key = memo.key(repr((paper.title, paper.authors, year, paper.arxiv_id, paper.abstract))) if memo else ""
-    found: tuple[str, dict[str, str] | None] | None = memo.get(key) if memo else None
+    found: tuple[str, Citation | None] | None = memo.get(key) if memo else None
     if found is None:
         found = (abstract_html(paper.abstract), citation(paper.title, paper.authors, year, paper.arxiv_id))
         if memo:
