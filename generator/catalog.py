@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from slugify import slugify
 
@@ -27,8 +27,53 @@ from generator.diagnostics import Diagnostics
 from generator.gcpause import paused_gc
 from generator.listing import API, PAGE, Entry, Listing, Organization, PartialDate, Repository
 
-#: A JSON object as the catalogue and the templates read it: values of any JSON type.
+#: A JSON object whose keys no type names: values of any JSON type.
 JSONObject = dict[str, Any]
+
+
+class OrganizationJSON(TypedDict):
+    """A paper's organisation in the catalogue."""
+    handle: str
+    name: str
+
+
+class AppearanceJSON(TypedDict):
+    """A listing that showed a paper, in the catalogue."""
+    listing: str
+    listing_date: str | None
+    position: int
+    upvotes: int | None
+    kind: str
+
+
+class RepositoryJSON(TypedDict):
+    """A paper's code repository, in the catalogue."""
+    url: str
+    stars: int | None
+
+
+class PaperJSON(TypedDict):
+    """A paper in ``data/papers.json``: the catalogue contract (see :meth:`Paper.to_json`)."""
+    id: str
+    slug: str
+    url: str
+    title: str
+    abstract: str
+    authors_count: int | None
+    organization: OrganizationJSON | None
+    published: str | None
+    upvotes: int | None
+    topics: list[str]
+    appearances: list[AppearanceJSON]
+    related: list[str]
+    arxiv_id: str | None
+    authors: list[str]
+    github: RepositoryJSON | None
+    project_page: str | None
+    ai_summary: str | None
+    ai_keywords: list[str]
+    comments: int | None
+
 
 SLUG_MAX_CHARS = 80
 _DIGIT_GROUP_RE = re.compile(r"(?<=\d)[,.'](?=\d{3})")
@@ -92,7 +137,7 @@ class Paper:
             return None
         return API if any(shown.kind == API for shown in self.appearances) else PAGE
 
-    def to_json(self) -> JSONObject:
+    def to_json(self) -> PaperJSON:
         """The catalogue contract, field order included."""
         return {
             "id": self.id,

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TypedDict
 
 #: Title words that never make a key: articles, prepositions, conjunctions, question words.
 STOPWORDS = frozenset("""
@@ -195,7 +196,14 @@ def plain_citation(title: str, authors: list[str], year: int | None, arxiv_id: s
     return " ".join(part for part in parts if part)
 
 
-def citation(title: str, authors: list[str], year: int | None, arxiv_id: str | None) -> dict[str, str] | None:
+class Citation(TypedDict):
+    """A paper's citation: its BibTeX key, its BibTeX entry and its plain-text form."""
+    key: str
+    bibtex: str
+    text: str
+
+
+def citation(title: str, authors: list[str], year: int | None, arxiv_id: str | None) -> Citation | None:
     """``{"key", "bibtex", "text"}`` for a paper, or None when it has no author names and no arXiv id."""
     if not authors and not arxiv_id:
         return None

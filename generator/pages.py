@@ -1,8 +1,9 @@
 """The plan stage: the whole site map as data, before anything is rendered.
 
-Each :class:`Page` names its URL, its template and a JSON-able context. The
-context is everything the page shows, so its hash tells the incremental build
-whether the page must be rendered again.
+Each :class:`Page` names its URL, its template and a JSON-able context, of
+the type :mod:`generator.contexts` gives for that template (the theme's
+contract). The context is everything the page shows, so its hash tells the
+incremental build whether the page must be rendered again.
 """
 
 from __future__ import annotations
@@ -17,9 +18,16 @@ from urllib.parse import quote
 
 from generator import urls
 from generator.abstract import abstract_html, abstract_text
-from generator.catalog import Catalog, JSONObject, Paper
+from generator.catalog import Catalog, Paper
 from generator.charts import Rising, RisingTopic, Span, YearCounts
-from generator.citation import citation, short_byline
+from generator.citation import Citation, citation, short_byline
+from generator.contexts import (
+    Appearance, ArchiveContext, ArchiveMonthContext, ArchiveUndatedContext, ArchiveYearContext,
+    ExternalLink, Facet, HomeContext, InListing, LatestListing, Link, ListingContext, ListingInfo,
+    ListingsContext, MarkdownPageContext, MonthLink, NamedLink, Neighbours, NotFoundContext, OrgContext,
+    OrgInfo, OrgsContext, PageContext, Pager, PaperContext, PaperRecord, PaperSummary, PeriodContext,
+    ReadingListContext, SearchContext, TopicContext, TopicEntry, TopicRow, TopicsContext, UpvoteChart,
+)
 from generator.groups import Groups
 from generator.gcpause import paused_gc
 from generator.dates import month_year, short_date
@@ -49,7 +57,7 @@ SPARK_MIN_YEARS = 3
 class Page:
     url: str  # site-relative, such as "/papers/some-slug/"
     template: str
-    context: JSONObject
+    context: PageContext  # the type generator.contexts gives for the template
 
     @property
     def path(self) -> str:
@@ -79,12 +87,12 @@ def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
     return text[:cut if cut > 0 else limit].rstrip(" ,;:") + "…"
 
 
-def org_link(paper: Paper) -> JSONObject | None:
+def org_link(paper: Paper) -> NamedLink | None:
     org = paper.organization
     return {"name": org.name, "url": urls.org(org.handle)} if org else None
 
 
-def summary(paper: Paper) -> JSONObject:
+def summary(paper: Paper) -> PaperSummary:
     """What a list shows of a paper. :func:`plan_pages` makes it once per paper,
     and every list that shows the paper shares that one dict: it is read-only."""
     return {
@@ -103,8 +111,8 @@ def summary(paper: Paper) -> JSONObject:
     }
 
 
-def paginate(base: str, items: list[JSONObject], per_page: int = PER_PAGE
-             ) -> Iterator[tuple[str, list[JSONObject], JSONObject]]:
+def paginate(base: str, items: list[PaperSummary], per_page: int = PER_PAGE
+             ) -> Iterator[tuple[str, list[PaperSummary], Pager]]:
     """Yield ``(url, slice, pager)``: page 1 at ``base``, page N at ``base/page/N/``."""
     total = max(1, -(-len(items) // per_page))
 
@@ -112,7 +120,7 @@ def paginate(base: str, items: list[JSONObject], per_page: int = PER_PAGE
         return urls.numbered(base, number)
 
     for number in range(1, total + 1):
-        pager = {
+        pager: Pager = {
             "page": number,
             "pages": total,
             "prev": url(number - 1) if number > 1 else None,
@@ -121,7 +129,7 @@ def paginate(base: str, items: list[JSONObject], per_page: int = PER_PAGE
         yield url(number), items[(number - 1) * per_page : number * per_page], pager
 
 
-def external_search_links(title: str) -> list[JSONObject]:
+def external_search_links(title: str) -> list[ExternalLink]:
     """Searches of arXiv and Hugging Face for a paper's title, for a paper without an arXiv id."""
     query = quote(title)
     return [
@@ -132,7 +140,7 @@ def external_search_links(title: str) -> list[JSONObject]:
     ]
 
 
-def arxiv_links(arxiv_id: str) -> list[JSONObject]:
+def arxiv_links(arxiv_id: str) -> list[ExternalLink]:
     """The paper itself by its arXiv id: its abstract page, its PDF and its Hugging Face page."""
     arxiv_id = quote(arxiv_id, safe="/.")
     return [
@@ -164,22 +172,22 @@ def plan_pages(
     span = spark_span(catalog.papers)
     tree = topic_tree(topics)
 
-    def topic_entry(topic: Topic) -> JSONObject:
+    def topic_entry(topic: Topic) -> TopicEntry:
         return {"slug": topic.slug, "name": topic.name, "url": urls.topic(topic.slug),
                 "count": len(members[topic.slug]),
                 "counts": spark_counts(span, members[topic.slug]) if span else None}
 
-    pages.append(Page(urls.TOPICS, "topics.html", {"span": span, "topics": [
-        {**topic_entry(topic), "children": [topic_entry(child) for child in children]}
-        for topic, children in tree
-    ]}))
+    rows: list[TopicRow] = [{**topic_entry(topic), "children": [topic_entry(child) for child in children]}
+                            for topic, children in tree]
+    topic_index: TopicsContext = {"span": span, "topics": rows}
+    pages.append(Page(urls.TOPICS, "topics.html", topic_index))
     children_of = {topic.slug: children for topic, children in tree}
     for topic in topics:
         base = urls.topic(topic.slug)
         ordered = [summaries[p.id] for p in newest_first(members[topic.slug])]
         parent = topic_by_slug[topic.parent] if topic.parent else None
         for url, items, pager in paginate(base, ordered):
-            pages.append(Page(url, "topic.html", {
+            topic_page: TopicContext = {
                 "topic": {"slug": topic.slug, "name": topic.name,
                           "description_html": PAGE_MD.render(topic.description),
                           "count": len(ordered), "url": base, "feed": f"{base}feed.xml"},
@@ -189,36 +197,39 @@ def plan_pages(
                              for child in children_of.get(topic.slug, [])],
                 "per_year": per_year(members[topic.slug]) if pager["page"] == 1 else None,
                 "papers": items, "pager": pager, "facets": facets(items, exclude=topic.slug),
-            }))
+            }
+            pages.append(Page(url, "topic.html", topic_page))
 
     orgs = sorted(groups.by_org.items(), key=lambda item: item[0].casefold())
     # groups.by_org holds only papers with an organisation.
-    pages.append(Page(urls.ORGS, "orgs.html", {"orgs": [
+    org_index: OrgsContext = {"orgs": [
         {"handle": handle, "name": papers[-1].organization.name,  # type: ignore[union-attr]
          "url": urls.org(handle),
          "count": len(papers)}
         for handle, papers in orgs
-    ]}))
+    ]}
+    pages.append(Page(urls.ORGS, "orgs.html", org_index))
     for handle, papers in orgs:
         base = urls.org(handle)
         ordered = [summaries[p.id] for p in newest_first(papers)]
-        org = {"handle": handle, "name": papers[-1].organization.name,  # type: ignore[union-attr]
+        org: OrgInfo = {"handle": handle, "name": papers[-1].organization.name,  # type: ignore[union-attr]
                "count": len(ordered),
                "url": base, "hf_url": f"https://huggingface.co/{quote(handle)}"}
         for url, items, pager in paginate(base, ordered):
-            pages.append(Page(url, "org.html", {"org": org, "papers": items, "pager": pager,
-                                                "facets": facets(items)}))
+            org_page: OrgContext = {"org": org, "papers": items, "pager": pager, "facets": facets(items)}
+            pages.append(Page(url, "org.html", org_page))
 
     pages.extend(_archive_pages(catalog.papers, summaries, by_period))
     pages.extend(_listing_pages(catalog, listing_names, summaries))
     pages.extend(_period_pages(by_period, summaries))
     pages.append(_home_page(catalog, topics, members, by_period, summaries))
     for page in markdown_pages:
-        pages.append(Page(urls.markdown_page(page.slug), "page.html", {"title": page.title, "body_html": page.html}))
+        text: MarkdownPageContext = {"title": page.title, "body_html": page.html}
+        pages.append(Page(urls.markdown_page(page.slug), "page.html", text))
     if search:
-        pages.append(Page(urls.SEARCH, "search.html", {}))
-    pages.append(Page(urls.READING_LIST, "reading_list.html", {}))
-    pages.append(Page(urls.NOT_FOUND, "404.html", {}))
+        pages.append(Page(urls.SEARCH, "search.html", SearchContext()))
+    pages.append(Page(urls.READING_LIST, "reading_list.html", ReadingListContext()))
+    pages.append(Page(urls.NOT_FOUND, "404.html", NotFoundContext()))
     pages.sort(key=lambda page: page.url)
     return pages
 
@@ -323,13 +334,13 @@ def _repository_name(url: str) -> str:
     return url.partition("://")[2].rstrip("/") or url
 
 
-def _upvote_charts(appearances: list[JSONObject]) -> list[JSONObject]:
+def _upvote_charts(appearances: list[Appearance]) -> list[UpvoteChart]:
     """One chart per kind of listing that showed a figure for the paper at least twice.
 
     The two kinds' numbers are different measures, so they are never drawn
     as one history.
     """
-    charts = []
+    charts: list[UpvoteChart] = []
     for kind in LISTING_KINDS:
         shown = [a for a in appearances if a["kind"] == kind]
         if sum(a["upvotes"] is not None for a in shown) >= 2:
@@ -338,12 +349,12 @@ def _upvote_charts(appearances: list[JSONObject]) -> list[JSONObject]:
     return charts
 
 
-def _paper_texts(paper: Paper, memo: Cache | None) -> tuple[str, dict[str, str] | None]:
+def _paper_texts(paper: Paper, memo: Cache | None) -> tuple[str, Citation | None]:
     """The abstract as HTML and the citation: the slow part of a paper page's
     context, a function of a few fields, so kept between builds in ``memo``."""
     year = paper.published.year if paper.published else None
     key = memo.key(repr((paper.title, paper.authors, year, paper.arxiv_id, paper.abstract))) if memo else ""
-    found: tuple[str, dict[str, str] | None] | None = memo.get(key) if memo else None
+    found: tuple[str, Citation | None] | None = memo.get(key) if memo else None
     if found is None:
         found = (abstract_html(paper.abstract), citation(paper.title, paper.authors, year, paper.arxiv_id))
         if memo:
@@ -352,46 +363,50 @@ def _paper_texts(paper: Paper, memo: Cache | None) -> tuple[str, dict[str, str] 
 
 
 def _paper_context(paper: Paper, listing_names: dict[str, str], topic_by_slug: dict[str, Topic],
-                   summaries: dict[str, JSONObject], neighbours: JSONObject | None,
-                   memo: Cache | None) -> JSONObject:
-    record = paper.to_json()
-    record["upvotes_kind"] = paper.upvotes_kind
-    record["topic_names"] = [topic_by_slug[slug].name for slug in paper.topics]
-    record["abstract_html"], record["citation"] = _paper_texts(paper, memo)
-    record["appearances"] = [
+                   summaries: dict[str, PaperSummary], neighbours: InListing | None,
+                   memo: Cache | None) -> PaperContext:
+    catalogued = paper.to_json()
+    abstract_html, cited = _paper_texts(paper, memo)
+    appearances: list[Appearance] = [
         {**shown, "url": urls.listing(shown["listing"]),
          "name": listing_names[shown["listing"]],
          "kind_label": LISTING_KINDS[shown["kind"]]}
-        for shown in record["appearances"]
+        for shown in catalogued["appearances"]
     ]
-    record["listing_kinds"] = [kind for kind in LISTING_KINDS
-                               if any(a["kind"] == kind for a in record["appearances"])]
-    record["upvote_charts"] = _upvote_charts(record["appearances"])
-    if paper.arxiv_id:
-        record["external"] = arxiv_links(paper.arxiv_id)
-        record["arxiv_url"] = record["external"][0]["url"]
-        record["hf_url"] = record["external"][2]["url"]
-    else:
-        record["external"] = external_search_links(paper.title)
-        record["arxiv_url"] = record["hf_url"] = None
+    external = arxiv_links(paper.arxiv_id) if paper.arxiv_id else external_search_links(paper.title)
+    github = catalogued["github"]
     folded = len(paper.authors) > AUTHORS_FOLD_OVER
-    record["authors_shown"] = paper.authors[:AUTHORS_SHOWN] if folded else list(paper.authors)
-    record["authors_more"] = paper.authors[AUTHORS_SHOWN:] if folded else []
-    record["ld_authors"] = [{"@type": "Person", "name": name} for name in paper.authors]
-    if record["github"]:
-        record["github"]["name"] = _repository_name(record["github"]["url"])
-    record["listed"] = _date(paper.listed)
+    # The catalogue record's keys in its order, "appearances" and "github" in
+    # their places, then what the page draws from it.
+    record: PaperRecord = {
+        **catalogued,
+        "appearances": appearances,
+        "github": {**github, "name": _repository_name(github["url"])} if github else None,
+        "upvotes_kind": paper.upvotes_kind,
+        "topic_names": [topic_by_slug[slug].name for slug in paper.topics],
+        "abstract_html": abstract_html,
+        "citation": cited,
+        "listing_kinds": [kind for kind in LISTING_KINDS if any(a["kind"] == kind for a in appearances)],
+        "upvote_charts": _upvote_charts(appearances),
+        "external": external,
+        "arxiv_url": external[0]["url"] if paper.arxiv_id else None,
+        "hf_url": external[2]["url"] if paper.arxiv_id else None,
+        "authors_shown": paper.authors[:AUTHORS_SHOWN] if folded else list(paper.authors),
+        "authors_more": paper.authors[AUTHORS_SHOWN:] if folded else [],
+        "ld_authors": [{"@type": "Person", "name": name} for name in paper.authors],
+        "listed": _date(paper.listed),
+    }
     related = [summaries[pid] for pid in paper.related]
     return {"paper": record, "related": related, "in_listing": neighbours}
 
 
-def _listing_neighbours(catalog: Catalog, titles: dict[str, str], summaries: dict[str, JSONObject]
-                        ) -> dict[str, JSONObject]:
+def _listing_neighbours(catalog: Catalog, titles: dict[str, str], summaries: dict[str, PaperSummary]
+                        ) -> dict[str, InListing]:
     """For each paper, the papers before and after it in the first listing that showed it."""
-    found: dict[str, JSONObject] = {}
+    found: dict[str, InListing] = {}
     for listing in catalog.listings:
         ids = catalog.listing_papers[listing.id]
-        info = {"url": urls.listing(listing.id), "title": titles[listing.id]}
+        info: Link = {"url": urls.listing(listing.id), "title": titles[listing.id]}
         around = neighbour_links([(summaries[pid]["url"], summaries[pid]["title"]) for pid in ids])
         for position, (pid, links) in enumerate(zip(ids, around), 1):
             if pid not in found:
@@ -413,7 +428,7 @@ def listing_titles(listings: list[Listing]) -> dict[str, str]:
     return titles
 
 
-def facets(items: list[JSONObject], exclude: str | None = None, limit: int = 12) -> list[JSONObject]:
+def facets(items: list[PaperSummary], exclude: str | None = None, limit: int = 12) -> list[Facet]:
     """The topics of a list's papers with how many papers each has, most first."""
     counts: dict[str, int] = defaultdict(int)
     for item in items:
@@ -424,9 +439,9 @@ def facets(items: list[JSONObject], exclude: str | None = None, limit: int = 12)
     return [{"slug": slug, "count": count} for slug, count in ranked]
 
 
-def neighbour_links(urls_and_titles: list[tuple[str, str]]) -> list[JSONObject]:
+def neighbour_links(urls_and_titles: list[tuple[str, str]]) -> list[Neighbours]:
     """``{"prev", "next"}`` for each item of an ordered sequence of pages (oldest first)."""
-    links: list[JSONObject] = []
+    links: list[Neighbours] = []
     for index in range(len(urls_and_titles)):
         before = urls_and_titles[index - 1] if index > 0 else None
         after = urls_and_titles[index + 1] if index + 1 < len(urls_and_titles) else None
@@ -435,7 +450,7 @@ def neighbour_links(urls_and_titles: list[tuple[str, str]]) -> list[JSONObject]:
     return links
 
 
-def _archive_pages(papers: list[Paper], summaries: dict[str, JSONObject],
+def _archive_pages(papers: list[Paper], summaries: dict[str, PaperSummary],
                    by_period: dict[Period, list[Paper]]) -> list[Page]:
     by_month: dict[tuple[int, int], list[Paper]] = defaultdict(list)
     undated: list[Paper] = []
@@ -444,17 +459,19 @@ def _archive_pages(papers: list[Paper], summaries: dict[str, JSONObject],
             by_month[(paper.date.year, paper.date.month)].append(paper)
         else:
             undated.append(paper)
-    years: dict[int, list[JSONObject]] = defaultdict(list)
+    years: dict[int, list[MonthLink]] = defaultdict(list)
     for (year, month), month_papers in sorted(by_month.items(), reverse=True):
         years[year].append({"month": month, "count": len(month_papers),
                             "url": urls.archive_month(year, month)})
-    pages = [Page(urls.ARCHIVE, "archive.html", {
+    index: ArchiveContext = {
         "years": [{"year": year, "count": sum(m["count"] for m in months),
                    "url": urls.archive_year(year)} for year, months in years.items()],
         "undated": {"count": len(undated), "url": urls.ARCHIVE_UNDATED} if undated else None,
-    })]
+    }
+    pages = [Page(urls.ARCHIVE, "archive.html", index)]
     for year, months in years.items():
-        pages.append(Page(urls.archive_year(year), "archive_year.html", {"year": year, "months": months}))
+        year_page: ArchiveYearContext = {"year": year, "months": months}
+        pages.append(Page(urls.archive_year(year), "archive_year.html", year_page))
     month_keys = sorted(by_month)
     around = neighbour_links([(urls.archive_month(y, m), month_year(y, m)) for y, m in month_keys])
     for (year, month), links in zip(month_keys, around):
@@ -462,36 +479,38 @@ def _archive_pages(papers: list[Paper], summaries: dict[str, JSONObject],
         ordered = [summaries[p.id] for p in newest_first(by_month[(year, month)])]
         top = Period("month", f"{year}-{month:02d}")  # a page only if papers were listed that month
         for url, items, pager in paginate(base, ordered):
-            pages.append(Page(url, "archive_month.html", {
+            month_page: ArchiveMonthContext = {
                 "year": year, "month": month, "count": len(ordered), "papers": items,
                 "pager": pager, "facets": facets(items), **links,
-                "top": top.url if top in by_period else None}))
+                "top": top.url if top in by_period else None}
+            pages.append(Page(url, "archive_month.html", month_page))
     if undated:
         ordered = [summaries[p.id] for p in newest_first(undated)]
         for url, items, pager in paginate(urls.ARCHIVE_UNDATED, ordered):
-            pages.append(Page(url, "archive_undated.html", {
-                "count": len(ordered), "papers": items, "pager": pager, "facets": facets(items)}))
+            undated_page: ArchiveUndatedContext = {
+                "count": len(ordered), "papers": items, "pager": pager, "facets": facets(items)}
+            pages.append(Page(url, "archive_undated.html", undated_page))
     return pages
 
 
-def _listing_pages(catalog: Catalog, titles: dict[str, str], summaries: dict[str, JSONObject]) -> list[Page]:
+def _listing_pages(catalog: Catalog, titles: dict[str, str], summaries: dict[str, PaperSummary]) -> list[Page]:
     """One page per listing in its own order, each figure as the listing showed it,
     with the listings before and after it."""
-    index: list[JSONObject] = []
+    index: list[ListingInfo] = []
     pages = []
     # Dated listings lead from day to day; undated ones only to each other.
-    links_of: dict[str, JSONObject] = {}
+    links_of: dict[str, Neighbours] = {}
     for group in ([l for l in catalog.listings if l.date], [l for l in catalog.listings if not l.date]):
         around = neighbour_links([(urls.listing(listing.id), titles[listing.id]) for listing in group])
         links_of.update((listing.id, links) for listing, links in zip(group, around))
     for listing in reversed(catalog.listings):
         links = links_of[listing.id]
         ids = catalog.listing_papers[listing.id]
-        info: JSONObject = {"id": listing.id, "title": titles[listing.id], "kind": listing.kind,
+        info: ListingInfo = {"id": listing.id, "title": titles[listing.id], "kind": listing.kind,
                 "kind_label": LISTING_KINDS[listing.kind],
                 "date": _date(listing.date), "count": len(ids), "url": urls.listing(listing.id)}
         index.append(info)
-        entries = []
+        entries: list[PaperSummary] = []
         for pid in ids:
             shown = next(a for a in catalog.by_id[pid].appearances if a.listing == listing.id)
             usual = summaries[pid]
@@ -499,15 +518,18 @@ def _listing_pages(catalog: Catalog, titles: dict[str, str], summaries: dict[str
                 entries.append(usual)  # the figure every list shows: its text is rendered once
             else:
                 entries.append({**usual, "upvotes": shown.upvotes, "upvotes_kind": listing.kind})
-        periods = [{"url": p.url, "title": p.title} for p in periods_of(listing.date)] if listing.date else []
-        pages.append(Page(info["url"], "listing.html", {
+        periods: list[Link] = ([{"url": p.url, "title": p.title} for p in periods_of(listing.date)]
+                               if listing.date else [])
+        page: ListingContext = {
             "listing": info, "entries": entries, "facets": facets(entries), "periods": periods,
-            **links}))
-    pages.append(Page(urls.LISTINGS, "listings.html", {"listings": index}))
+            **links}
+        pages.append(Page(info["url"], "listing.html", page))
+    listings: ListingsContext = {"listings": index}
+    pages.append(Page(urls.LISTINGS, "listings.html", listings))
     return pages
 
 
-def _period_pages(by_period: dict[Period, list[Paper]], summaries: dict[str, JSONObject]) -> list[Page]:
+def _period_pages(by_period: dict[Period, list[Paper]], summaries: dict[str, PaperSummary]) -> list[Page]:
     """``/top/``, ``/top/YYYY/``, ``/top/YYYY-MM/``, ``/top/YYYY-Www/``: each period's
     most upvoted papers, linked to the periods before and after it of the same
     kind, to the period it is part of and to the periods it holds."""
@@ -524,12 +546,12 @@ def _period_pages(by_period: dict[Period, list[Paper]], summaries: dict[str, JSO
             papers = by_period[period]
             top = [summaries[p.id] for p in most_upvoted(papers)[:PERIOD_TOP]]
             days = period.days()
-            trail: list[dict[str, str]] = []
+            trail: list[Link] = []
             parent = period.parent()
             while parent:
                 trail.insert(0, {"url": parent.url, "title": parent.title})
                 parent = parent.parent()
-            pages.append(Page(period.url, "period.html", {
+            page: PeriodContext = {
                 "period": {"kind": period.kind, "key": period.key, "title": period.title,
                            "url": period.url, "count": len(papers), "feed": urls.PERIOD_FEEDS.get(period.kind),
                            "first": _date(days[0]) if days else None,
@@ -538,13 +560,14 @@ def _period_pages(by_period: dict[Period, list[Paper]], summaries: dict[str, JSO
                 "children": [{"url": c.url, "title": c.title, "count": len(by_period[c])}
                              for c in sorted(children[period], reverse=True)],
                 **links,
-            }))
+            }
+            pages.append(Page(period.url, "period.html", page))
     return pages
 
 
 def _home_page(catalog: Catalog, topics: list[Topic], members: dict[str, list[Paper]],
-               by_period: dict[Period, list[Paper]], summaries: dict[str, JSONObject]) -> Page:
-    latest = None
+               by_period: dict[Period, list[Paper]], summaries: dict[str, PaperSummary]) -> Page:
+    latest: LatestListing | None = None
     dated = [l for l in catalog.listings if l.date] or catalog.listings
     if dated:
         listing = dated[-1]
@@ -562,7 +585,7 @@ def _home_page(catalog: Catalog, topics: list[Topic], members: dict[str, list[Pa
     for paper in catalog.papers:
         if paper.date:
             years[paper.date.year] += 1
-    return Page(urls.HOME, "home.html", {
+    home: HomeContext = {
         "latest": latest,
         "top": [summaries[p.id] for p in most_upvoted(by_period.get(week, []))[:HOME_TOP]],
         "top_period": {"url": week.url, "title": week.title, "kind": week.kind},
@@ -573,4 +596,5 @@ def _home_page(catalog: Catalog, topics: list[Topic], members: dict[str, list[Pa
         "rising": rising_topics(catalog.papers, topics, members),
         "paper_count": len(catalog.papers),
         "listing_count": len(catalog.listings),
-    })
+    }
+    return Page(urls.HOME, "home.html", home)

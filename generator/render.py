@@ -21,6 +21,7 @@ from markupsafe import Markup
 from generator import charts, urls
 from generator.abstract import abstract_text
 from generator.catalog import JSONObject
+from generator.contexts import PageContext
 from generator.dates import MONTHS, month_year, short_date
 from generator.files import make_dirs, write_file
 from generator.inputs import TemplateFile
@@ -171,7 +172,7 @@ def _frozen(value: object) -> object:
 # only a range of indexes into _WORK, so no page context is ever pickled.
 _ENV: jinja2.Environment | None = None
 _OUT: Path | None = None
-_WORK: list[tuple[str, str, JSONObject]] = []
+_WORK: list[tuple[str, str, PageContext]] = []
 
 
 class TemplateFailed(Exception):
