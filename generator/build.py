@@ -28,6 +28,7 @@ from generator.state import (
 
 if TYPE_CHECKING:  # imported when a build runs its stages, after the no-op check
     from generator.catalog import Catalog
+    from generator.contexts import Globals
     from generator.pages import Page
     from generator.publish import ProgressFactory
 
@@ -125,7 +126,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     from generator.publish import Outputs, publish
     from generator.related import assign_related
     from generator.render import collect_assets, make_environment, template_digests
-    from generator.search import IndexBuild, SearchFailed, search_files, search_globals
+    from generator.search import IndexBuild, SearchFailed, search_files, search_page_settings
     from generator.topics import assign_topics, parent_slugs, taxonomy, topic_tree
     from generator.workers import default_jobs
 
@@ -165,7 +166,8 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
 
     assets = collect_assets(theme_files.static)
     base_url = _normalise_base_url(options.base_url, config.site_url)
-    globals_ = {
+    search_index, search_years = search_page_settings(options.search, catalog)
+    globals_: Globals = {
         "site": {"title": config.title, "description": config.description,
                  "site_url": config.site_url, "language": config.language},
         "base_url": base_url,
@@ -176,7 +178,8 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
         "topic_choices": [{"slug": t.slug, "name": t.name, "sub": t is not top}
                           for top, children in topic_tree(topics) for t in [top, *children]],
         "search": options.search,
-        **search_globals(options.search, catalog),
+        "search_index": search_index,
+        "search_years": search_years,
         "live_reload": options.live_reload,
     }
     # Papersite's own code too: a new version may render the same context differently.

@@ -20,9 +20,9 @@ from markupsafe import Markup
 
 from generator import charts, urls
 from generator.abstract import abstract_text
-from generator.catalog import JSONObject
 from generator.contexts import PageContext
 from generator.dates import MONTHS, month_year, short_date
+from generator.contexts import Globals
 from generator.files import make_dirs, write_file
 from generator.inputs import TemplateFile
 from generator.pages import Page
@@ -99,7 +99,7 @@ def json_for_html(value: object) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def make_environment(templates: dict[str, TemplateFile], globals_: JSONObject) -> jinja2.Environment:
+def make_environment(templates: dict[str, TemplateFile], globals_: Globals) -> jinja2.Environment:
     def load(name: str) -> tuple[str, str, Callable[[], bool]] | None:
         file = templates.get(name)
         return (file.source, file.path, lambda: True) if file else None

@@ -52,7 +52,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from generator import urls
 from generator.abstract import abstract_text
@@ -76,12 +76,13 @@ class SearchFailed(Exception):
     """The search index cannot be built here, such as Pagefind without its binary."""
 
 
-def search_globals(engine: str, catalog: Catalog) -> dict[str, Any]:
-    """Template globals for the search page: the index URL and the years to filter by."""
+def search_page_settings(engine: str, catalog: Catalog) -> tuple[str, list[int]]:
+    """What the search page needs: the index's folder ("" without an engine)
+    and the years to filter by, newest first."""
     if engine not in urls.SEARCH_INDEX:
-        return {"search_index": "", "search_years": []}
+        return "", []
     years = sorted({p.published.year for p in catalog.papers if p.published}, reverse=True)
-    return {"search_index": urls.SEARCH_INDEX[engine], "search_years": years}
+    return urls.SEARCH_INDEX[engine], years
 
 
 def search_files(engine: str, catalog: Catalog, parents: dict[str, str],
