@@ -13,7 +13,7 @@ import pytest
 
 from generator import charts
 from generator.catalog import Appearance, Paper
-from generator.pages import per_year, rising_topics, spark_counts, spark_span
+from generator.statistics import per_year, rising_topics, spark_counts, spark_span
 from generator.topics import Topic
 from tests.conftest import listed_under
 
