@@ -57,7 +57,7 @@ from generator.inputs import load_topics, read_catalog  # noqa: E402
 from generator.diagnostics import Diagnostics  # noqa: E402
 from generator.search import search_files  # noqa: E402
 from generator.urls import SEARCH_INDEX  # noqa: E402
-from generator.topics import assign_topics, parent_slugs  # noqa: E402
+from generator.topics import assign_topics, papers_by_topic, parent_slugs  # noqa: E402
 
 ENGINES = ("builtin", "pagefind")
 CHROMIUM = "/usr/bin/chromium"
@@ -117,9 +117,9 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def build_index(engine: str, catalog, parents: dict[str, str], config, folder: Path) -> dict:
+def build_index(engine: str, catalog, topics, config, folder: Path) -> dict:
     wall, cpu = time.perf_counter(), cpu_seconds()
-    files = search_files(engine, catalog, parents, config)
+    files = search_files(engine, catalog, papers_by_topic(catalog.papers, topics), parent_slugs(topics), config)
     result = {"build_s": time.perf_counter() - wall, "build_cpu_s": cpu_seconds() - cpu,
               "files": len(files), "bytes": sum(len(data) for data in files.values())}
     prefix = SEARCH_INDEX[engine].strip("/") + "/"
@@ -267,7 +267,7 @@ def main() -> int:
             for engine in engines:
                 index = temporary / f"index-{engine}"
                 shutil.rmtree(index, ignore_errors=True)
-                row = build_index(engine, catalog, parent_slugs(topics), config, index)
+                row = build_index(engine, catalog, topics, config, index)
                 server, base = serve(sites[engine], SEARCH_INDEX[engine], index)
                 try:
                     row.update(measure_browser(browser, base, queries))

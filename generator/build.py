@@ -221,10 +221,10 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     else:
         files = plain_files(config, catalog, topics, groups, pages)
         clock.lap("feeds")
-        parents = parent_slugs(topics)
         try:
-            files.update(index.files(parents) if index
-                         else search_files(options.search, catalog, parents, config, caches["search"]))
+            files.update(index.files(groups.by_topic) if index
+                         else search_files(options.search, catalog, groups.by_topic, parent_slugs(topics),
+                                           config, caches["search"]))
         except SearchFailed as exc:
             return BuildResult(False, diagnostics,
                                message=f"build failed: {exc}; {options.out} is left as it was")

@@ -85,12 +85,13 @@ def search_page_settings(engine: str, catalog: Catalog) -> tuple[str, list[int]]
     return urls.SEARCH_INDEX[engine], years
 
 
-def search_files(engine: str, catalog: Catalog, parents: dict[str, str],
-                 config: SiteConfig, cache: Cache | None = None) -> dict[str, bytes]:
+def search_files(engine: str, catalog: Catalog, by_topic: dict[str, list[Paper]],
+                 parents: dict[str, str], config: SiteConfig, cache: Cache | None = None) -> dict[str, bytes]:
     """Path inside the site -> bytes, for every file the search engine needs;
-    ``parents`` and ``cache`` as for :func:`builtin_index`."""
+    ``by_topic`` and ``cache`` as for :func:`builtin_index`, ``parents``
+    (sub-topic -> parent) for Pagefind's topic filter of each paper."""
     if engine == "builtin":
-        return builtin_index(catalog, parents, cache)
+        return builtin_index(catalog, by_topic, cache)
     if engine == "pagefind":
         return pagefind_index(catalog, parents, config)
     return {}
@@ -286,13 +287,13 @@ def impact(title_tf: int, abstract_tf: int, title_norm: float, abstract_norm: fl
     return max(1, int(127 * tf / (K1 + tf) + 0.5))
 
 
-def builtin_index(catalog: Catalog, parents: dict[str, str] | None = None,
+def builtin_index(catalog: Catalog, by_topic: dict[str, list[Paper]],
                   cache: Cache | None = None) -> dict[str, bytes]:
-    """The built-in engine's files (see the module docstring), from the catalogue;
-    ``parents`` (sub-topic -> parent) puts a sub-topic's papers in its parent's
-    filter too. ``cache`` (``get``/``put`` by key) keeps each paper's words and
-    result record between builds: a new day reads only its own papers' text."""
-    return index_files(catalog, term_files(catalog, cache), document_files(catalog, cache), parents or {})
+    """The built-in engine's files (see the module docstring), from the catalogue
+    and each topic's papers (``Groups.by_topic``), for the topic filter.
+    ``cache`` (``get``/``put`` by key) keeps each paper's words and result
+    record between builds: a new day reads only its own papers' text."""
+    return index_files(catalog, term_files(catalog, cache), document_files(catalog, cache), by_topic)
 
 
 #: The term shards and tails, and the first term of each shard (:func:`term_files`).
@@ -316,14 +317,14 @@ class IndexBuild:
     def topics_assigned(self) -> None:
         self.documents = Background(_with_new_entries, document_files, self.catalog, self.cache)
 
-    def files(self, parents: dict[str, str]) -> dict[str, bytes]:
+    def files(self, by_topic: dict[str, list[Paper]]) -> dict[str, bytes]:
         assert self.documents is not None, "topics_assigned() comes first"
         terms, documents = self.terms.result(), self.documents.result()
         if self.cache is not None:
             for _, changes in (terms, documents):
                 assert changes is not None  # the processes had the cache too
                 self.cache.take(changes)
-        return index_files(self.catalog, terms[0], documents[0], parents)
+        return index_files(self.catalog, terms[0], documents[0], by_topic)
 
 
 def _with_new_entries(function: Callable[[Catalog, Cache | None], T], catalog: Catalog,
@@ -366,18 +367,19 @@ def document_files(catalog: Catalog, cache: Cache | None = None) -> dict[str, by
     return _documents(document_order(catalog.papers), cache)
 
 
-def index_files(catalog: Catalog, terms: Terms,
-                documents: dict[str, bytes], parents: dict[str, str]) -> dict[str, bytes]:
-    """The whole index: the term and document files, the topic lists (a parent's
-    with its sub-topics' papers) and the manifest."""
+def index_files(catalog: Catalog, terms: Terms, documents: dict[str, bytes],
+                by_topic: dict[str, list[Paper]]) -> dict[str, bytes]:
+    """The whole index: the term and document files, the topic lists (each
+    topic's papers as :mod:`generator.groups` has them, a parent's with its
+    sub-topics') and the manifest."""
     term_shards, boundaries = terms
     files = {**term_shards, **documents}
-    topics: dict[str, list[int]] = {}
     years: dict[str, list[int]] = {}
     papers = document_order(catalog.papers)
+    doc_of = {paper.id: doc for doc, paper in enumerate(papers)}
+    topics = {slug: sorted(doc_of[paper.id] for paper in members)
+              for slug, members in by_topic.items() if members}
     for doc, paper in enumerate(papers):
-        for slug in listed_under(paper.topics, parents):
-            topics.setdefault(slug, []).append(doc)
         if paper.published:
             years.setdefault(str(paper.published.year), [doc, doc])[1] = doc + 1
     for slug, docs in topics.items():

@@ -25,6 +25,7 @@ from generator.build import BuildOptions, build
 from generator.catalog import Catalog, Paper, build_catalog
 from generator.diagnostics import Diagnostics
 from generator.inputs import read_dumps
+from generator.topics import Topic, papers_by_topic
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = (
@@ -433,6 +434,15 @@ def catalogue(records: list[dict]) -> Catalog:
             authors=list(record.get("authors", [])), arxiv_id=record.get("arxiv_id")))
     papers.sort(key=lambda p: p.slug)
     return Catalog(papers=papers, listings=[], by_id={p.id: p for p in papers}, listing_papers={})
+
+
+def topic_lists(catalog: Catalog, parents: dict[str, str] | None = None) -> dict[str, list[Paper]]:
+    """Each topic's papers, as a build groups them: every slug the papers name is a
+    topic, ``parents`` (sub-topic -> parent) nests some of them."""
+    parents = parents or {}
+    slugs = sorted({slug for paper in catalog.papers for slug in paper.topics} | set(parents.values()))
+    return papers_by_topic(catalog.papers, [Topic(slug=slug, name=slug, phrases=[slug], parent=parents.get(slug))
+                                            for slug in slugs])
 
 
 # --- Markers. `make check` runs `pytest -m "not browser and not real_data and not slow"`:

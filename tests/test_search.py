@@ -15,7 +15,12 @@ from generator.build import BuildOptions, build
 from generator.cli import main
 from generator.config import SiteConfig
 from generator.search import SearchFailed, builtin_index, impact, stem, tokenize
-from tests.conftest import ROOT, catalogue, snapshot
+from tests.conftest import ROOT, catalogue, snapshot, topic_lists
+
+
+def index_with_topics(catalog, parents=None, cache=None):
+    """The built-in index of ``catalog``, each topic's papers grouped as a build groups them."""
+    return builtin_index(catalog, topic_lists(catalog, parents), cache)
 
 VECTORS = json.loads((ROOT / "tests" / "search_vectors.json").read_text(encoding="utf-8"))["vectors"]
 
@@ -139,7 +144,7 @@ def test_a_term_lists_the_compounds_it_is_part_of_with_their_postings():
         {"slug": "l", "title": "LoRA: Low-Rank Adaptation", "abstract": "Adapters.", "published": "2021-06-01"},
         {"slug": "v", "title": "Puzzles", "abstract": "VisualSphinx and QLoRA.", "published": "2025-05-01"},
     ]
-    index = Index(builtin_index(catalogue(papers)))
+    index = Index(index_with_topics(catalogue(papers)))
     terms = index.terms()
     lora = terms["lora"]
     assert lora["df"] == 2 and lora["compound"]["names"] == ["qlora"]
@@ -165,7 +170,7 @@ def test_a_title_word_outweighs_an_abstract_word_and_counts_saturate():
 
 
 def test_postings_carry_the_weight_and_the_in_title_bit():
-    index = Index(builtin_index(catalogue(PAPERS)))
+    index = Index(index_with_topics(catalogue(PAPERS)))
     attention = index.terms()["attention"]
     titles = [index.document(doc)["t"] for doc in attention["docs"]]
     weights = dict(zip(titles, attention["weights"]))
@@ -178,7 +183,7 @@ def test_postings_carry_the_weight_and_the_in_title_bit():
 # ---- Layout -------------------------------------------------------------------------
 
 def test_documents_are_numbered_undated_first_then_by_date_so_a_year_is_a_range():
-    index = Index(builtin_index(catalogue(PAPERS)))
+    index = Index(index_with_topics(catalogue(PAPERS)))
     titles = [index.document(n)["t"] for n in range(index.manifest["docs"])]
     assert titles == ["An Undated Paper", "Dense Models", "Attention Everywhere",
                       "Vision Transformers", "Sparse Attention"]
@@ -193,7 +198,7 @@ def test_documents_are_numbered_undated_first_then_by_date_so_a_year_is_a_range(
 def test_a_parent_topics_filter_lists_its_sub_topics_papers_too():
     # "vision" as a sub-topic of "ai": its papers (1, 3) join ai's own (4, sparse attention).
     papers = [dict(p, topics=["ai"]) if p["title"] == "Sparse Attention" else p for p in PAPERS]
-    index = Index(builtin_index(catalogue(papers), {"vision": "ai"}))
+    index = Index(index_with_topics(catalogue(papers), {"vision": "ai"}))
     assert index.manifest["topics"] == {"ai": 3, "nlp": 1, "vision": 2}
     reader = _Reader(index.files["f/ai.bin"])
     assert reader.docs(reader.varint()) == [1, 3, 4]
@@ -227,12 +232,12 @@ def test_an_index_from_cached_words_and_records_is_the_clean_index():
     """What an earlier build cached is used for the papers it knows, and an
     edited paper is read again: the files are those made without a cache."""
     first = DictCache()
-    builtin_index(catalogue(PAPERS), cache=first)
+    index_with_topics(catalogue(PAPERS), cache=first)
     assert first.found == 0 and first.new
     edited = [dict(p, abstract=p.get("abstract", "") + " Sparse LoRA again.") if p["slug"] == "a" else p
               for p in PAPERS]
     again = DictCache(first.new)
-    assert builtin_index(catalogue(edited), cache=again) == builtin_index(catalogue(edited))
+    assert index_with_topics(catalogue(edited), cache=again) == index_with_topics(catalogue(edited))
     assert again.found == again.asked - 2  # the edited paper's words and record, no more
 
 
@@ -240,7 +245,7 @@ def test_an_index_from_cached_words_and_records_is_the_clean_index():
 def test_every_term_is_in_the_shard_the_manifest_points_to(monkeypatch, real_catalogue):
     monkeypatch.setattr(search, "SHARD_BYTES", 2000)
     papers = [dict(p, topics=[]) for p in real_catalogue]
-    index = Index(builtin_index(catalogue(papers)))
+    index = Index(index_with_topics(catalogue(papers)))
     boundaries = index.manifest["shards"]
     assert len(boundaries) > 10
     assert boundaries == sorted(boundaries, key=search._utf16_key)
@@ -271,7 +276,7 @@ def test_terms_sort_as_javascript_compares_strings():
 
 def test_a_frequent_term_keeps_its_best_postings_and_the_rest_go_to_its_tail(monkeypatch):
     monkeypatch.setattr(search, "HEAD_POSTINGS", 2)
-    index = Index(builtin_index(catalogue(PAPERS)))
+    index = Index(index_with_topics(catalogue(PAPERS)))
     attention = index.terms()["attention"]
     assert attention["df"] == 4 and len(attention["docs"]) == 2
     head = {index.document(doc)["t"] for doc in attention["docs"]}
@@ -289,7 +294,7 @@ def test_postings_in_a_title_make_the_head_before_heavier_ones(monkeypatch):
     monkeypatch.setattr(search, "HEAD_POSTINGS", 1)
     papers = [dict(PAPERS[1], abstract="Attention " * 30), dict(PAPERS[0], abstract="Plain."),
               dict(PAPERS[4], abstract="Plain.")]
-    index = Index(builtin_index(catalogue(papers)))
+    index = Index(index_with_topics(catalogue(papers)))
     attention = index.terms()["attention"]
     assert [w >> 7 for w in attention["weights"]] == [1]
     without, listed, in_title = index.tail(attention["tail"]["id"])
@@ -300,7 +305,7 @@ def test_the_tail_of_a_term_in_most_papers_lists_the_papers_without_it(monkeypat
     monkeypatch.setattr(search, "HEAD_POSTINGS", 1)
     papers = [dict(p, abstract=p["abstract"] + " Common.") for p in PAPERS]
     papers[2]["abstract"] = "Nothing here."
-    index = Index(builtin_index(catalogue(papers)))
+    index = Index(index_with_topics(catalogue(papers)))
     common = index.terms()["common"]
     assert common["df"] == 4 and len(common["docs"]) == 1
     without, docs, in_title = index.tail(common["tail"]["id"])
@@ -310,18 +315,18 @@ def test_the_tail_of_a_term_in_most_papers_lists_the_papers_without_it(monkeypat
 
 def test_a_long_abstract_is_split_and_the_rest_fetched_apart():
     long = "word " * 400 + "finale"
-    index = Index(builtin_index(catalogue([dict(PAPERS[0], abstract=long)])))
+    index = Index(index_with_topics(catalogue([dict(PAPERS[0], abstract=long)])))
     start, rest = index.document(0)["a"], index.files["r/0.bin"].decode()
     assert start + rest == long and 350 <= len(start) <= search.ABSTRACT_START
-    assert index.document(0)["r"] == 1 and "r" not in Index(builtin_index(catalogue(PAPERS))).document(0)
+    assert index.document(0)["r"] == 1 and "r" not in Index(index_with_topics(catalogue(PAPERS))).document(0)
 
 
 def test_the_index_is_byte_identical_between_builds_and_its_version_follows_its_content():
-    first, second = builtin_index(catalogue(PAPERS)), builtin_index(catalogue(PAPERS))
+    first, second = index_with_topics(catalogue(PAPERS)), index_with_topics(catalogue(PAPERS))
     assert first == second
     changed = [dict(p) for p in PAPERS]
     changed[0]["abstract"] += " One more word."
-    third = builtin_index(catalogue(changed))
+    third = index_with_topics(catalogue(changed))
     version = lambda files: json.loads(gzip.decompress(files["search-index/manifest.bin"]))["version"]
     assert version(third) != version(first)
 

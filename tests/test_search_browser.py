@@ -24,7 +24,7 @@ from generator.build import BuildOptions, build
 from generator.config import load_config
 from generator.diagnostics import Diagnostics
 from generator.inputs import load_topics, read_catalog
-from generator.topics import assign_topics
+from generator.topics import assign_topics, papers_by_topic
 from tests.conftest import ROOT, QuietHandler, serve
 
 # Chromium on the sites of the real dumps and of the real archive.
@@ -454,10 +454,11 @@ def test_on_20k_papers_a_cold_query_stays_under_budget(browser, tmp_path, real_s
     write_corpus(dumps, 20_000, seed=3)
     diagnostics = Diagnostics()
     catalog = read_catalog(dumps, load_config(ROOT / "content", diagnostics), diagnostics)
-    assign_topics(catalog, load_topics(ROOT / "content", diagnostics))
+    topics = load_topics(ROOT / "content", diagnostics)
+    assign_topics(catalog, topics)
     assert len(catalog.papers) == 20_000
     index = tmp_path / "index"
-    for path, data in search.builtin_index(catalog).items():
+    for path, data in search.builtin_index(catalog, papers_by_topic(catalog.papers, topics)).items():
         target = index / path.removeprefix("search-index/")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)

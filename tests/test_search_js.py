@@ -13,7 +13,7 @@ import unicodedata
 import pytest
 
 from generator import search
-from tests.conftest import ROOT, catalogue
+from tests.conftest import ROOT, catalogue, topic_lists
 
 # Node.js runs the search JavaScript's tests.
 pytestmark = pytest.mark.slow
@@ -55,7 +55,8 @@ def test_node_tests_pass(tmp_path, monkeypatch):
     monkeypatch.setattr(search, "HEAD_POSTINGS", 3)  # frequent terms get tails
     monkeypatch.setattr(search, "SHARD_BYTES", 300)  # and there are many shards
     index = tmp_path / "index"
-    for path, data in search.builtin_index(catalogue(fixture_papers())).items():
+    catalog = catalogue(fixture_papers())
+    for path, data in search.builtin_index(catalog, topic_lists(catalog)).items():
         target = index / path.removeprefix("search-index/")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
