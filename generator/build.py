@@ -121,8 +121,8 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     from generator.feeds import plain_files
     from generator.inputs import load_markdown_pages, load_taxonomy, load_theme, read_catalog
     from generator.newsite import warn_of_sample_settings
-    from generator.pages import plan_pages
     from generator.groups import group_papers
+    from generator.pages import plan_pages
     from generator.publish import Outputs, publish
     from generator.related import assign_related
     from generator.render import collect_assets, make_environment, template_digests
