@@ -142,15 +142,15 @@ class Theme:
 def load_theme(theme_dir: Path, content_dir: Path, diagnostics: Diagnostics) -> Theme:
     """Every template and static file of the theme and the site, read once."""
     templates: dict[str, TemplateFile] = {}
-    for prefix, root in (("", content_dir / "templates"), ("", theme_dir / "templates"),
-                         ("theme/", theme_dir / "templates")):
+    for names, root in ((("",), content_dir / "templates"), (("", "theme/"), theme_dir / "templates")):
         for name, path in _files(root):
-            if prefix + name in templates:
-                continue
             try:
-                templates[prefix + name] = TemplateFile(str(path), path.read_text(encoding="utf-8"))
+                file = TemplateFile(str(path), path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError) as exc:
                 diagnostics.error(str(path), 0, f"cannot read template: {exc}")
+                continue
+            for prefix in names:
+                templates.setdefault(prefix + name, file)
     static: dict[str, bytes] = {}
     for root in (content_dir / "static", theme_dir / "static"):
         for name, path in _files(root):
