@@ -29,7 +29,10 @@ from generator.state import (
 if TYPE_CHECKING:  # imported when a build runs its stages, after the no-op check
     from generator.catalog import Catalog
     from generator.contexts import Globals
+    from generator.markdown import MarkdownPage
     from generator.pages import Page
+    from generator.render import Assets
+    from generator.topics import Topic
     from generator.publish import ProgressFactory
 
 
@@ -165,23 +168,8 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     clock.lap("topics")
 
     assets = collect_assets(theme_files.static)
-    base_url = _normalise_base_url(options.base_url, config.site_url)
-    search_index, search_years = search_page_settings(options.search, catalog)
-    globals_: Globals = {
-        "site": {"title": config.title, "description": config.description,
-                 "site_url": config.site_url, "language": config.language},
-        "base_url": base_url,
-        "assets": {name: path for name, (path, _) in assets.files.items()},
-        "nav_pages": [{"title": p.title, "url": urls.markdown_page(p.slug)} for p in markdown_pages],
-        "topic_names": {t.slug: t.name for t in topics},
-        # The search page's topic filter: each top-level topic, then its sub-topics.
-        "topic_choices": [{"slug": t.slug, "name": t.name, "sub": t is not top}
-                          for top, children in topic_tree(topics) for t in [top, *children]],
-        "search": options.search,
-        "search_index": search_index,
-        "search_years": search_years,
-        "live_reload": options.live_reload,
-    }
+    globals_ = _template_globals(options, config, assets, markdown_pages, topic_tree(topics),
+                                 search_page_settings(options.search, catalog))
     # Papersite's own code too: a new version may render the same context differently.
     recipe_base = digest(json.dumps(globals_, sort_keys=True), code_digest())
     templates = template_digests(theme_files.templates)
@@ -244,6 +232,28 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     return BuildResult(True, Diagnostics(), written=len(published.written),
                        unchanged=published.unchanged, removed=published.removed,
                        written_paths=published.written)
+
+
+def _template_globals(options: BuildOptions, config: SiteConfig, assets: Assets,
+                      markdown_pages: list[MarkdownPage], tree: list[tuple[Topic, list[Topic]]],
+                      search_page: tuple[str, list[int]]) -> Globals:
+    """What every template gets besides its page's context (:class:`generator.contexts.Globals`);
+    ``tree`` is the topics, each top-level one with its sub-topics."""
+    return {
+        "site": {"title": config.title, "description": config.description,
+                 "site_url": config.site_url, "language": config.language},
+        "base_url": _normalise_base_url(options.base_url, config.site_url),
+        "assets": {name: path for name, (path, _) in assets.files.items()},
+        "nav_pages": [{"title": p.title, "url": urls.markdown_page(p.slug)} for p in markdown_pages],
+        "topic_names": {t.slug: t.name for top, children in tree for t in [top, *children]},
+        # The search page's topic filter: each top-level topic, then its sub-topics.
+        "topic_choices": [{"slug": t.slug, "name": t.name, "sub": t is not top}
+                          for top, children in tree for t in [top, *children]],
+        "search": options.search,
+        "search_index": search_page[0],
+        "search_years": search_page[1],
+        "live_reload": options.live_reload,
+    }
 
 
 @paused_gc()
