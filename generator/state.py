@@ -128,13 +128,16 @@ def _is_record(entry: object) -> bool:
 def still_valid(folder: Path, path: str, recipe: str, records: Mapping[str, Record | None]) -> bool:
     """Same recipe, and the file in ``folder`` is the one the record describes."""
     previous = records.get(path)
-    if not previous or previous[0] != recipe:
-        return False
+    return previous is not None and previous[0] == recipe and as_recorded(folder, path, previous)
+
+
+def as_recorded(folder: Path, path: str, record: Record) -> bool:
+    """Whether the file ``path`` in ``folder`` has the size and modification time of ``record``."""
     try:
         stat = os.stat(f"{folder}/{path}")
     except OSError:
         return False
-    return [stat.st_size, stat.st_mtime_ns] == previous[1:]
+    return [stat.st_size, stat.st_mtime_ns] == record[1:]
 
 
 # The slug registry.
@@ -320,16 +323,8 @@ def input_fingerprint(settings: Mapping[str, object], roots
 
 def nothing_changed(out: Path, state: BuildState, inputs: str) -> bool:
     """The same inputs, and every published file as the last build left it."""
-    if state.inputs != inputs or not state.outputs or not out.is_dir():
-        return False
-    for path, (_, size, mtime_ns) in state.outputs.items():  # a loop: a no-op build is mostly this
-        try:
-            stat = os.stat(f"{out}/{path}")
-        except OSError:
-            return False
-        if stat.st_size != size or stat.st_mtime_ns != mtime_ns:
-            return False
-    return True
+    return (state.inputs == inputs and bool(state.outputs) and out.is_dir()
+            and all(as_recorded(out, path, record) for path, record in state.outputs.items()))
 
 
 class exclusive_lock:
