@@ -109,18 +109,14 @@ def paginate(base: str, items: list[PaperSummary], per_page: int = PER_PAGE
              ) -> Iterator[tuple[str, list[PaperSummary], Pager]]:
     """Yield ``(url, slice, pager)``: page 1 at ``base``, page N at ``base/page/N/``."""
     total = max(1, -(-len(items) // per_page))
-
-    def url(number: int) -> str:
-        return urls.numbered(base, number)
-
     for number in range(1, total + 1):
         pager: Pager = {
             "page": number,
             "pages": total,
-            "prev": url(number - 1) if number > 1 else None,
-            "next": url(number + 1) if number < total else None,
+            "prev": urls.numbered(base, number - 1) if number > 1 else None,
+            "next": urls.numbered(base, number + 1) if number < total else None,
         }
-        yield url(number), items[(number - 1) * per_page : number * per_page], pager
+        yield urls.numbered(base, number), items[(number - 1) * per_page : number * per_page], pager
 
 
 def external_search_links(title: str) -> list[ExternalLink]:
