@@ -42,7 +42,7 @@ import sys
 import tempfile
 import threading
 import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -56,6 +56,7 @@ from generator.config import load_config  # noqa: E402
 from generator.inputs import load_topics, read_catalog  # noqa: E402
 from generator.diagnostics import Diagnostics  # noqa: E402
 from generator.search import search_files  # noqa: E402
+from generator.serve import RangeRequestHandler  # noqa: E402
 from generator.urls import SEARCH_INDEX  # noqa: E402
 from generator.topics import assign_topics, papers_by_topic, parent_slugs  # noqa: E402
 
@@ -88,7 +89,7 @@ SUBMIT_SCRIPT = """
 """
 
 
-class Handler(SimpleHTTPRequestHandler):
+class Handler(RangeRequestHandler):
     """A site folder, with the search index folder served from elsewhere."""
 
     index_url = "/search-index/"

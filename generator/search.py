@@ -19,15 +19,23 @@ query transfers the same few kilobytes whatever the host compresses:
   postings;
 * ``t/<n>.bin``: the remaining postings of a frequent term, fetched only when
   the terms' best postings cannot fill the page of results asked for;
-* ``d/<n>.bin``: one document: title, URL, date, topics, the first authors, the
-  abstract's start;
-  ``r/<n>.bin`` the rest of a long abstract;
+* ``d/<n>.bin``: the result records of documents ``n * DOC_BLOCK`` onwards
+  (title, URL, date, topics, the first authors, the abstract's start), each in
+  a slot of the block's fixed size, which the manifest lists; ``r/<n>.bin``
+  the rest of their long abstracts, one after another (see :func:`_documents`);
 * ``f/<topic>.bin``: the documents of a topic, for the topic filter;
 * ``u/<n>.bin``: the upvotes of documents ``n * UPVOTE_BLOCK`` onwards, for
   sorting by upvotes.
 
 A query fetches the manifest, one or two shards per term, perhaps a tail or
-a topic list, and the documents it shows. Tokenisation is :func:`tokenize`
+a topic list, and the slots of the documents it shows, each with an HTTP range
+request (``Range: bytes=``), which static hosts answer with that part of the
+block. The blocks keep the index in a few hundred files instead of two per
+paper, which hosts limit (Cloudflare Pages: 20,000 files), while a result
+still costs its own bytes only. A host that ignores ranges sends the whole
+block, and the engine takes the slot from it: slower, never wrong.
+Documents are numbered by date, so a new day's papers go into the last
+blocks and older blocks stay as they were, unless their papers changed. Tokenisation is :func:`tokenize`
 here and ``search-text.js`` there, identical by test.
 """
 
@@ -231,7 +239,11 @@ COMPOUND_POSTINGS = 100
 COMPOUND_PART = 3
 #: Documents per upvotes file.
 UPVOTE_BLOCK = 4096
-FORMAT = 2
+#: Documents per document block (``d/<n>.bin``), and the multiple of bytes its slot size is
+#: rounded up to (fewer distinct sizes: a smaller manifest).
+DOC_BLOCK = 64
+SLOT_ALIGN = 16
+FORMAT = 3
 
 def _leb128(value: int) -> bytes:
     out = bytearray()
@@ -384,6 +396,9 @@ def index_files(catalog: Catalog, terms: Terms, documents: dict[str, bytes],
             years.setdefault(str(paper.published.year), [doc, doc])[1] = doc + 1
     for slug, docs in topics.items():
         files[f"f/{slug}.bin"] = _gzip(varint(len(docs)) + _gaps(docs))
+    # A block's slot size: its length over its number of documents.
+    slots = [len(files[f"d/{block}.bin"]) // len(papers[start:start + DOC_BLOCK])
+             for block, start in enumerate(range(0, len(papers), DOC_BLOCK))]
     files.update(_upvote_files(papers))
 
     version = hashlib.sha256()
@@ -394,6 +409,8 @@ def index_files(catalog: Catalog, terms: Terms, documents: dict[str, bytes],
         "version": version.hexdigest()[:16],
         "docs": len(catalog.papers),
         "shards": boundaries,
+        "block": DOC_BLOCK,
+        "slots": slots,
         "years": years,
         "topics": {slug: len(docs) for slug, docs in topics.items()},
     }
@@ -587,19 +604,32 @@ def _mean_weight(weights: bytearray, indexes: list[int]) -> int:
 
 
 def _documents(papers: list[Paper], cache: Cache | None = None) -> dict[str, bytes]:
-    """What a result shows, per paper in document order: ``d/<n>.bin`` holds the
-    paper's id (for the reading list), title, URL, date (``l``: the day first listed, for a paper without one),
-    topics, upvotes (``k``: ``"page"`` for a saved page's number), organisation
-    (``o`` and its handle ``h``), authors and the start of the abstract; ``r/<n>.bin`` the
-    rest of a long abstract, which a result fetches only when its match is
-    not in the start (most snippets come from the start, and bytes count).
-    With a ``cache``, a paper's two files are made once for what they hold."""
+    """What a result shows, in blocks of :data:`DOC_BLOCK` papers in document order.
+
+    ``d/<n>.bin`` holds a slot per paper, all of the block's size (the largest
+    record's, rounded up to :data:`SLOT_ALIGN`), so that document ``doc``'s slot
+    starts at ``(doc % DOC_BLOCK) * size``. A slot is three varints (the record's
+    length, and the offset and length of its abstract's rest in ``r/<n>.bin``, 0
+    for none), the gzipped record, and zeros to the slot's end. The record
+    (JSON) holds the paper's id (for the reading list), title, URL, date (``l``:
+    the day first listed, for a paper without one), topics, upvotes (``k``:
+    ``"page"`` for a saved page's number), organisation (``o`` and its handle
+    ``h``), authors and the start of the abstract. The rest of a long abstract
+    is fetched only when a result's match is not in the start (most snippets
+    come from the start, and bytes count). With a ``cache``, a paper's record
+    and rest are made once for what they hold."""
     files = {}
-    for doc, paper in enumerate(papers):
-        record, rest = _document(paper, cache)
-        if rest:
-            files[f"r/{doc}.bin"] = rest
-        files[f"d/{doc}.bin"] = record
+    for block, start in enumerate(range(0, len(papers), DOC_BLOCK)):
+        heads, rests = [], bytearray()
+        for paper in papers[start:start + DOC_BLOCK]:
+            record, rest = _document(paper, cache)
+            heads.append(varint(len(record)) + varint(len(rests) if rest else 0)
+                         + varint(len(rest or b"")) + record)
+            rests += rest or b""
+        size = -(-max(map(len, heads)) // SLOT_ALIGN) * SLOT_ALIGN
+        files[f"d/{block}.bin"] = b"".join(head.ljust(size, b"\0") for head in heads)
+        if rests:
+            files[f"r/{block}.bin"] = bytes(rests)
     return files
 
 
@@ -627,8 +657,6 @@ def _document(paper: Paper, cache: Cache | None) -> tuple[bytes, bytes | None]:
         record["o"], record["h"] = paper.organization.name, paper.organization.handle
     if paper.authors:
         record["w"] = short_byline(paper.authors)
-    if rest:
-        record["r"] = 1
     found = (_gzip(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")),
              _gzip(rest.encode("utf-8")) if rest else None)
     if cache is not None:

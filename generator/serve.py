@@ -8,11 +8,17 @@ target, symlinks resolved, must lie inside the folder. Folders are never listed.
 Live reload: pages built with ``live_reload`` load ``/__papersite/reload.js``,
 which polls ``/__papersite/version`` and reloads the page when a rebuild bumps it.
 A build that fails leaves the last good site in place and the version as it was.
+
+Like the static hosts a site is deployed to, the server answers a request for
+one byte range (``Range: bytes=first-last``) with that part of the file: the
+search engine reads its document slots so (:mod:`generator.search`).
 """
 
 from __future__ import annotations
 
 import io
+import os
+import re
 import socket
 import sys
 import threading
@@ -77,8 +83,56 @@ class SiteServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-class SiteHandler(SimpleHTTPRequestHandler):
+def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The part ``[start, end)`` of ``size`` bytes that a ``Range`` header asks
+    for, or None for the whole file: no header, several ranges, or a range
+    outside the file (RFC 9110 lets a server ignore any of these)."""
+    match = re.fullmatch(r"bytes=(\d*)-(\d*)", (header or "").strip())
+    if match is None or match[1] == match[2] == "":
+        return None
+    if match[1] == "":  # the last n bytes
+        start, end = max(0, size - int(match[2])), size
+    else:
+        start, end = int(match[1]), min(size, int(match[2]) + 1) if match[2] else size
+    return (start, end) if start < end else None
+
+
+class RangeRequestHandler(SimpleHTTPRequestHandler):
+    """Files from a folder, a ``Range`` request answered with 206 and the part asked for."""
+
+    cache_control: str | None = None
+
+    def send_head(self) -> Any:
+        path = self.translate_path(self.path)
+        if self.headers.get("Range") is None or not os.path.isfile(path):
+            return super().send_head()
+        try:
+            body = Path(path).read_bytes()
+        except OSError:
+            return super().send_head()
+        return self.send_body(HTTPStatus.OK, body, self.guess_type(path))
+
+    def send_body(self, status: int, body: bytes, content_type: str) -> io.BytesIO:
+        """Send the status and headers; the body, or the part of it asked for, for the caller to copy."""
+        span = byte_range(self.headers.get("Range"), len(body)) if status == HTTPStatus.OK else None
+        if span is not None:
+            status = HTTPStatus.PARTIAL_CONTENT
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Accept-Ranges", "bytes")
+        if span is not None:
+            self.send_header("Content-Range", f"bytes {span[0]}-{span[1] - 1}/{len(body)}")
+            body = body[span[0]:span[1]]
+        self.send_header("Content-Length", str(len(body)))
+        if self.cache_control:
+            self.send_header("Cache-Control", self.cache_control)
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+class SiteHandler(RangeRequestHandler):
     server: SiteServer
+    cache_control = "no-store"
 
     def send_head(self) -> io.BytesIO | None:
         raw = self.path.split("?", 1)[0].split("#", 1)[0]
@@ -96,10 +150,10 @@ class SiteHandler(SimpleHTTPRequestHandler):
             return None
         relative = path[len(prefix):]
         if relative == urls.to_path(urls.RELOAD_SCRIPT):
-            return self._respond(HTTPStatus.OK, (RELOAD_JS % self.server.version).encode(),
+            return self.send_body(HTTPStatus.OK, (RELOAD_JS % self.server.version).encode(),
                                  "text/javascript; charset=utf-8")
         if relative == "__papersite/version":
-            return self._respond(HTTPStatus.OK, str(self.server.version).encode(),
+            return self.send_body(HTTPStatus.OK, str(self.server.version).encode(),
                                  "text/plain; charset=utf-8")
         target = self.server.locate(relative)
         if target is not None and target.is_dir():
@@ -117,7 +171,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
         if body is None:
             self.send_error(HTTPStatus.NOT_FOUND)
             return None
-        return self._respond(HTTPStatus.OK, body, self.guess_type(str(target)))
+        return self.send_body(HTTPStatus.OK, body, self.guess_type(str(target)))
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """The site's own ``/404.html`` for a missing page."""
@@ -125,18 +179,9 @@ class SiteHandler(SimpleHTTPRequestHandler):
         if page is None:
             super().send_error(code, message, explain)
             return
-        body = self._respond(HTTPStatus.NOT_FOUND, page.read_bytes(), "text/html; charset=utf-8")
+        body = self.send_body(HTTPStatus.NOT_FOUND, page.read_bytes(), "text/html; charset=utf-8")
         if self.command != "HEAD":
             self.copyfile(body, self.wfile)
-
-    def _respond(self, status: int, body: bytes, content_type: str) -> io.BytesIO:
-        """Send the status and headers; the body, for the caller to copy."""
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        return io.BytesIO(body)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: no line per request. Failures still reach stderr through ``handle_error``."""

@@ -15,7 +15,7 @@ import sys
 import tomllib
 import threading
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,6 +25,7 @@ from generator.build import BuildOptions, build
 from generator.catalog import Catalog, Paper, build_catalog
 from generator.diagnostics import Diagnostics
 from generator.inputs import read_dumps
+from generator.serve import RangeRequestHandler
 from generator.topics import Topic, papers_by_topic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,7 +135,9 @@ def real_catalogue(real_site) -> list[dict]:
     return json.loads((real_site / "data" / "papers.json").read_text())
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
+class QuietHandler(RangeRequestHandler):
+    """Files from a folder, as a static host serves them (byte ranges too), without a log line per request."""
+
     def log_message(self, *args):
         pass
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import json
 import shutil
@@ -29,8 +30,9 @@ class Index:
     """A built-in index read back the way search-engine.js reads it."""
 
     def __init__(self, files: dict[str, bytes]):
-        self.files = {path.removeprefix("search-index/"): gzip.decompress(data)
-                      for path, data in files.items()}
+        self.files = {path: data if path.startswith(("d/", "r/")) else gzip.decompress(data)
+                      for path, data in ((path.removeprefix("search-index/"), data)
+                                         for path, data in files.items())}
         self.manifest = json.loads(self.files["manifest.bin"])
 
     def shard(self, number: int) -> dict[str, dict]:
@@ -68,8 +70,22 @@ class Index:
             found.update(self.shard(number))
         return found
 
+    def slot(self, number: int) -> tuple[bytes, tuple[int, int], str]:
+        """A document's slot: its gzipped record, the offset and length of the
+        rest of its abstract, and the block file that rest is in."""
+        block, place = divmod(number, self.manifest["block"])
+        size = self.manifest["slots"][block]
+        reader = _Reader(self.files[f"d/{block}.bin"][place * size:(place + 1) * size])
+        length, rest_at, rest_length = reader.varint(), reader.varint(), reader.varint()
+        return reader.take(length), (rest_at, rest_length), f"r/{block}.bin"
+
     def document(self, number: int) -> dict:
-        return json.loads(self.files[f"d/{number}.bin"])
+        return json.loads(gzip.decompress(self.slot(number)[0]))
+
+    def rest(self, number: int) -> str:
+        """The rest of a document's abstract, "" if the record holds all of it."""
+        _, (start, length), path = self.slot(number)
+        return gzip.decompress(self.files[path][start:start + length]).decode() if length else ""
 
 
 class _Reader:
@@ -316,9 +332,44 @@ def test_the_tail_of_a_term_in_most_papers_lists_the_papers_without_it(monkeypat
 def test_a_long_abstract_is_split_and_the_rest_fetched_apart():
     long = "word " * 400 + "finale"
     index = Index(index_with_topics(catalogue([dict(PAPERS[0], abstract=long)])))
-    start, rest = index.document(0)["a"], index.files["r/0.bin"].decode()
+    start, rest = index.document(0)["a"], index.rest(0)
     assert start + rest == long and 350 <= len(start) <= search.ABSTRACT_START
-    assert index.document(0)["r"] == 1 and "r" not in Index(index_with_topics(catalogue(PAPERS))).document(0)
+    assert Index(index_with_topics(catalogue(PAPERS))).rest(0) == ""
+
+
+def _dated_papers(count: int) -> list[dict]:
+    """``count`` papers a day apart from 2024-01-01, every third with a long abstract."""
+    return [{"slug": f"p{n:04d}", "title": f"Paper number {n}",
+             "abstract": f"Abstract {n}. " + ("filler words " * 80 if n % 3 == 0 else "short."),
+             "published": (datetime.date(2024, 1, 1) + datetime.timedelta(days=n)).isoformat()}
+            for n in range(count)]
+
+
+def test_documents_are_packed_in_blocks_of_fixed_size_slots():
+    papers = _dated_papers(2 * search.DOC_BLOCK + 5)
+    files = index_with_topics(catalogue(papers))
+    index = Index(files)
+    assert sorted(path for path in index.files if path.startswith(("d/", "r/"))) == [
+        "d/0.bin", "d/1.bin", "d/2.bin", "r/0.bin", "r/1.bin", "r/2.bin"]
+    assert index.manifest["block"] == search.DOC_BLOCK
+    assert len(index.manifest["slots"]) == 3
+    for block, size in enumerate(index.manifest["slots"]):
+        assert size % search.SLOT_ALIGN == 0
+        assert len(index.files[f"d/{block}.bin"]) == size * min(search.DOC_BLOCK, len(papers) - block * search.DOC_BLOCK)
+    for number, paper in enumerate(papers):  # documents are numbered by date, as the papers are here
+        document, rest = index.document(number), index.rest(number)
+        assert document["t"] == paper["title"]
+        assert document["a"] + rest == paper["abstract"]
+        assert bool(rest) == (number % 3 == 0)
+
+
+def test_a_newer_paper_leaves_the_blocks_of_older_ones_as_they_were():
+    papers = _dated_papers(2 * search.DOC_BLOCK + 5)
+    before = index_with_topics(catalogue(papers))
+    after = index_with_topics(catalogue(_dated_papers(len(papers) + 1)))
+    for path in ("d/0.bin", "d/1.bin", "r/0.bin", "r/1.bin"):
+        assert after[f"search-index/{path}"] == before[f"search-index/{path}"], path
+    assert after["search-index/d/2.bin"] != before["search-index/d/2.bin"]
 
 
 def test_the_index_is_byte_identical_between_builds_and_its_version_follows_its_content():

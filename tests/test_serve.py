@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from generator.build import BuildOptions, build
 from generator.config import BUILTIN_THEMES
-from generator.serve import InputFilter, SiteServer, watched_folders
+from generator.serve import InputFilter, SiteServer, byte_range, watched_folders
 from tests.conftest import HEADER, ROOT, snapshot
 
 SECRET = "TOP-SECRET-4b1d0c"
@@ -62,12 +62,14 @@ def running(server: SiteServer):
         thread.join(5)
 
 
-def fetch(port: int, target: bytes | str, method: str = "GET") -> tuple[int, dict, bytes]:
-    """One raw HTTP/1.0 request, so the client normalises nothing; status, headers, body."""
+def fetch(port: int, target: bytes | str, method: str = "GET", headers: str = "") -> tuple[int, dict, bytes]:
+    """One raw HTTP/1.0 request, so the client normalises nothing; status, headers, body.
+    ``headers``: more header lines, each ending in CRLF."""
     if isinstance(target, str):
         target = target.encode()
     with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
-        connection.sendall(method.encode() + b" " + target + b" HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        connection.sendall(method.encode() + b" " + target + b" HTTP/1.0\r\nHost: localhost\r\n"
+                           + headers.encode() + b"\r\n")
         data = b""
         while chunk := connection.recv(65536):
             data += chunk
@@ -96,6 +98,24 @@ def test_serves_pages_with_the_reload_script(server, site):
 def test_head_sends_no_body(server):
     status, headers, body = fetch(server.server_address[1], "/", method="HEAD")
     assert status == 200 and int(headers["content-length"]) > 0 and body == b""
+
+
+@pytest.mark.parametrize(("header", "part"), [
+    ("bytes=0-9", (0, 10)), ("bytes=10-", (10, 100)), ("bytes=-5", (95, 100)), ("bytes=90-500", (90, 100)),
+    (" bytes=3-3 ", (3, 4)), (None, None), ("bytes=5-2", None), ("bytes=100-", None), ("bytes=-", None),
+    ("bytes=0-1,4-5", None), ("items=0-9", None), ("bytes=-0", None)])
+def test_byte_range(header, part):
+    assert byte_range(header, 100) == part
+
+
+def test_a_byte_range_is_served_as_a_part_of_the_file(server, site):
+    whole = (site / "feed.xml").read_bytes()
+    status, headers, body = fetch(server.server_address[1], "/feed.xml?v=1", headers="Range: bytes=10-29\r\n")
+    assert (status, body) == (206, whole[10:30])
+    assert headers["content-range"] == f"bytes 10-29/{len(whole)}" and headers["content-length"] == "20"
+    status, headers, body = fetch(server.server_address[1], "/feed.xml", headers="Range: bytes=0-1,5-6\r\n")
+    assert (status, body) == (200, whole)
+    assert headers["accept-ranges"] == "bytes"
 
 
 def test_folder_without_slash_redirects(server):

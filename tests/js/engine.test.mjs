@@ -2,7 +2,7 @@
 // filler papers), which tests/test_search_js.py builds with tiny term heads
 // so that frequent terms have tails, and passes in PAPERSITE_SEARCH_INDEX.
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -19,10 +19,12 @@ function engine() {
   const loaded = [];
   const created = Engine.create({
     baseUrl: "/base/",
-    load: async (path, version) => {
+    load: async (path, version, range) => {
       loaded.push(path);
-      return new Uint8Array(gunzipSync(readFileSync(join(dir, path))));
+      const bytes = readFileSync(join(dir, path));
+      return new Uint8Array(range ? bytes.subarray(range[0], range[1]) : gunzipSync(bytes));
     },
+    inflate: async (bytes) => new Uint8Array(gunzipSync(bytes)),
   });
   created.loaded = loaded;
   return created;
@@ -38,10 +40,28 @@ async function everything(search, query, filters = {}) {
   }
 }
 
+/* Every document's record, read from its slot as generator/search.py describes it:
+ * three varints (the record's length, its rest's offset and length), the gzipped record. */
 function documents() {
-  const count = readdirSync(join(dir, "d")).length;
-  return Array.from({ length: count }, (_, n) =>
-    JSON.parse(gunzipSync(readFileSync(join(dir, "d", `${n}.bin`))).toString("utf8")));
+  const manifest = JSON.parse(gunzipSync(readFileSync(join(dir, "manifest.bin"))).toString("utf8"));
+  return Array.from({ length: manifest.docs }, (_, n) => {
+    const block = Math.floor(n / manifest.block);
+    const size = manifest.slots[block];
+    const slot = readFileSync(join(dir, "d", `${block}.bin`)).subarray((n % manifest.block) * size);
+    let at = 0;
+    const varint = () => {
+      let value = 0;
+      for (let shift = 0; ; shift += 7) {
+        const byte = slot[at++];
+        value += (byte & 127) * 2 ** shift;
+        if (!(byte & 128)) return value;
+      }
+    };
+    const length = varint();
+    varint();
+    varint();
+    return JSON.parse(gunzipSync(slot.subarray(at, at + length)).toString("utf8"));
+  });
 }
 
 const titles = (found) => found.results.map((r) => r.title);
@@ -194,7 +214,7 @@ test("terms sort as JavaScript compares strings, letters outside the BMP include
 });
 
 test("an empty index finds nothing and fetches nothing but its manifest", async () => {
-  const manifest = { format: 2, version: "v", docs: 0, shards: [], years: {}, topics: {} };
+  const manifest = { format: 3, version: "v", docs: 0, shards: [], years: {}, topics: {}, block: 64, slots: [] };
   const loaded = [];
   const search = Engine.create({ baseUrl: "/", load: async (path) => {
     loaded.push(path);

@@ -1,8 +1,8 @@
 /* papersite search: the built-in engine, over the index that
  * generator/search.py writes to /search-index/ (its docstring describes the
  * files). No DOM here: the page script (search.js) gives it a loader that
- * fetches and inflates index files, and the tests give it one that reads
- * them from disk.
+ * fetches index files (whole and inflated, or a range of bytes as stored)
+ * and an inflater, and the tests give it ones that read them from disk.
  *
  * A query is a list of terms; with `prefix`, the last one is still being
  * typed and also matches the most frequent terms that begin with it. Every
@@ -35,7 +35,7 @@
   var SUGGEST_DF = 3; /* a word in this many papers or fewer may be a misspelling... */
   var SUGGEST_GAIN = 10; /* ... of a word within two edits in this many times as many */
   var UPVOTE_BLOCK = 4096; /* documents per upvotes file (u/<n>.bin) */
-  var FORMAT = 2;
+  var FORMAT = 3;
 
   var utf8 = new TextDecoder();
 
@@ -125,20 +125,38 @@
   }
 
   /**
-   * options.load(path, version) -> Promise<Uint8Array>: an index file, inflated.
+   * options.load(path, version) -> Promise<Uint8Array>: an index file, inflated;
+   * options.load(path, version, [start, end]) -> Promise<Uint8Array>: bytes
+   *   start..end (exclusive) of it as stored (a document slot or an abstract's rest);
+   * options.inflate(bytes) -> Promise<Uint8Array>: a gzip member, inflated.
    * options.baseUrl: the site's base URL ("/" or "/sub/"), put before paper URLs.
    */
   function create(options) {
-    var files = new Map(); /* path -> Promise of the parsed file */
+    var files = new Map(); /* path, or path#start-end for a part, -> Promise of it parsed */
     var manifest = null;
 
-    function file(path, parse) {
-      if (!files.has(path)) {
-        var loading = manifest.then(function (m) { return options.load(path, m.version); }).then(parse);
-        loading.catch(function () { files.delete(path); }); /* a failed fetch may be retried */
-        files.set(path, loading);
+    /* What load() promises, kept under `key`: everything is fetched once. */
+    function once(key, load) {
+      if (!files.has(key)) {
+        var loading = load();
+        loading.catch(function () { files.delete(key); }); /* a failed fetch may be retried */
+        files.set(key, loading);
       }
-      return files.get(path);
+      return files.get(key);
+    }
+
+    /* The file at `path`, parsed. */
+    function file(path, parse) {
+      return once(path, function () {
+        return manifest.then(function (m) { return options.load(path, m.version); }).then(parse);
+      });
+    }
+
+    /* Bytes start..end (exclusive) of the file at `path`, parsed. */
+    function part(path, start, end, parse) {
+      return once(path + "#" + start + "-" + end, function () {
+        return manifest.then(function (m) { return options.load(path, m.version, [start, end]); }).then(parse);
+      });
     }
 
     function init() {
@@ -369,12 +387,30 @@
                partial: false, highlight: { words: [], prefixes: [] } };
     }
 
+    /* A document's record, from its slot in its block: the record's length, the
+     * offset and length of its abstract's rest in r/<block>.bin, the gzipped record. */
     function documentFile(doc) {
-      return file("d/" + doc + ".bin", function (bytes) { return JSON.parse(utf8.decode(bytes)); });
+      return manifest.then(function (m) {
+        var block = Math.floor(doc / m.block);
+        var size = m.slots[block];
+        var start = (doc % m.block) * size;
+        return part("d/" + block + ".bin", start, start + size, async function (bytes) {
+          var reader = new Reader(bytes);
+          var length = reader.varint();
+          var restAt = reader.varint();
+          var restLength = reader.varint();
+          var record = JSON.parse(utf8.decode(await options.inflate(reader.take(length))));
+          record.rest = restLength ? { path: "r/" + block + ".bin", start: restAt, end: restAt + restLength } : null;
+          return record;
+        });
+      });
     }
 
-    function abstractRest(doc) {
-      return file("r/" + doc + ".bin", function (bytes) { return utf8.decode(bytes); });
+    async function abstractRest(doc) {
+      var rest = (await documentFile(doc)).rest;
+      return part(rest.path, rest.start, rest.end, async function (bytes) {
+        return utf8.decode(await options.inflate(bytes));
+      });
     }
 
     /* A result: the paper's document file and, if the query's terms are not
@@ -382,7 +418,7 @@
     async function paper(doc, wanted) {
       var d = await documentFile(doc);
       var abstract = d.a;
-      if (d.r && !explained(wanted, d.t + " " + d.a + " " + (d.w || ""))) abstract += await abstractRest(doc);
+      if (d.rest && !explained(wanted, d.t + " " + d.a + " " + (d.w || ""))) abstract += await abstractRest(doc);
       return { url: options.baseUrl + d.u.replace(/^\//, ""), title: d.t, date: d.d, topics: d.c,
                id: d.i, listed: d.l || null, upvotes: d.v === undefined ? null : d.v, upvotesKind: d.k || "api",
                org: d.o ? { name: d.o, url: options.baseUrl + "orgs/" + encodeURIComponent(d.h) + "/" } : null,
@@ -409,7 +445,7 @@
         });
       };
       if (inFields([d.t, d.a, d.w || ""])) return true;
-      return d.r ? inFields([d.a + (await abstractRest(doc))]) || false : false;
+      return d.rest ? inFields([d.a + (await abstractRest(doc))]) || false : false;
     }
 
     /* The first `needed` hits with every quoted phrase, reading PHRASE_CHECKS

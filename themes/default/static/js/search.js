@@ -50,21 +50,27 @@
   /* ---- Engines: search(query, {topic, year, sort}, offset, limit)
    *        -> {total, exact, partial, more, highlight: {words, prefixes}, suggestion, results} */
 
-  async function inflate(response) {
-    var stream = response.body.pipeThrough(new DecompressionStream("gzip"));
+  async function inflate(body) {
+    var stream = body.pipeThrough(new DecompressionStream("gzip"));
     return new Uint8Array(await new Response(stream).arrayBuffer());
   }
 
   function builtinEngine(index, base) {
     return window.PapersiteSearchEngine.create({
       baseUrl: base,
-      load: async function (path, version) {
+      load: async function (path, version, range) {
         /* The manifest is revalidated; every other file carries its version. */
         var url = index + path + (version ? "?v=" + version : "");
-        var response = await fetch(url, version ? {} : { cache: "no-cache" });
+        var init = version ? {} : { cache: "no-cache" };
+        if (range) init.headers = { Range: "bytes=" + range[0] + "-" + (range[1] - 1) };
+        var response = await fetch(url, init);
         if (!response.ok) throw new Error("HTTP " + response.status + " for " + url);
-        return inflate(response);
+        if (!range) return inflate(response.body);
+        var bytes = new Uint8Array(await response.arrayBuffer());
+        /* A host without range requests sends the whole file (200). */
+        return response.status === 206 ? bytes : bytes.subarray(range[0], range[1]);
       },
+      inflate: function (bytes) { return inflate(new Response(bytes).body); },
     });
   }
 
