@@ -5,9 +5,10 @@ from the catalogue; ``--search pagefind`` has Pagefind build one from the same
 records; ``--search none`` builds nothing. Both serve the same search page
 (``themes/default/templates/search.html``, ``static/js/search*.js``).
 
-The built-in index lives in ``/search-index/``; every file but the manifest is
-gzip-compressed (the browser inflates it with ``DecompressionStream``), so a
-query transfers the same few kilobytes whatever the host compresses:
+The built-in index lives in ``/search-index/``; its files are gzip-compressed,
+the document records and rests deflated one by one (the browser inflates them
+with ``DecompressionStream``), so a query transfers the same few kilobytes
+whatever the host compresses:
 
 * ``manifest.bin``: JSON: document count, the first term of every term shard,
   the documents of each year (a range: documents are numbered by date), the
@@ -275,6 +276,12 @@ def _gaps(docs: Iterable[int]) -> bytes:
 def _gzip(data: bytes) -> bytes:
     """gzip with no timestamp or name: the same bytes in, the same bytes out."""
     return zlib.compress(data, 9, wbits=31)
+
+
+def _deflate(data: bytes) -> bytes:
+    """Raw deflate, without gzip's 18 bytes of header and trailer: for the
+    document records and rests, a few hundred bytes each, fetched by the ten."""
+    return zlib.compress(data, 9, wbits=-15)
 
 
 def _utf16_key(term: str) -> bytes:
@@ -610,7 +617,7 @@ def _documents(papers: list[Paper], cache: Cache | None = None) -> dict[str, byt
     record's, rounded up to :data:`SLOT_ALIGN`), so that document ``doc``'s slot
     starts at ``(doc % DOC_BLOCK) * size``. A slot is three varints (the record's
     length, and the offset and length of its abstract's rest in ``r/<n>.bin``, 0
-    for none), the gzipped record, and zeros to the slot's end. The record
+    for none), the deflated record, and zeros to the slot's end. The record
     (JSON) holds the paper's id (for the reading list), title, URL, date (``l``:
     the day first listed, for a paper without one), topics, upvotes (``k``:
     ``"page"`` for a saved page's number), organisation (``o`` and its handle
@@ -634,7 +641,7 @@ def _documents(papers: list[Paper], cache: Cache | None = None) -> dict[str, byt
 
 
 def _document(paper: Paper, cache: Cache | None) -> tuple[bytes, bytes | None]:
-    """A paper's result record and the rest of its abstract, gzipped."""
+    """A paper's result record and the rest of its abstract, deflated."""
     if cache is not None:
         key = cache.key(repr((
             "document", paper.id, paper.title, paper.url, paper.published, paper.topics,
@@ -657,8 +664,8 @@ def _document(paper: Paper, cache: Cache | None) -> tuple[bytes, bytes | None]:
         record["o"], record["h"] = paper.organization.name, paper.organization.handle
     if paper.authors:
         record["w"] = short_byline(paper.authors)
-    found = (_gzip(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")),
-             _gzip(rest.encode("utf-8")) if rest else None)
+    found = (_deflate(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")),
+             _deflate(rest.encode("utf-8")) if rest else None)
     if cache is not None:
         cache.put(key, found)
     return found

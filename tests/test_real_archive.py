@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from generator import search
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostics
 from generator.inputs import read_catalog, read_dumps
@@ -179,3 +180,12 @@ def test_the_real_archive_site_shows_latex_as_meant(archive_site):
     for text in (page, feed):
         assert "50\\%" not in text
     assert "pass@1 below 50%, highlighting" in page and "pass@1 below 50%, highlighting" in feed
+
+
+def test_the_real_archive_site_fits_a_host_of_20000_files(archive_site):
+    """Cloudflare Pages publishes at most 20,000 files; the search index packs its
+    result records 64 to a file."""
+    files = [path for path in archive_site.rglob("*") if path.is_file()]
+    index = [path for path in files if "search-index" in path.parts]
+    assert len(files) <= 20_000, len(files)
+    assert len(index) <= 2 * 10_117 // search.DOC_BLOCK + 2_500, len(index)

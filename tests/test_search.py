@@ -7,6 +7,7 @@ import gzip
 import json
 import shutil
 import subprocess
+import zlib
 
 import pytest
 
@@ -71,7 +72,7 @@ class Index:
         return found
 
     def slot(self, number: int) -> tuple[bytes, tuple[int, int], str]:
-        """A document's slot: its gzipped record, the offset and length of the
+        """A document's slot: its deflated record, the offset and length of the
         rest of its abstract, and the block file that rest is in."""
         block, place = divmod(number, self.manifest["block"])
         size = self.manifest["slots"][block]
@@ -80,12 +81,12 @@ class Index:
         return reader.take(length), (rest_at, rest_length), f"r/{block}.bin"
 
     def document(self, number: int) -> dict:
-        return json.loads(gzip.decompress(self.slot(number)[0]))
+        return json.loads(zlib.decompress(self.slot(number)[0], wbits=-15))
 
     def rest(self, number: int) -> str:
         """The rest of a document's abstract, "" if the record holds all of it."""
         _, (start, length), path = self.slot(number)
-        return gzip.decompress(self.files[path][start:start + length]).decode() if length else ""
+        return zlib.decompress(self.files[path][start:start + length], wbits=-15).decode() if length else ""
 
 
 class _Reader:

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { test } from "node:test";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, inflateRawSync } from "node:zlib";
 
 const require = createRequire(import.meta.url);
 const Engine = require("../../themes/default/static/js/search-engine.js");
@@ -24,7 +24,7 @@ function engine() {
       const bytes = readFileSync(join(dir, path));
       return new Uint8Array(range ? bytes.subarray(range[0], range[1]) : gunzipSync(bytes));
     },
-    inflate: async (bytes) => new Uint8Array(gunzipSync(bytes)),
+    inflate: async (bytes) => new Uint8Array(inflateRawSync(bytes)),
   });
   created.loaded = loaded;
   return created;
@@ -41,7 +41,7 @@ async function everything(search, query, filters = {}) {
 }
 
 /* Every document's record, read from its slot as generator/search.py describes it:
- * three varints (the record's length, its rest's offset and length), the gzipped record. */
+ * three varints (the record's length, its rest's offset and length), the deflated record. */
 function documents() {
   const manifest = JSON.parse(gunzipSync(readFileSync(join(dir, "manifest.bin"))).toString("utf8"));
   return Array.from({ length: manifest.docs }, (_, n) => {
@@ -60,7 +60,7 @@ function documents() {
     const length = varint();
     varint();
     varint();
-    return JSON.parse(gunzipSync(slot.subarray(at, at + length)).toString("utf8"));
+    return JSON.parse(inflateRawSync(slot.subarray(at, at + length)).toString("utf8"));
   });
 }
 

@@ -128,7 +128,7 @@
    * options.load(path, version) -> Promise<Uint8Array>: an index file, inflated;
    * options.load(path, version, [start, end]) -> Promise<Uint8Array>: bytes
    *   start..end (exclusive) of it as stored (a document slot or an abstract's rest);
-   * options.inflate(bytes) -> Promise<Uint8Array>: a gzip member, inflated.
+   * options.inflate(bytes) -> Promise<Uint8Array>: raw deflate data, inflated.
    * options.baseUrl: the site's base URL ("/" or "/sub/"), put before paper URLs.
    */
   function create(options) {
@@ -388,7 +388,7 @@
     }
 
     /* A document's record, from its slot in its block: the record's length, the
-     * offset and length of its abstract's rest in r/<block>.bin, the gzipped record. */
+     * offset and length of its abstract's rest in r/<block>.bin, the deflated record. */
     function documentFile(doc) {
       return manifest.then(function (m) {
         var block = Math.floor(doc / m.block);

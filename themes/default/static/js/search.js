@@ -50,8 +50,9 @@
   /* ---- Engines: search(query, {topic, year, sort}, offset, limit)
    *        -> {total, exact, partial, more, highlight: {words, prefixes}, suggestion, results} */
 
-  async function inflate(body) {
-    var stream = body.pipeThrough(new DecompressionStream("gzip"));
+  /* `format`: "gzip" for a whole file, "deflate-raw" for a document record or rest. */
+  async function inflate(body, format) {
+    var stream = body.pipeThrough(new DecompressionStream(format));
     return new Uint8Array(await new Response(stream).arrayBuffer());
   }
 
@@ -65,12 +66,12 @@
         if (range) init.headers = { Range: "bytes=" + range[0] + "-" + (range[1] - 1) };
         var response = await fetch(url, init);
         if (!response.ok) throw new Error("HTTP " + response.status + " for " + url);
-        if (!range) return inflate(response.body);
+        if (!range) return inflate(response.body, "gzip");
         var bytes = new Uint8Array(await response.arrayBuffer());
         /* A host without range requests sends the whole file (200). */
         return response.status === 206 ? bytes : bytes.subarray(range[0], range[1]);
       },
-      inflate: function (bytes) { return inflate(new Response(bytes).body); },
+      inflate: function (bytes) { return inflate(new Response(bytes).body, "deflate-raw"); },
     });
   }
 
