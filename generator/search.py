@@ -31,13 +31,15 @@ whatever the host compresses:
 A query fetches the manifest, one or two shards per term, perhaps a tail or
 a topic list, and the slots of the documents it shows, each with an HTTP range
 request (``Range: bytes=``), which static hosts answer with that part of the
-block. The blocks keep the index in a few hundred files instead of two per
-paper, which hosts limit (Cloudflare Pages: 20,000 files), while a result
-still costs its own bytes only. A host that ignores ranges sends the whole
-block, and the engine takes the slot from it: slower, never wrong.
+block. The blocks keep the index in one file per 64 papers instead of two
+per paper (hosts limit files: Cloudflare Pages publishes 20,000), while a
+result still costs its own bytes only. A host that ignores ranges sends the
+whole block, and the engine takes the slot from it: slower, never wrong.
 Documents are numbered by date, so a new day's papers go into the last
-blocks and older blocks stay as they were, unless their papers changed. Tokenisation is :func:`tokenize`
-here and ``search-text.js`` there, identical by test.
+blocks and older blocks stay as they were, unless their papers changed.
+
+Tokenisation is :func:`tokenize` here and ``search-text.js`` there,
+identical by test.
 """
 
 from __future__ import annotations
@@ -280,7 +282,7 @@ def _gzip(data: bytes) -> bytes:
 
 def _deflate(data: bytes) -> bytes:
     """Raw deflate, without gzip's 18 bytes of header and trailer: for the
-    document records and rests, a few hundred bytes each, fetched by the ten."""
+    document records and rests, a few hundred bytes each and about ten per query."""
     return zlib.compress(data, 9, wbits=-15)
 
 
