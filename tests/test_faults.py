@@ -53,7 +53,7 @@ def test_disk_full_during_the_build_keeps_the_old_site(tmp_path, real_dumps, ste
     *first, last = sorted(real_dumps.glob("*.txt"))
     for dump in first:
         (dumps / dump.name).symlink_to(dump)
-    for day in range(1, 9):
+    for day in range(1, 21):
         (dumps / f"2024-12-{day:02d}-short.txt").write_text(HEADER + "Dec 10\n\n" + "".join(
             f"Short paper {day}-{n}\n\nAbstract {day}-{n}.\n\n  • 2 authors\n·\nDec 1, 2024\n\n"
             for n in range(40)))
