@@ -36,6 +36,7 @@ from generator.files import make_dirs, write_file
 from generator.pages import Page
 from generator.render import Progress, TemplateFailed, render_pages
 from generator.state import BuildState, Record, cache_folder, save_state, state_path, still_valid
+from generator.workers import WorkerDied
 
 if TYPE_CHECKING:
     import jinja2
@@ -107,7 +108,7 @@ def publish(out: Path, state: BuildState, outputs: Outputs, env: jinja2.Environm
             if live.get(path) != records.get(path)}
         _write_side_files(side_files, new_state, state_tmp)
         _swap_in(spare, out)
-    except (OSError, TemplateFailed) as exc:
+    except (OSError, TemplateFailed, WorkerDied) as exc:
         # The published site is as it was; what this build half made goes.
         for leftover in [state_tmp, *(_tmp(side_file) for side_file in side_files)]:
             leftover.unlink(missing_ok=True)

@@ -508,7 +508,7 @@ def _full_rows(state: RelatedState, rows: np.ndarray, floor: np.float32, chunk_r
     chunks = [rows[start:start + chunk_rows] for start in range(0, len(rows), chunk_rows)]
     if jobs > 1 and len(rows) >= PARALLEL_MIN_PAPERS and can_fork():
         with worker_pool(jobs) as pool:
-            results = pool.map(_candidates_in_chunk, chunks)
+            results = list(pool.map(_candidates_in_chunk, chunks))
     else:
         results = [_candidates_in_chunk(chunk) for chunk in chunks]
     _MATRIX = _TRANSPOSED = None

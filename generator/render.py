@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -205,8 +206,8 @@ def render_pages(env: jinja2.Environment, pages: list[Page], out: Path, jobs: in
     try:
         if jobs > 1 and len(_WORK) >= PARALLEL_MIN_PAGES and can_fork():
             with worker_pool(jobs) as pool:
-                for done in pool.imap_unordered(_render_range, ranges):
-                    progress(done)
+                for done in as_completed([pool.submit(_render_range, bounds) for bounds in ranges]):
+                    progress(done.result())
         else:
             for bounds in ranges:
                 progress(_render_range(bounds))

@@ -1,22 +1,37 @@
-"""Worker processes for the parallel stages (rendering, related papers).
+"""Worker processes for the parallel stages (rendering, related papers, the search index).
 
 Workers are forked, so they inherit the parent's data without copying it, and
 they ask the kernel to kill them when the parent dies: a build killed with
-SIGKILL must not leave orphans that go on writing files.
+SIGKILL must not leave orphans that go on writing files. A worker that dies
+(the kernel kills the largest process when memory runs out) fails the build
+with :class:`WorkerDied`; ``concurrent.futures`` notices a dead worker, where
+a ``multiprocessing.Pool`` would wait for its result forever.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable
-from multiprocessing.pool import AsyncResult, Pool
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Generic, TypeVar
 
+from generator.diagnostics import BuildFailed
+
 T = TypeVar("T")
+
+
+class WorkerDied(BuildFailed):
+    """A worker process ended without its result: killed, most likely for memory."""
+
+    def __init__(self) -> None:
+        super().__init__("a worker process died before it finished (killed, perhaps for lack of memory; "
+                         "--jobs 1 needs less)")
 
 _PR_SET_PDEATHSIG = 1
 
@@ -36,9 +51,18 @@ def _die_with_parent() -> None:
         prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def worker_pool(jobs: int) -> multiprocessing.pool.Pool:
-    """A pool of ``jobs`` forked workers that die with this process."""
-    return multiprocessing.get_context("fork").Pool(jobs, initializer=_die_with_parent)
+@contextlib.contextmanager
+def worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
+    """A pool of ``jobs`` workers, forked at the first task, that die with this
+    process; leaving the block cancels what has not started."""
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_die_with_parent)
+    try:
+        yield pool
+    except BrokenProcessPool:
+        raise WorkerDied() from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 class Background(Generic[T]):
@@ -50,25 +74,23 @@ class Background(Generic[T]):
 
     def __init__(self, function: Callable[..., T], *args: Any) -> None:
         self._call: tuple[Callable[..., T], tuple[Any, ...]] = (function, args)
-        self._pool: Pool | None = None
-        self._pending: AsyncResult[T]
+        self._pool: contextlib.ExitStack | None = None
+        self._pending: Future[T]
         if can_fork():
+            self._pool = contextlib.ExitStack()
+            pool = self._pool.enter_context(worker_pool(1))
             _INHERITED[id(self)] = self._call
             try:
-                self._pool = worker_pool(1)  # forks here, with the call in _INHERITED
+                self._pending = pool.submit(_inherited_call, id(self))  # forks here, with the call in _INHERITED
             finally:
                 del _INHERITED[id(self)]
-            self._pending = self._pool.apply_async(_inherited_call, (id(self),))
 
     def result(self) -> T:
         if self._pool is None:
             function, args = self._call
             return function(*args)
-        try:
-            return self._pending.get()
-        finally:
-            self._pool.terminate()
-            self._pool.join()
+        with self._pool:
+            return self._pending.result()
 
 
 #: Calls a forked process finds waiting for it, by the id of their Background.

@@ -11,13 +11,16 @@ import fcntl
 import os
 import re
 import resource
+import signal
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
+import generator.related
 import generator.render
+import generator.search
 from generator.build import BuildOptions, build
 from tests.conftest import (HEADER, ROOT, build_command, children_of, lock_holder, obey_file_modes, read_only,
                             records, run, snapshot)
@@ -119,6 +122,63 @@ def test_no_space_left_in_a_render_worker_keeps_the_old_site(tmp_path, monkeypat
                         result.message)
     assert snapshot(out) == before
     assert_tidy(out.parent, "site")
+
+
+#: What _killed_in_a_worker stands in for, and the build's own process.
+_KILLED: dict = {}
+
+
+def _killed_in_a_worker(*args):
+    """A stage's function that kills the worker it runs in. At module level, so
+    that a pool sends it to its workers by name."""
+    if os.getpid() != _KILLED["parent"]:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _KILLED["works"](*args)
+
+
+def _waited_too_long(*_):
+    raise TimeoutError("the build still waits for its dead worker")
+
+
+@pytest.mark.parametrize("stage", ["related", "search index", "render"])
+@pytest.mark.slow
+def test_a_killed_worker_fails_the_build_and_keeps_the_old_site(tmp_path, monkeypatch, stage):
+    """A worker the kernel kills, as it does a process when memory runs out, fails
+    the build with a message at once, where a multiprocessing pool waited forever."""
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+
+    def dump(shift: int) -> str:  # words shared by some papers: related papers to find
+        words = ["attention", "diffusion", "robots", "agents", "vision", "kernels", "memory", "graphs"]
+        return HEADER + "Dec 10\n\n" + "".join(
+            f"Paper number {n}\n\nOn {words[(n + shift) % 8]} and {words[n % 5]}.\n\n  • 2 authors\n·\nDec 1, 2024\n\n"
+            for n in range(450))
+
+    (dumps / "big.txt").write_text(dump(0))
+    out = tmp_path / "www" / "site"
+    options = BuildOptions(content=tmp_path, dumps=dumps, out=out, jobs=2)
+    assert build(options).ok
+    before = snapshot(out)
+    (dumps / "big.txt").write_text(dump(1))  # every stage has work
+    module, name = {"related": (generator.related, "_candidates_in_chunk"),
+                    "search index": (generator.search, "term_files"),
+                    "render": (generator.render, "_render_range")}[stage]
+    _KILLED.update(works=getattr(module, name), parent=os.getpid())
+    monkeypatch.setattr(module, name, _killed_in_a_worker)
+    monkeypatch.setattr(generator.related, "PARALLEL_MIN_PAPERS", 100)
+    previous = signal.signal(signal.SIGALRM, _waited_too_long)
+    signal.alarm(120)
+    try:
+        result = build(options)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert not result.ok
+    assert result.message.startswith("error: a worker process died before it finished"), result.message
+    assert snapshot(out) == before
+    assert_tidy(out.parent, "site")
+    monkeypatch.undo()
+    assert build(options).ok
 
 
 # --- Permission errors. Root ignores file modes, and CI runs as root, so the build runs
