@@ -65,6 +65,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 
+import numpy as np
+
 from generator import urls
 from generator.abstract import abstract_text
 from generator.catalog import Catalog, JSONObject, Paper
@@ -267,12 +269,29 @@ def varint(value: int) -> bytes:
 
 def _gaps(docs: Iterable[int]) -> bytes:
     """Sorted document numbers as varint gaps (the first one from zero)."""
+    if isinstance(docs, np.ndarray):
+        return _varints(np.diff(docs.astype(np.int64), prepend=0))
     docs = list(docs)
     gaps = list(map(operator.sub, docs, [0, *docs[:-1]]))
     try:
         return b"".join(map(_VARINT.__getitem__, gaps))
     except IndexError:  # a gap of 16384 or more
         return b"".join(map(varint, gaps))
+
+
+_GROUPS = np.arange(5, dtype=np.uint64)  # 7-bit groups of a value below 2 ** 35
+
+
+def _varints(values: np.ndarray) -> bytes:
+    """:func:`varint` of each value (below 2 ** 35), one after another, at NumPy's speed."""
+    values = values.astype(np.uint64)
+    groups = (values[:, None] >> (_GROUPS * np.uint64(7))) & np.uint64(127)
+    length = np.ones(len(values), dtype=np.uint64)  # bytes per value
+    for n in range(1, 5):
+        length += values >= np.uint64(1 << 7 * n)
+    more = _GROUPS[None, :] + np.uint64(1) < length[:, None]  # a group with another after it
+    encoded = (groups | (more.astype(np.uint64) << np.uint64(7))).astype(np.uint8)
+    return bytes(encoded[_GROUPS[None, :] < length[:, None]].tobytes())
 
 
 def _gzip(data: bytes) -> bytes:
@@ -457,32 +476,41 @@ def _postings(words: list[PaperWords]) -> tuple[list[str], list[array[int]], lis
                 found[index] = term_ids[token] = number
         return cast(list[int], found)  # every None replaced
 
-    # per paper: title length, abstract length, term numbers, packed counts
-    documents: list[tuple[int, int, array[int], array[int]]] = []
+    # Per paper: its title's and its abstract's lengths, term numbers and their counts,
+    # the title's count in the high bits (1 << 16) and the abstract's in the low ones.
+    lengths: list[tuple[int, int]] = []
+    doc_terms: list[bytes] = []
+    doc_counts: list[bytes] = []
     for title, abstract, byline, _ in words:
         # The authors and the arXiv id are found as words of the abstract would be,
         # but leave its length (which weighs every other match) alone.
-        counts = Counter(numbers(abstract + byline))  # a title occurrence counts 1 << 16: both in one int
+        counts = Counter(numbers(abstract + byline))
         for number in numbers(title):
             counts[number] += 1 << 16
-        documents.append((len(title), len(abstract), array("I", counts), array("Q", counts.values())))
+        lengths.append((len(title), len(abstract)))
+        doc_terms.append(array("I", counts).tobytes())
+        doc_counts.append(array("Q", counts.values()).tobytes())
 
-    average_title = max(1.0, sum(d[0] for d in documents) / max(1, len(documents)))
-    average_abstract = max(1.0, sum(d[1] for d in documents) / max(1, len(documents)))
-    posting_docs = [array("I") for _ in terms]
-    posting_weights = [bytearray() for _ in terms]
-    for doc, (title_length, abstract_length, doc_terms, doc_counts) in enumerate(documents):
-        title_norm = 1 - B + B * title_length / average_title
-        abstract_norm = 1 - B + B * abstract_length / average_abstract
-        weights: dict[int, int] = {}  # most pairs of counts repeat
-        for number, pair in zip(doc_terms, doc_counts):
-            weight = weights.get(pair)
-            if weight is None:
-                title_tf, abstract_tf = pair >> 16, pair & 0xFFFF
-                weight = weights[pair] = (impact(title_tf, abstract_tf, title_norm, abstract_norm)
-                                          | (128 if title_tf else 0))
-            posting_docs[number].append(doc)
-            posting_weights[number].append(weight)
+    # Every (paper, term) pair at once, in NumPy: the same float operations, in
+    # the same order, as impact() does them one by one.
+    average_title = max(1.0, sum(t for t, _ in lengths) / max(1, len(lengths)))
+    average_abstract = max(1.0, sum(a for _, a in lengths) / max(1, len(lengths)))
+    norms = np.array([(1 - B + B * t / average_title, 1 - B + B * a / average_abstract)
+                      for t, a in lengths], dtype=np.float64).reshape(-1, 2)
+    term = np.frombuffer(b"".join(doc_terms), dtype=np.uint32)
+    pair = np.frombuffer(b"".join(doc_counts), dtype=np.uint64)
+    doc = np.repeat(np.arange(len(lengths), dtype=np.uint32), [len(d) // 4 for d in doc_terms])
+    title_tf = (pair >> np.uint64(16)).astype(np.float64)
+    tf = TITLE_WEIGHT * title_tf / norms[doc, 0] + (pair & np.uint64(0xFFFF)).astype(np.float64) / norms[doc, 1]
+    weight = np.maximum(1, np.floor(127 * tf / (K1 + tf) + 0.5)).astype(np.uint8) | np.where(title_tf > 0, 128, 0)
+    # Grouped by term, each term's papers in ascending order (the sort is stable).
+    order = np.argsort(term, kind="stable")
+    docs_bytes = doc[order].tobytes()
+    weight_bytes = weight.astype(np.uint8)[order].tobytes()
+    ends = np.cumsum(np.bincount(term, minlength=len(terms))).tolist()
+    starts = [0, *ends[:-1]]
+    posting_docs = [array("I", docs_bytes[4 * start:4 * end]) for start, end in zip(starts, ends)]
+    posting_weights = [bytearray(weight_bytes[start:end]) for start, end in zip(starts, ends)]
     return terms, posting_docs, posting_weights
 
 
@@ -584,32 +612,35 @@ def _term_entry(term: str, docs: array[int], weights: bytearray, tail_number: in
         return b"".join(parts), None
     # The head: postings in a title first, then by weight (the byte orders both),
     # and among equals the newest; a tail has titles only for a term in more
-    # than HEAD_POSTINGS titles.
-    kept, cut = 0, 255
-    while kept + weights.count(cut) < HEAD_POSTINGS:
-        kept += weights.count(cut)
-        cut -= 1
+    # than HEAD_POSTINGS titles. (In NumPy: a frequent term has up to every paper.)
+    doc = np.frombuffer(docs, dtype=np.uint32)
+    weight = np.frombuffer(weights, dtype=np.uint8)
+    at_least = np.cumsum(np.bincount(weight, minlength=256)[::-1])  # [k]: postings weighing 255 - k or more
+    below = int(np.argmax(at_least >= HEAD_POSTINGS))
+    cut = 255 - below
+    kept = int(at_least[below - 1]) if below else 0  # postings weighing more than the cut
     ties = HEAD_POSTINGS - kept  # of the postings at `cut`, the newest this many
-    tie_start = [i for i, weight in enumerate(weights) if weight == cut][-ties]
-    head = [i for i, weight in enumerate(weights) if weight > cut or (weight == cut and i >= tie_start)]
-    in_head = set(head)
-    rest = [i for i in range(frequency) if i not in in_head]
-    in_title = [i for i in rest if weights[i] & 128]
-    other = [i for i in rest if not weights[i] & 128]
+    tie_start = np.flatnonzero(weight == cut)[-ties]
+    in_head = (weight > cut) | ((weight == cut) & (np.arange(frequency) >= tie_start))
+    rest = ~in_head
+    in_title = rest & (weight >= 128)
+    other = rest & (weight < 128)
     parts += [varint(HEAD_POSTINGS), varint(tail_number),
-              bytes([_mean_weight(weights, in_title), _mean_weight(weights, other)]),
-              _gaps(docs[i] for i in head), bytes(weights[i] for i in head)]
+              bytes([_mean_weight(weight[in_title]), _mean_weight(weight[other])]),
+              _gaps(doc[in_head]), weight[in_head].tobytes()]
     if frequency > count // 2:
-        without = sorted(set(range(count)).difference(docs))
-        tail = [b"\x01", varint(len(without)), _gaps(without)]
+        without = np.ones(count, dtype=bool)
+        without[doc] = False
+        tail = [b"\x01", varint(int(without.sum())), _gaps(np.flatnonzero(without))]
     else:
-        tail = [b"\x00", varint(len(rest)), _gaps(docs[i] for i in rest)]
-    tail += [varint(len(in_title)), _gaps(docs[i] for i in in_title)]
+        tail = [b"\x00", varint(int(rest.sum())), _gaps(doc[rest])]
+    tail += [varint(int(in_title.sum())), _gaps(doc[in_title])]
     return b"".join(parts), b"".join(tail)
 
 
-def _mean_weight(weights: bytearray, indexes: list[int]) -> int:
-    return round(sum(weights[i] & 127 for i in indexes) / len(indexes)) if indexes else 0
+def _mean_weight(weights: np.ndarray) -> int:
+    """The mean of the weights without their in-title bit, rounded as Python rounds (0 for none)."""
+    return round(int((weights & 127).sum(dtype=np.int64)) / len(weights)) if len(weights) else 0
 
 
 def _documents(papers: list[Paper], cache: Cache | None = None) -> dict[str, bytes]:
