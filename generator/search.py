@@ -63,7 +63,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 
@@ -316,15 +316,20 @@ def document_order(papers: list[Paper]) -> list[Paper]:
                                          p.published or datetime.date.min, p.slug))
 
 
-def impact(title_tf: int, abstract_tf: int, title_norm: float, abstract_norm: float) -> int:
-    """A term's BM25F weight in one paper without the IDF, as 1..127.
+#: A number, or a NumPy array of them.
+Numbers = int | float | np.ndarray[Any, Any]
+
+
+def impact(title_tf: Numbers, abstract_tf: Numbers, title_norm: Numbers, abstract_norm: Numbers) -> Any:
+    """A term's BM25F weight in a paper without the IDF, as 1..127, for one
+    posting or (NumPy arrays) for many at once.
 
     ``*_norm`` is ``1 - B + B * length / average length`` of that field. (The
     engine adds 127 to a posting in a title, so that a title match outranks any
     abstract match: BM25F alone let five mentions in an abstract outweigh it.)
     """
     tf = TITLE_WEIGHT * title_tf / title_norm + abstract_tf / abstract_norm
-    return max(1, int(127 * tf / (K1 + tf) + 0.5))
+    return np.maximum(1, np.floor(127 * tf / (K1 + tf) + 0.5)).astype(np.int64)
 
 
 def builtin_index(catalog: Catalog, by_topic: dict[str, list[Paper]],
@@ -491,8 +496,7 @@ def _postings(words: list[PaperWords]) -> tuple[list[str], list[array[int]], lis
         doc_terms.append(array("I", counts).tobytes())
         doc_counts.append(array("Q", counts.values()).tobytes())
 
-    # Every (paper, term) pair at once, in NumPy: the same float operations, in
-    # the same order, as impact() does them one by one.
+    # Every (paper, term) pair weighed at once, in NumPy.
     average_title = max(1.0, sum(t for t, _ in lengths) / max(1, len(lengths)))
     average_abstract = max(1.0, sum(a for _, a in lengths) / max(1, len(lengths)))
     norms = np.array([(1 - B + B * t / average_title, 1 - B + B * a / average_abstract)
@@ -501,8 +505,8 @@ def _postings(words: list[PaperWords]) -> tuple[list[str], list[array[int]], lis
     pair = np.frombuffer(b"".join(doc_counts), dtype=np.uint64)
     doc = np.repeat(np.arange(len(lengths), dtype=np.uint32), [len(d) // 4 for d in doc_terms])
     title_tf = (pair >> np.uint64(16)).astype(np.float64)
-    tf = TITLE_WEIGHT * title_tf / norms[doc, 0] + (pair & np.uint64(0xFFFF)).astype(np.float64) / norms[doc, 1]
-    weight = np.maximum(1, np.floor(127 * tf / (K1 + tf) + 0.5)).astype(np.uint8) | np.where(title_tf > 0, 128, 0)
+    weight = (impact(title_tf, (pair & np.uint64(0xFFFF)).astype(np.float64), norms[doc, 0], norms[doc, 1])
+              | np.where(title_tf > 0, 128, 0))
     # Grouped by term, each term's papers in ascending order (the sort is stable).
     order = np.argsort(term, kind="stable")
     docs_bytes = doc[order].tobytes()
