@@ -33,6 +33,7 @@ class WorkerDied(BuildFailed):
         super().__init__("a worker process died before it finished (killed, perhaps for lack of memory; "
                          "--jobs 1 needs less)")
 
+
 _PR_SET_PDEATHSIG = 1
 
 
