@@ -16,10 +16,12 @@ import ctypes.util
 import multiprocessing
 import os
 import signal
+import weakref
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Generic, TypeVar
+from multiprocessing.connection import Connection
+from typing import Any, Generic, TypeVar, cast
 
 from generator.diagnostics import BuildFailed
 
@@ -71,33 +73,46 @@ class Background(Generic[T]):
     ``result()`` waits for it. Without fork, it runs in ``result()``.
 
     The process inherits the call as it forks, so the arguments (a whole
-    catalogue, a cache) are not pickled through a pipe; only the result is."""
+    catalogue, a cache) are not pickled through a pipe; only the result is.
+    A process whose result is never asked for (the build failed first) is
+    stopped when its ``Background`` is dropped: none outlives its build."""
 
     def __init__(self, function: Callable[..., T], *args: Any) -> None:
         self._call: tuple[Callable[..., T], tuple[Any, ...]] = (function, args)
-        self._pool: contextlib.ExitStack | None = None
-        self._pending: Future[T]
+        self._process: multiprocessing.process.BaseProcess | None = None
         if can_fork():
-            self._pool = contextlib.ExitStack()
-            pool = self._pool.enter_context(worker_pool(1))
-            _INHERITED[id(self)] = self._call
-            try:
-                self._pending = pool.submit(_inherited_call, id(self))  # forks here, with the call in _INHERITED
-            finally:
-                del _INHERITED[id(self)]
+            context = multiprocessing.get_context("fork")
+            self._results, sender = context.Pipe(duplex=False)
+            self._process = context.Process(target=_send_result, args=(sender, function, args), daemon=True)
+            self._process.start()
+            sender.close()  # the process holds the only other end: if it dies, result() reads the end of the pipe
+            weakref.finalize(self, _stop, self._process)
 
     def result(self) -> T:
-        if self._pool is None:
+        if self._process is None:
             function, args = self._call
             return function(*args)
-        with self._pool:
-            return self._pending.result()
+        try:
+            done, value = self._results.recv()
+        except EOFError:
+            raise WorkerDied() from None
+        finally:
+            _stop(self._process)
+        if not done:
+            raise value
+        return cast(T, value)
 
 
-#: Calls a forked process finds waiting for it, by the id of their Background.
-_INHERITED: dict[int, tuple[Callable[..., Any], tuple[Any, ...]]] = {}
+def _send_result(sender: Connection, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    _die_with_parent()
+    try:
+        outcome = (True, function(*args))
+    except Exception as exc:  # raised again in the parent
+        outcome = (False, exc)
+    sender.send(outcome)
 
 
-def _inherited_call(key: int) -> Any:
-    function, args = _INHERITED[key]
-    return function(*args)
+def _stop(process: multiprocessing.process.BaseProcess) -> None:
+    if process.is_alive():
+        process.kill()
+    process.join()
