@@ -21,9 +21,8 @@ from markupsafe import Markup
 
 from generator import charts, urls
 from generator.abstract import abstract_text
-from generator.contexts import PageContext
+from generator.contexts import Globals, PageContext
 from generator.dates import MONTHS, month_year, short_date
-from generator.contexts import Globals
 from generator.files import make_dirs, write_file
 from generator.inputs import TemplateFile
 from generator.pages import Page

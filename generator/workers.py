@@ -4,8 +4,9 @@ Workers are forked, so they inherit the parent's data without copying it, and
 they ask the kernel to kill them when the parent dies: a build killed with
 SIGKILL must not leave orphans that go on writing files. A worker that dies
 (the kernel kills the largest process when memory runs out) fails the build
-with :class:`WorkerDied`; ``concurrent.futures`` notices a dead worker, where
-a ``multiprocessing.Pool`` would wait for its result forever.
+with :class:`WorkerDied`: a pool notices it through ``concurrent.futures``, a
+:class:`Background` by the end of its pipe, where a ``multiprocessing.Pool``
+would wait for the result forever.
 """
 
 from __future__ import annotations

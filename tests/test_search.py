@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import zlib
 
+import numpy as np
 import pytest
 
 from generator import search
@@ -31,9 +32,11 @@ class Index:
     """A built-in index read back the way search-engine.js reads it."""
 
     def __init__(self, files: dict[str, bytes]):
-        self.files = {path: data if path.startswith(("d/", "r/")) else gzip.decompress(data)
-                      for path, data in ((path.removeprefix("search-index/"), data)
-                                         for path, data in files.items())}
+        self.files = {}
+        for path, data in files.items():
+            path = path.removeprefix("search-index/")
+            # Document blocks and rests are read by the slot, the other files whole.
+            self.files[path] = data if path.startswith(("d/", "r/")) else gzip.decompress(data)
         self.manifest = json.loads(self.files["manifest.bin"])
 
     def shard(self, number: int) -> dict[str, dict]:
@@ -336,6 +339,14 @@ def test_a_long_abstract_is_split_and_the_rest_fetched_apart():
     start, rest = index.document(0)["a"], index.rest(0)
     assert start + rest == long and 350 <= len(start) <= search.ABSTRACT_START
     assert Index(index_with_topics(catalogue(PAPERS))).rest(0) == ""
+
+
+def test_long_gap_lists_are_encoded_as_varint_encodes_each_gap():
+    """The NumPy encoder of a frequent term's lists, at each varint length's edges."""
+    edges = [0, 1, 127, 128, 16_383, 16_384, 2**21 - 1, 2**21, 2**28 - 1, 2**28, 2**32 - 1]
+    assert search._varints(np.array(edges)) == b"".join(map(search.varint, edges))
+    docs = [0, 5, 200, 20_000, 3_000_000, 4_000_000_000]
+    assert search._gaps(np.array(docs, dtype=np.uint32)) == search._gaps(docs)
 
 
 def _dated_papers(count: int) -> list[dict]:
