@@ -44,9 +44,6 @@ identical by test.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-import contextlib
 import datetime
 import hashlib
 import html
@@ -61,7 +58,7 @@ import unicodedata
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -77,8 +74,6 @@ from generator.topics import listed_under
 from generator.workers import Background
 
 if TYPE_CHECKING:
-    from pagefind.index import IndexConfig
-
     from generator.inputs import Cache
     from generator.state import StageCache
 
@@ -737,19 +732,18 @@ _PAGEFIND_UI = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui."
 
 
 def pagefind_index(catalog: Catalog, parents: dict[str, str], config: SiteConfig) -> dict[str, bytes]:
-    """Pagefind's bundle for the catalogue, through its Python API.
+    """Pagefind's bundle for the catalogue, from its command line.
 
     Each paper becomes a small HTML record (title as ``h1``, abstract, topic
-    and year filters, date meta and sort) that Pagefind reads with one
-    ``add_directory`` call. ``add_custom_record`` would be the natural call,
-    but the Python wrapper reads one reply per 0.1 s (Pagefind issue #976):
-    28 s for 280 papers, hours for 100,000. Pagefind's filter files are not
-    byte-deterministic between runs (Pagefind issue #638).
+    and year filters, date meta and sort) in a folder that Pagefind indexes
+    like a site. The command line, not the Python API: Pagefind's service
+    answers "written" before its last writes reach the disk, and the wrapper
+    then stops it, which leaves files cut short (Pagefind issue #1271, still
+    in 1.5.2); the command waits for its writes before it exits. It runs in
+    the records' folder with no ``PAGEFIND_*`` variable, so a config file or
+    variable of the user's cannot change the index. Pagefind's filter files
+    are not byte-deterministic between runs (Pagefind issue #638).
     """
-    try:
-        from pagefind.index import PagefindIndex
-    except ImportError:
-        raise SearchFailed(f"the pagefind Python package is missing. {PAGEFIND_INSTALL}") from None
     binary = _pagefind_binary()
     language = config.language.split("-")[0].lower() or "en"
     with tempfile.TemporaryDirectory(prefix="papersite-pagefind-") as temporary:
@@ -758,19 +752,20 @@ def pagefind_index(catalog: Catalog, parents: dict[str, str], config: SiteConfig
             page = records / paper.url.strip("/") / "index.html"
             page.parent.mkdir(parents=True)
             page.write_text(_pagefind_record(paper, parents, language), encoding="utf-8")
-
-        async def run() -> None:
-            config_: IndexConfig = {"force_language": language, "output_path": str(bundle)}
-            async with PagefindIndex(config=config_) as index:  # writes the bundle on exit
-                await index.add_directory(str(records))
-
-        with _environment("PAGEFIND_BINARY_PATH", binary):
-            try:
-                # In a thread of its own: the caller may already run an event loop.
-                with concurrent.futures.ThreadPoolExecutor(1) as thread:
-                    thread.submit(asyncio.run, run()).result()
-            except Exception as exc:  # the service reports its errors as bare Exceptions
-                raise SearchFailed(f"Pagefind ({binary}) failed: {exc}") from exc
+        command = [binary, "--site", str(records), "--output-path", str(bundle),
+                   "--force-language", language, "--silent"]
+        environment = {name: value for name, value in os.environ.items() if not name.startswith("PAGEFIND_")}
+        try:
+            run = subprocess.run(command, cwd=temporary, env=environment, capture_output=True, text=True)
+            problem = "" if run.returncode == 0 else f"exit status {run.returncode}"
+            said = (run.stderr or run.stdout).strip().splitlines()
+            if said:
+                problem += f": {said[-1]}"
+        except OSError as exc:
+            problem = str(exc)
+        if problem or not (bundle / "pagefind.js").is_file():
+            raise SearchFailed(f"{binary} does not run as Pagefind ({problem or 'no pagefind.js'}). "
+                               f"{PAGEFIND_INSTALL}")
         prefix = urls.SEARCH_INDEX["pagefind"].strip("/")
         return {f"{prefix}/{path.relative_to(bundle).as_posix()}": path.read_bytes()
                 for path in sorted(bundle.rglob("*"))
@@ -807,11 +802,7 @@ def _pagefind_record(paper: Paper, parents: dict[str, str], language: str) -> st
 
 
 def _pagefind_binary() -> str:
-    """The Pagefind executable: from the pagefind extra, PAGEFIND_BINARY_PATH, PATH, or npx.
-
-    npm's ``pagefind`` command is a Node wrapper that cannot carry Pagefind's
-    service protocol, so it is resolved to the native binary it would run.
-    """
+    """The Pagefind command: from the pagefind extra, PAGEFIND_BINARY_PATH, PATH, or npx."""
     from pagefind.service import get_executable
 
     found: Path | str | None = get_executable()
@@ -819,17 +810,7 @@ def _pagefind_binary() -> str:
         found = _npx_pagefind()
     if found is None:
         raise SearchFailed(f"Pagefind is not installed. {PAGEFIND_INSTALL}")
-    real = Path(found).resolve()
-    binary = _native_pagefind(real) if real.suffix in (".js", ".cjs", ".mjs") else str(found)
-    # Pagefind's Python service waits forever on a binary that exits at once: try it first.
-    try:
-        check = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60)
-        problem = "" if check.returncode == 0 else f"exit status {check.returncode}"
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        problem = str(exc)
-    if problem:
-        raise SearchFailed(f"{binary} does not run as Pagefind ({problem}). {PAGEFIND_INSTALL}")
-    return binary
+    return str(found)
 
 
 def _npx_pagefind() -> str | None:
@@ -844,45 +825,3 @@ def _npx_pagefind() -> str | None:
         return None
     path = found.stdout.strip().splitlines()[-1:] if found.returncode == 0 else []
     return path[0] if path else None
-
-
-#: How npm's wrapper finds its platform binary (pagefind/lib/resolveBinary.js), in Node.
-_NODE_RESOLVE = """
-const os = require("os");
-const platform = process.platform === "win32" ? "windows" : process.platform;
-const arch = process.env.npm_config_arch || os.arch();
-for (const name of ["pagefind_extended", "pagefind"]) {
-  const file = platform === "windows" ? name + ".exe" : name;
-  try {
-    console.log(require.resolve(`@pagefind/${platform}-${arch}/bin/${file}`, { paths: [process.argv[1]] }));
-    process.exit(0);
-  } catch (error) {}
-}
-process.exit(1);
-"""
-
-
-def _native_pagefind(wrapper: Path) -> str:
-    """The platform binary of npm's pagefind package, found as its wrapper finds it."""
-    package = next((p for p in wrapper.parents if (p / "package.json").is_file()), wrapper.parent)
-    node = shutil.which("node")
-    found = subprocess.run([node, "-e", _NODE_RESOLVE, str(package)],
-                           capture_output=True, text=True, timeout=60) if node else None
-    if found is None or found.returncode != 0:
-        raise SearchFailed(f"npm's pagefind in {package} has no binary for this platform. "
-                           f"{PAGEFIND_INSTALL}")
-    return found.stdout.strip()
-
-
-@contextlib.contextmanager
-def _environment(name: str, value: str) -> Iterator[None]:
-    """Set an environment variable for the duration of a block."""
-    previous = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if previous is None:
-            del os.environ[name]
-        else:
-            os.environ[name] = previous

@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -436,25 +437,28 @@ def test_without_pagefind_the_build_fails_clearly_and_leaves_the_site(tmp_path, 
     assert snapshot(out) == before
 
 
-@pytest.mark.slow
-def test_npm_pagefind_resolves_to_the_binary_its_wrapper_would_run(tmp_path, monkeypatch):
-    if shutil.which("node") is None:
-        pytest.fail("the npm route needs Node.js")
-    platform = subprocess.run(["node", "-p", "process.platform + '-' + process.arch"],
-                              capture_output=True, text=True, check=True).stdout.strip()
-    modules = tmp_path / "node_modules"
-    wrapper = modules / "pagefind" / "lib" / "runner" / "bin.cjs"
-    wrapper.parent.mkdir(parents=True)
-    wrapper.write_text("#!/usr/bin/env node\n")
-    (modules / "pagefind" / "package.json").write_text('{"name": "pagefind"}')
-    binary = modules / "@pagefind" / platform / "bin" / "pagefind_extended"
-    binary.parent.mkdir(parents=True)
-    binary.write_text("#!/bin/sh\necho pagefind 1.0.0\n")
-    binary.chmod(0o755)
-    (tmp_path / "bin").mkdir()
-    (tmp_path / "bin" / "pagefind").symlink_to(wrapper)  # what npm puts in node_modules/.bin
-    monkeypatch.setattr("pagefind.service.get_executable", lambda: tmp_path / "bin" / "pagefind")
-    assert search._pagefind_binary() == str(binary)
+def test_pagefind_runs_as_a_command_that_no_config_or_variable_of_the_users_can_change(tmp_path, monkeypatch):
+    """Pagefind reads pagefind.toml (and .json, .yml) from its working folder and
+    PAGEFIND_* variables; neither may reach the index."""
+    log = tmp_path / "call.log"
+    fake = tmp_path / "pagefind"
+    fake.write_text(f"""#!/bin/sh
+{{ pwd; echo "$@"; env | grep '^PAGEFIND_' || true; }} > {log}
+while [ "$1" != "--output-path" ]; do shift; done
+mkdir -p "$2" && echo 'export {{}};' > "$2/pagefind.js"
+""")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    monkeypatch.setenv("PAGEFIND_EXCLUDE_SELECTORS", "h1")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pagefind.toml").write_text('exclude_selectors = ["h1"]\n')
+    files = search.pagefind_index(catalogue(PAPERS), {}, SiteConfig(language="de-CH"))
+    assert files == {"pagefind/pagefind.js": b"export {};\n"}
+    folder, arguments, *variables = log.read_text().splitlines()
+    assert folder != str(tmp_path) and not list(Path(folder).glob("pagefind.*"))
+    assert variables == []
+    assert arguments.split()[::2] == ["--site", "--output-path", "--force-language", "--silent"]
+    assert arguments.split()[5] == "de"
 
 
 def test_a_failing_pagefind_binary_is_a_clear_build_failure(tmp_path, monkeypatch):
@@ -474,5 +478,20 @@ def test_pagefind_indexes_the_catalogue_records_with_filters_and_no_ui(tmp_path)
     assert entry["languages"]["en"]["page_count"] == len(PAPERS)
     assert len([p for p in files if p.startswith("pagefind/fragment/")]) == len(PAPERS)
     assert [p for p in files if p.startswith("pagefind/filter/")]
+    for path, data in files.items():  # whole: a cut file is a cut gzip member (Pagefind issue #1271)
+        if path.endswith((".pf_meta", ".pf_fragment", ".pf_index", ".pf_filter", ".pagefind")):
+            assert gzip.decompress(data), path
     hostile = [dict(PAPERS[0], slug="x", title="<script>alert(1)</script> & \"quotes\"")]
     assert search._pagefind_record(catalogue(hostile).papers[0], {}, "en").count("<script>") == 0
+
+
+@pytest.mark.slow
+def test_pagefinds_scripts_are_whole_modules(tmp_path):
+    if shutil.which("node") is None:
+        pytest.fail("the check needs Node.js")
+    files = search.pagefind_index(catalogue(PAPERS), {}, SiteConfig())
+    for name in ("pagefind.js", "pagefind-worker.js"):
+        script = tmp_path / (name.removesuffix(".js") + ".mjs")
+        script.write_bytes(files[f"pagefind/{name}"])
+        checked = subprocess.run(["node", "--check", str(script)], capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stderr
