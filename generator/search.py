@@ -376,26 +376,34 @@ def _with_new_entries(function: Callable[[Catalog, Cache | None], T], catalog: C
 
 def term_files(catalog: Catalog, cache: Cache | None = None) -> Terms:
     """The term shards and tails, and the first term of each shard."""
-    words = [_paper_words(paper, cache) for paper in document_order(catalog.papers)]
-    terms, posting_docs, posting_weights = _postings(words)
-    compounds = _compounds(words, terms, posting_docs, posting_weights)
-    return _term_shards(terms, posting_docs, posting_weights, compounds, len(words))
+    counted = [_paper_terms(paper, cache) for paper in document_order(catalog.papers)]
+    terms, posting_docs, posting_weights = _postings(counted)
+    compounds = _compounds(counted, terms, posting_docs, posting_weights)
+    return _term_shards(terms, posting_docs, posting_weights, compounds, len(counted))
 
 
-#: A paper's words as the index reads them: its title's, its abstract's, its
-#: byline's (unstemmed), and the (compound, part) terms of its title and abstract.
-PaperWords = tuple[list[str], list[str], list[str], list[tuple[str, str]]]
+#: A paper as the index counts it: its terms (each distinct, stemmed), their
+#: counts (``array("Q")`` bytes: in the title times 1 << 16, plus in the
+#: abstract and byline), the title's and the abstract's lengths in words, and
+#: the (compound, part) terms of its title and abstract.
+PaperTerms = tuple[list[str], bytes, int, int, list[tuple[str, str]]]
 
 
-def _paper_words(paper: Paper, cache: Cache | None) -> PaperWords:
+def _paper_terms(paper: Paper, cache: Cache | None) -> PaperTerms:
     byline = byline_text(paper)
     if cache is not None:
         key = cache.key(paper.title, paper.abstract, byline)
-        found: PaperWords | None = cache.get(key)
+        found: PaperTerms | None = cache.get(key)
         if found is not None:
             return found
     abstract = abstract_text(paper.abstract)  # "80%", not "80\\%"
-    found = (_unstemmed(paper.title), _unstemmed(abstract), _unstemmed(byline),
+    title_words, abstract_words = _unstemmed(paper.title), _unstemmed(abstract)
+    # The authors and the arXiv id are found as words of the abstract would be,
+    # but leave its length (which weighs every other match) alone.
+    counts = Counter(map(stem, abstract_words + _unstemmed(byline)))
+    for term in map(stem, title_words):
+        counts[term] += 1 << 16
+    found = (list(counts), array("Q", counts.values()).tobytes(), len(title_words), len(abstract_words),
              sorted(compound_parts(paper.title + "\n" + abstract)))
     if cache is not None:
         cache.put(key, found)
@@ -457,39 +465,23 @@ def _upvote_files(papers: list[Paper]) -> dict[str, bytes]:
             for block in range((len(papers) + UPVOTE_BLOCK - 1) // UPVOTE_BLOCK)}
 
 
-def _postings(words: list[PaperWords]) -> tuple[list[str], list[array[int]], list[bytearray]]:
+def _postings(counted: list[PaperTerms]) -> tuple[list[str], list[array[int]], list[bytearray]]:
     """The vocabulary, and for each term its documents (ascending) and their weight bytes."""
-    term_ids: dict[str, int] = {}  # an unstemmed token, or a term, -> its term number
+    term_ids: dict[str, int] = {}
     terms: list[str] = []
-
-    def numbers(tokens: list[str]) -> list[int]:
-        found = list(map(term_ids.get, tokens))
-        if None not in found:
-            return cast(list[int], found)
-        for index, token in enumerate(tokens):
-            if found[index] is None:
-                term = stem(token)
-                number = term_ids.get(term)
-                if number is None:
-                    number = term_ids[term] = len(terms)
-                    terms.append(term)
-                found[index] = term_ids[token] = number
-        return cast(list[int], found)  # every None replaced
-
-    # Per paper: its title's and its abstract's lengths, term numbers and their counts,
-    # the title's count in the high bits (1 << 16) and the abstract's in the low ones.
     lengths: list[tuple[int, int]] = []
     doc_terms: list[bytes] = []
     doc_counts: list[bytes] = []
-    for title, abstract, byline, _ in words:
-        # The authors and the arXiv id are found as words of the abstract would be,
-        # but leave its length (which weighs every other match) alone.
-        counts = Counter(numbers(abstract + byline))
-        for number in numbers(title):
-            counts[number] += 1 << 16
-        lengths.append((len(title), len(abstract)))
-        doc_terms.append(array("I", counts).tobytes())
-        doc_counts.append(array("Q", counts.values()).tobytes())
+    for paper_terms, counts, title_length, abstract_length, _ in counted:
+        numbers = list(map(term_ids.get, paper_terms))
+        if None in numbers:
+            for index, name in enumerate(paper_terms):
+                if numbers[index] is None:
+                    numbers[index] = term_ids[name] = len(terms)
+                    terms.append(name)
+        lengths.append((title_length, abstract_length))
+        doc_terms.append(array("I", cast(list[int], numbers)).tobytes())
+        doc_counts.append(counts)
 
     # Every (paper, term) pair weighed at once, in NumPy.
     average_title = max(1.0, sum(t for t, _ in lengths) / max(1, len(lengths)))
@@ -513,7 +505,7 @@ def _postings(words: list[PaperWords]) -> tuple[list[str], list[array[int]], lis
     return terms, posting_docs, posting_weights
 
 
-def _compounds(words: list[PaperWords], terms: list[str],
+def _compounds(counted: list[PaperTerms], terms: list[str],
                posting_docs: list[array[int]], posting_weights: list[bytearray]) -> dict[int, bytes]:
     """Term number -> the compound words it is a part of, for its shard entry.
 
@@ -530,7 +522,7 @@ def _compounds(words: list[PaperWords], terms: list[str],
     """
     number = {term: n for n, term in enumerate(terms)}
     parts: dict[int, set[int]] = {}
-    for *_, pairs in words:
+    for *_, pairs in counted:
         for compound_term, part_term in pairs:
             if compound_term not in number:
                 continue
