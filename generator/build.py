@@ -206,7 +206,10 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
         related = {p.id: p.related for p in catalog.papers if p.id in shard_papers}
         # shard_papers are only chosen with a --shard.
         files = {MANIFEST: manifest(options.shard, fingerprint, related)}  # type: ignore[arg-type]
-    else:
+    # While the index's processes may still be at work.
+    recipes = _page_recipes(recipe_base, templates, pages)
+    clock.lap("recipes")
+    if shard_papers is None:
         files = plain_files(config, catalog, topics, groups, pages)
         clock.lap("feeds")
         try:
@@ -218,8 +221,8 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
                                message=f"build failed: {exc}; {options.out} is left as it was")
         clock.lap("search index")
         files.update({path: data for path, data in assets.files.values()})
-    recipes = _recipes(recipe_base, templates, pages, files)
-    clock.lap("recipes")
+    recipes.update({path: digest(data) for path, data in files.items()})
+    clock.lap("file recipes")
 
     registry = registry_json(pins, {p.id: p.slug for p in catalog.papers})
     side_files = {registry_path(out): registry, **{c.path: c.payload() for c in caches.values()}}
@@ -257,15 +260,14 @@ def _template_globals(options: BuildOptions, config: SiteConfig, assets: Assets,
 
 
 @paused_gc()
-def _recipes(recipe_base: str, templates: dict[str, str], pages: list[Page],
-             files: dict[str, bytes]) -> dict[str, str]:
-    """What each output is made from, as a hash: output path -> recipe."""
+def _page_recipes(recipe_base: str, templates: dict[str, str], pages: list[Page]) -> dict[str, str]:
+    """What each page is made from, as a hash: page path -> recipe. (A file's
+    recipe is the hash of its bytes.)"""
     sorted_keys = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
-    recipes = {page.path: digest(recipe_base, page.template, templates.get(page.template, ""),
-                                  orjson.dumps(page.context, option=sorted_keys))
-               for page in pages}
-    recipes.update({path: digest(data) for path, data in files.items()})
-    return recipes
+    return {page.path: digest(recipe_base, page.template, templates.get(page.template, ""),
+                              orjson.dumps(page.context if page.reads is None else page.reads,
+                                           option=sorted_keys))
+            for page in pages}
 
 
 def _catalog_fingerprint(recipe_base: str, catalog: Catalog) -> str:

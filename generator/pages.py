@@ -4,20 +4,26 @@ Each :class:`Page` names its URL, its template and a JSON-able context, of
 the type :mod:`generator.contexts` gives for that template (the theme's
 contract). The context is everything the page shows, so its hash tells the
 incremental build whether the page must be rendered again.
+
+A paper page's context, the bulk of the plan, is made only if the page is
+rendered: the page carries instead what the context is made from
+(:class:`PaperReads`), which is smaller and stands for it in the hash. A new
+day then makes contexts for its own papers and the pages whose reads changed.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from generator import urls
 from generator.abstract import abstract_html, abstract_text
-from generator.catalog import Catalog, Paper
+from generator.catalog import Catalog, Paper, PaperJSON
 from generator.citation import Citation, citation, short_byline
 from generator.contexts import (
     Appearance, ArchiveContext, ArchiveMonthContext, ArchiveUndatedContext, ArchiveYearContext,
@@ -51,12 +57,29 @@ PREVIEW_CHARS = 480
 class Page:
     url: str  # site-relative, such as "/papers/some-slug/"
     template: str
-    context: PageContext  # the type generator.contexts gives for the template
+    # The type generator.contexts gives for the template, or what makes it from ``reads``.
+    context: PageContext | Callable[[], PageContext]
+    reads: PaperReads | None = None  # all a made context is made from
 
     @property
     def path(self) -> str:
         """The file that holds this page inside the output folder."""
         return urls.to_path(self.url)
+
+    def made_context(self) -> PageContext:
+        return self.context() if callable(self.context) else self.context
+
+
+@dataclass(frozen=True, slots=True)
+class PaperReads:
+    """Everything a paper page's context is made from, and nothing else."""
+    record: PaperJSON  # the paper's catalogue record
+    upvotes_kind: str | None
+    listed: str | None
+    listing_names: list[str]  # of the record's appearances, in their order
+    topic_names: list[str]  # of the record's topics
+    related: list[PaperSummary]
+    in_listing: InListing | None
 
 
 def _date(value: datetime.date | None) -> str | None:
@@ -156,8 +179,14 @@ def plan_pages(
     members, by_period = groups.by_topic, groups.by_period
 
     for paper in catalog.papers:
-        pages.append(Page(paper.url, "paper.html", _paper_context(
-            paper, listing_names, topic_by_slug, summaries, neighbours.get(paper.id), memo)))
+        record = paper.to_json()
+        reads = PaperReads(record, paper.upvotes_kind, _date(paper.listed),
+                           [listing_names[shown["listing"]] for shown in record["appearances"]],
+                           [topic_by_slug[slug].name for slug in paper.topics],
+                           [summaries[pid] for pid in paper.related], neighbours.get(paper.id))
+        if memo:  # the abstract's HTML and the citation stay cached while the paper is
+            memo.keep(_texts_key(record, memo))
+        pages.append(Page(paper.url, "paper.html", functools.partial(_paper_context, reads, memo), reads))
 
     span = spark_span(catalog.papers)
     tree = topic_tree(topics)
@@ -256,55 +285,57 @@ def _upvote_charts(appearances: list[Appearance]) -> list[UpvoteChart]:
     return charts
 
 
-def _paper_texts(paper: Paper, memo: Cache | None) -> tuple[str, Citation | None]:
+def _texts_key(record: PaperJSON, memo: Cache) -> str:
+    return memo.key(repr((record["title"], record["authors"], record["published"], record["arxiv_id"],
+                          record["abstract"])))
+
+
+def _paper_texts(record: PaperJSON, memo: Cache | None) -> tuple[str, Citation | None]:
     """The abstract as HTML and the citation: the slow part of a paper page's
     context, a function of a few fields, so kept between builds in ``memo``."""
-    year = paper.published.year if paper.published else None
-    key = memo.key(repr((paper.title, paper.authors, year, paper.arxiv_id, paper.abstract))) if memo else ""
+    key = _texts_key(record, memo) if memo else ""
     found: tuple[str, Citation | None] | None = memo.get(key) if memo else None
     if found is None:
-        found = (abstract_html(paper.abstract), citation(paper.title, paper.authors, year, paper.arxiv_id))
+        year = int(record["published"][:4]) if record["published"] else None
+        found = (abstract_html(record["abstract"]),
+                 citation(record["title"], record["authors"], year, record["arxiv_id"]))
         if memo:
             memo.put(key, found)
     return found
 
 
-def _paper_context(paper: Paper, listing_names: dict[str, str], topic_by_slug: dict[str, Topic],
-                   summaries: dict[str, PaperSummary], neighbours: InListing | None,
-                   memo: Cache | None) -> PaperContext:
-    catalogued = paper.to_json()
-    abstract_html, cited = _paper_texts(paper, memo)
+def _paper_context(reads: PaperReads, memo: Cache | None) -> PaperContext:
+    catalogued = reads.record
+    abstract_html, cited = _paper_texts(catalogued, memo)
     appearances: list[Appearance] = [
-        {**shown, "url": urls.listing(shown["listing"]),
-         "name": listing_names[shown["listing"]],
-         "kind_label": LISTING_KINDS[shown["kind"]]}
-        for shown in catalogued["appearances"]
+        {**shown, "url": urls.listing(shown["listing"]), "name": name, "kind_label": LISTING_KINDS[shown["kind"]]}
+        for shown, name in zip(catalogued["appearances"], reads.listing_names)
     ]
-    external = arxiv_links(paper.arxiv_id) if paper.arxiv_id else external_search_links(paper.title)
+    arxiv_id, authors = catalogued["arxiv_id"], catalogued["authors"]
+    external = arxiv_links(arxiv_id) if arxiv_id else external_search_links(catalogued["title"])
     github = catalogued["github"]
-    folded = len(paper.authors) > AUTHORS_FOLD_OVER
+    folded = len(authors) > AUTHORS_FOLD_OVER
     # The catalogue record's keys in its order, "appearances" and "github" in
     # their places, then what the page draws from it.
     record: PaperRecord = {
         **catalogued,
         "appearances": appearances,
         "github": {**github, "name": _repository_name(github["url"])} if github else None,
-        "upvotes_kind": paper.upvotes_kind,
-        "topic_names": [topic_by_slug[slug].name for slug in paper.topics],
+        "upvotes_kind": reads.upvotes_kind,
+        "topic_names": reads.topic_names,
         "abstract_html": abstract_html,
         "citation": cited,
         "listing_kinds": [kind for kind in LISTING_KINDS if any(a["kind"] == kind for a in appearances)],
         "upvote_charts": _upvote_charts(appearances),
         "external": external,
-        "arxiv_url": external[0]["url"] if paper.arxiv_id else None,
-        "hf_url": external[2]["url"] if paper.arxiv_id else None,
-        "authors_shown": paper.authors[:AUTHORS_SHOWN] if folded else list(paper.authors),
-        "authors_more": paper.authors[AUTHORS_SHOWN:] if folded else [],
-        "ld_authors": [{"@type": "Person", "name": name} for name in paper.authors],
-        "listed": _date(paper.listed),
+        "arxiv_url": external[0]["url"] if arxiv_id else None,
+        "hf_url": external[2]["url"] if arxiv_id else None,
+        "authors_shown": authors[:AUTHORS_SHOWN] if folded else list(authors),
+        "authors_more": authors[AUTHORS_SHOWN:] if folded else [],
+        "ld_authors": [{"@type": "Person", "name": name} for name in authors],
+        "listed": reads.listed,
     }
-    related = [summaries[pid] for pid in paper.related]
-    return {"paper": record, "related": related, "in_listing": neighbours}
+    return {"paper": record, "related": reads.related, "in_listing": reads.in_listing}
 
 
 def _listing_neighbours(catalog: Catalog, titles: dict[str, str], summaries: dict[str, PaperSummary]

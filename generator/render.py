@@ -200,7 +200,7 @@ def render_pages(env: jinja2.Environment, pages: list[Page], out: Path, jobs: in
     """Render ``pages`` into ``out``, in ``jobs`` processes when it pays off."""
     global _ENV, _OUT, _WORK
     _ENV, _OUT = env, out
-    _WORK = [(page.path, page.template, page.context) for page in pages]
+    _WORK = [(page.path, page.template, page.made_context()) for page in pages]
     ranges = [(i, min(i + BATCH_SIZE, len(_WORK))) for i in range(0, len(_WORK), BATCH_SIZE)]
     try:
         if jobs > 1 and len(_WORK) >= PARALLEL_MIN_PAGES and can_fork():

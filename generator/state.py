@@ -237,6 +237,12 @@ class StageCache:
     def put(self, key: str, value: object) -> None:
         self.new[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
+    def keep(self, key: str) -> None:
+        """Keep the value under ``key`` for the next build without reading it."""
+        data = self.old.get(key)
+        if data is not None:
+            self.new.setdefault(key, data)
+
     @staticmethod
     def key(*parts: str | bytes) -> str:
         """The key of a value made from ``parts`` (its inputs' text or bytes)."""
