@@ -24,6 +24,7 @@ from generator.abstract import abstract_text
 from generator.contexts import Globals, PageContext
 from generator.dates import MONTHS, month_year, short_date
 from generator.files import make_dirs, write_file
+from generator.gcpause import paused_gc
 from generator.inputs import TemplateFile
 from generator.pages import Page
 from generator.workers import can_fork, worker_pool
@@ -200,7 +201,8 @@ def render_pages(env: jinja2.Environment, pages: list[Page], out: Path, jobs: in
     """Render ``pages`` into ``out``, in ``jobs`` processes when it pays off."""
     global _ENV, _OUT, _WORK
     _ENV, _OUT = env, out
-    _WORK = [(page.path, page.template, page.made_context()) for page in pages]
+    with paused_gc():  # a paper page's context is made here, if it is rendered
+        _WORK = [(page.path, page.template, page.made_context()) for page in pages]
     ranges = [(i, min(i + BATCH_SIZE, len(_WORK))) for i in range(0, len(_WORK), BATCH_SIZE)]
     try:
         if jobs > 1 and len(_WORK) >= PARALLEL_MIN_PAGES and can_fork():

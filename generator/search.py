@@ -45,6 +45,7 @@ identical by test.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import html
 import json
@@ -126,6 +127,7 @@ def fold(text: str) -> str:
     return text.lower().replace("ß", "ss").replace("ς", "σ")
 
 
+@functools.cache  # a build stems each distinct word once
 def stem(token: str) -> str:
     """Plurals only: ``models`` -> ``model``, ``studies`` -> ``study``, ``classes`` -> ``class``.
 
