@@ -37,7 +37,7 @@ class Cache(Protocol):
     def key(self, *parts: str | bytes) -> str: ...
     def get(self, key: str) -> Any: ...  # what was put under the key, or None
     def put(self, key: str, value: object) -> None: ...
-    def keep(self, key: str) -> None: ...  # kept for the next build, unread
+    def keep(self, key: str) -> bool: ...  # kept for the next build, unread; whether there is one
 
 
 def read_dumps(dumps_dir: Path, diagnostics: Diagnostics, cache: Cache | None = None) -> list[Listing]:

@@ -184,8 +184,10 @@ def plan_pages(
                            [listing_names[shown["listing"]] for shown in record["appearances"]],
                            [topic_by_slug[slug].name for slug in paper.topics],
                            [summaries[pid] for pid in paper.related], neighbours.get(paper.id))
-        if memo:  # the abstract's HTML and the citation stay cached while the paper is
-            memo.keep(_texts_key(record, memo))
+        if memo:  # made now: the caches are saved before the pages are rendered
+            key = _texts_key(record, memo)
+            if not memo.keep(key):
+                memo.put(key, _texts(record))
         pages.append(Page(paper.url, "paper.html", functools.partial(_paper_context, reads, memo), reads))
 
     span = spark_span(catalog.papers)
@@ -290,23 +292,19 @@ def _texts_key(record: PaperJSON, memo: Cache) -> str:
                           record["abstract"])))
 
 
-def _paper_texts(record: PaperJSON, memo: Cache | None) -> tuple[str, Citation | None]:
+def _texts(record: PaperJSON) -> tuple[str, Citation | None]:
     """The abstract as HTML and the citation: the slow part of a paper page's
-    context, a function of a few fields, so kept between builds in ``memo``."""
-    key = _texts_key(record, memo) if memo else ""
-    found: tuple[str, Citation | None] | None = memo.get(key) if memo else None
-    if found is None:
-        year = int(record["published"][:4]) if record["published"] else None
-        found = (abstract_html(record["abstract"]),
-                 citation(record["title"], record["authors"], year, record["arxiv_id"]))
-        if memo:
-            memo.put(key, found)
-    return found
+    context, a function of a few fields, so kept between builds (the ``memo``
+    of :func:`plan_pages`)."""
+    year = int(record["published"][:4]) if record["published"] else None
+    return (abstract_html(record["abstract"]),
+            citation(record["title"], record["authors"], year, record["arxiv_id"]))
 
 
 def _paper_context(reads: PaperReads, memo: Cache | None) -> PaperContext:
     catalogued = reads.record
-    abstract_html, cited = _paper_texts(catalogued, memo)
+    cached: tuple[str, Citation | None] | None = memo.get(_texts_key(catalogued, memo)) if memo else None
+    abstract_html, cited = cached or _texts(catalogued)
     appearances: list[Appearance] = [
         {**shown, "url": urls.listing(shown["listing"]), "name": name, "kind_label": LISTING_KINDS[shown["kind"]]}
         for shown, name in zip(catalogued["appearances"], reads.listing_names)

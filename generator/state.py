@@ -237,11 +237,13 @@ class StageCache:
     def put(self, key: str, value: object) -> None:
         self.new[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def keep(self, key: str) -> None:
-        """Keep the value under ``key`` for the next build without reading it."""
+    def keep(self, key: str) -> bool:
+        """Keep the value under ``key`` for the next build without reading it;
+        whether there is one."""
         data = self.old.get(key)
         if data is not None:
             self.new.setdefault(key, data)
+        return key in self.new
 
     @staticmethod
     def key(*parts: str | bytes) -> str:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+
+from generator import pages
+from generator.build import BuildOptions, build
 from generator.groups import group_papers
 from generator.markdown import MarkdownPage
 from generator.pages import PER_PAGE, plan_pages
 from generator.topics import Topic
-from tests.conftest import HEADER
+from tests.conftest import HEADER, ROOT
 
 AGENTS = Topic(slug="agents", name="Agents", phrases=["agent"])
 
@@ -48,3 +52,24 @@ def test_long_lists_are_paged(dumps):
     first, second = topic["/topics/agents/"], topic["/topics/agents/page/2/"]
     assert (len(first["papers"]), len(second["papers"])) == (PER_PAGE, 2)
     assert (first["pager"]["next"], second["pager"]["prev"]) == ("/topics/agents/page/2/", "/topics/agents/")
+
+
+def test_a_paper_page_rendered_again_takes_its_abstract_and_citation_from_the_cache(tmp_path, monkeypatch):
+    """A paper page's context is made when it is rendered, after the stage caches are
+    saved: the abstract's HTML and the citation must be cached by the plan itself."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    options = BuildOptions(content=content, out=tmp_path / "site")
+    converted = []
+    monkeypatch.setattr(pages, "abstract_html", lambda text: converted.append(text) or f"<p>{text}</p>")
+    assert build(options).ok
+    assert converted
+    converted.clear()
+    templates = content / "templates"
+    templates.mkdir()
+    paper = (ROOT / "themes" / "default" / "templates" / "paper.html").read_text(encoding="utf-8")
+    (templates / "paper.html").write_text(paper.replace("</article>", "<p>Note.</p></article>", 1),
+                                          encoding="utf-8")
+    result = build(options)
+    assert result.ok and any(path.startswith("papers/") for path in result.written_paths)
+    assert converted == []
