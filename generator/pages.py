@@ -184,11 +184,14 @@ def plan_pages(
                            [listing_names[shown["listing"]] for shown in record["appearances"]],
                            [topic_by_slug[slug].name for slug in paper.topics],
                            [summaries[pid] for pid in paper.related], neighbours.get(paper.id))
-        if memo:  # made now: the caches are saved before the pages are rendered
+        texts = None
+        if memo:  # made now if need be: the caches are saved before the pages are rendered
             key = _texts_key(record, memo)
             if not memo.keep(key):
-                memo.put(key, _texts(record))
-        pages.append(Page(paper.url, "paper.html", functools.partial(_paper_context, reads, memo), reads))
+                texts = _texts(record)
+                memo.put(key, texts)
+        pages.append(Page(paper.url, "paper.html", functools.partial(_paper_context, reads, texts, memo),
+                          reads))
 
     span = spark_span(catalog.papers)
     tree = topic_tree(topics)
@@ -301,10 +304,13 @@ def _texts(record: PaperJSON) -> tuple[str, Citation | None]:
             citation(record["title"], record["authors"], year, record["arxiv_id"]))
 
 
-def _paper_context(reads: PaperReads, memo: Cache | None) -> PaperContext:
+def _paper_context(reads: PaperReads, texts: tuple[str, Citation | None] | None,
+                   memo: Cache | None) -> PaperContext:
+    """``texts`` if the plan made them, or else from ``memo``."""
     catalogued = reads.record
-    cached: tuple[str, Citation | None] | None = memo.get(_texts_key(catalogued, memo)) if memo else None
-    abstract_html, cited = cached or _texts(catalogued)
+    if texts is None:
+        texts = (memo.get(_texts_key(catalogued, memo)) if memo else None) or _texts(catalogued)
+    abstract_html, cited = texts
     appearances: list[Appearance] = [
         {**shown, "url": urls.listing(shown["listing"]), "name": name, "kind_label": LISTING_KINDS[shown["kind"]]}
         for shown, name in zip(catalogued["appearances"], reads.listing_names)
