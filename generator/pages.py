@@ -179,19 +179,11 @@ def plan_pages(
     members, by_period = groups.by_topic, groups.by_period
 
     for paper in catalog.papers:
-        record = paper.to_json()
-        reads = PaperReads(record, paper.upvotes_kind, _date(paper.listed),
-                           [listing_names[shown["listing"]] for shown in record["appearances"]],
+        reads = PaperReads(paper.to_json(), paper.upvotes_kind, _date(paper.listed),
+                           [listing_names[shown.listing] for shown in paper.appearances],
                            [topic_by_slug[slug].name for slug in paper.topics],
                            [summaries[pid] for pid in paper.related], neighbours.get(paper.id))
-        texts = None
-        if memo:  # made now if need be: the caches are saved before the pages are rendered
-            key = _texts_key(record, memo)
-            if not memo.keep(key):
-                texts = _texts(record)
-                memo.put(key, texts)
-        pages.append(Page(paper.url, "paper.html", functools.partial(_paper_context, reads, texts, memo),
-                          reads))
+        pages.append(_paper_page(reads, memo))
 
     span = spark_span(catalog.papers)
     tree = topic_tree(topics)
@@ -288,6 +280,18 @@ def _upvote_charts(appearances: list[Appearance]) -> list[UpvoteChart]:
             charts.append({"kind": kind, "id": f"upvote-chart-{kind}", "appearances": shown,
                            "missing": [a for a in shown if a["upvotes"] is None]})
     return charts
+
+
+def _paper_page(reads: PaperReads, memo: Cache | None) -> Page:
+    """The page, with its texts made now if ``memo`` lacks them: the stage caches
+    are saved before the pages are rendered."""
+    texts = None
+    if memo:
+        key = _texts_key(reads.record, memo)
+        if not memo.keep(key):
+            texts = _texts(reads.record)
+            memo.put(key, texts)
+    return Page(reads.record["url"], "paper.html", functools.partial(_paper_context, reads, texts, memo), reads)
 
 
 def _texts_key(record: PaperJSON, memo: Cache) -> str:
