@@ -387,7 +387,7 @@ def term_files(catalog: Catalog, cache: Cache | None = None) -> Terms:
 #: A paper as the index counts it: its terms (each distinct, stemmed, one per
 #: line: one string pickles smaller and faster than a list), their counts
 #: (``array("I")`` bytes: in the title times 1 << 16, plus in the abstract and
-#: byline), the title's and the abstract's lengths in words, and the
+#: byline, each at most 65,535), the title's and the abstract's lengths in words, and the
 #: (compound, part) terms of its title and abstract.
 PaperTerms = tuple[str, bytes, int, int, list[tuple[str, str]]]
 
@@ -403,10 +403,11 @@ def _paper_terms(paper: Paper, cache: Cache | None) -> PaperTerms:
     title_words, abstract_words = _unstemmed(paper.title), _unstemmed(abstract)
     # The authors and the arXiv id are found as words of the abstract would be,
     # but leave its length (which weighs every other match) alone.
-    counts = Counter(map(stem, abstract_words + _unstemmed(byline)))
-    for term in map(stem, title_words):
-        counts[term] += 1 << 16
-    found = ("\n".join(counts), array("I", counts.values()).tobytes(), len(title_words), len(abstract_words),
+    in_abstract = Counter(map(stem, abstract_words + _unstemmed(byline)))
+    in_title = Counter(map(stem, title_words))
+    terms = list({**in_abstract, **in_title})
+    counts = array("I", [min(in_title[term], 0xFFFF) << 16 | min(in_abstract[term], 0xFFFF) for term in terms])
+    found = ("\n".join(terms), counts.tobytes(), len(title_words), len(abstract_words),
              sorted(compound_parts(paper.title + "\n" + abstract)))
     if cache is not None:
         cache.put(key, found)

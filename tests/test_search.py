@@ -179,6 +179,16 @@ def test_a_term_lists_the_compounds_it_is_part_of_with_their_postings():
     assert terms["qlora"]["compound"] is None
 
 
+def test_a_word_repeated_past_what_a_count_holds_is_indexed_not_a_crash():
+    """Counts are packed in 32 bits (title << 16 | abstract): beyond 65,535 each stops there."""
+    flood = " ".join(["flood"] * 70_000)
+    papers = [{"slug": "f", "title": flood, "abstract": flood + " and a river.", "published": "2024-01-01"},
+              *PAPERS]
+    terms = Index(index_with_topics(catalogue(papers))).terms()
+    assert terms["flood"]["df"] == 1 and terms["flood"]["weights"][0] & 128
+    assert terms["river"]["df"] == 1
+
+
 # ---- Ranking weights ----------------------------------------------------------------
 
 def test_a_title_word_outweighs_an_abstract_word_and_counts_saturate():
