@@ -799,11 +799,16 @@ def _pagefind_record(paper: Paper, parents: dict[str, str], language: str) -> st
 
 
 def _pagefind_binary() -> str:
-    """The Pagefind command: from the pagefind extra, PAGEFIND_BINARY_PATH, PATH, or npx."""
-    from pagefind.service import get_executable
-
-    found: Path | str | None = get_executable()
-    if found is None:
+    """The Pagefind command: PAGEFIND_BINARY_PATH, the pagefind extra's binary, PATH, or npx."""
+    found: Path | str | None
+    try:
+        from pagefind.service import get_executable  # the extra's lookup, which tries all but npx
+    except ImportError:  # the command line needs no Python package: npm's or a binary of one's own
+        found = (os.environ.get("PAGEFIND_BINARY_PATH") or shutil.which("pagefind_extended")
+                 or shutil.which("pagefind"))
+    else:
+        found = get_executable()
+    if not found:
         found = _npx_pagefind()
     if found is None:
         raise SearchFailed(f"Pagefind is not installed. {PAGEFIND_INSTALL}")

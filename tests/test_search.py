@@ -7,6 +7,7 @@ import gzip
 import json
 import shutil
 import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -469,6 +470,22 @@ mkdir -p "$2" && echo 'export {{}};' > "$2/pagefind.js"
     assert variables == []
     assert arguments.split()[::2] == ["--site", "--output-path", "--force-language", "--silent"]
     assert arguments.split()[5] == "de"
+
+
+def test_pagefind_is_found_without_its_python_package(tmp_path, monkeypatch):
+    """The command line needs only a binary: npm's, one on PATH or PAGEFIND_BINARY_PATH."""
+    monkeypatch.setitem(sys.modules, "pagefind.service", None)  # importing it raises ImportError
+    monkeypatch.setattr(search, "_npx_pagefind", lambda: None)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH", raising=False)
+    with pytest.raises(SearchFailed, match="Pagefind is not installed"):
+        search._pagefind_binary()
+    on_path = tmp_path / "pagefind"
+    on_path.write_text("#!/bin/sh\n")
+    on_path.chmod(0o755)
+    assert search._pagefind_binary() == str(on_path)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/opt/pagefind")
+    assert search._pagefind_binary() == "/opt/pagefind"
 
 
 def test_a_failing_pagefind_binary_is_a_clear_build_failure(tmp_path, monkeypatch):
