@@ -285,13 +285,14 @@ def _upvote_charts(appearances: list[Appearance]) -> list[UpvoteChart]:
 def _paper_page(reads: PaperReads, memo: Cache | None) -> Page:
     """The page, with its texts made now if ``memo`` lacks them: the stage caches
     are saved before the pages are rendered."""
-    texts = None
+    texts, key = None, ""
     if memo:
         key = _texts_key(reads.record, memo)
         if not memo.keep(key):
             texts = _texts(reads.record)
             memo.put(key, texts)
-    return Page(reads.record["url"], "paper.html", functools.partial(_paper_context, reads, texts, memo), reads)
+    return Page(reads.record["url"], "paper.html",
+                functools.partial(_paper_context, reads, texts, memo, key), reads)
 
 
 def _texts_key(record: PaperJSON, memo: Cache) -> str:
@@ -309,11 +310,11 @@ def _texts(record: PaperJSON) -> tuple[str, Citation | None]:
 
 
 def _paper_context(reads: PaperReads, texts: tuple[str, Citation | None] | None,
-                   memo: Cache | None) -> PaperContext:
-    """``texts`` if the plan made them, or else from ``memo``."""
+                   memo: Cache | None, key: str) -> PaperContext:
+    """``texts`` if the plan made them, or else from ``memo`` under ``key``."""
     catalogued = reads.record
     if texts is None:
-        texts = (memo.get(_texts_key(catalogued, memo)) if memo else None) or _texts(catalogued)
+        texts = (memo.get(key) if memo else None) or _texts(catalogued)
     abstract_html, cited = texts
     appearances: list[Appearance] = [
         {**shown, "url": urls.listing(shown["listing"]), "name": name, "kind_label": LISTING_KINDS[shown["kind"]]}
