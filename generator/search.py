@@ -403,11 +403,12 @@ def _paper_terms(paper: Paper, cache: Cache | None) -> PaperTerms:
     title_words, abstract_words = _unstemmed(paper.title), _unstemmed(abstract)
     # The authors and the arXiv id are found as words of the abstract would be,
     # but leave its length (which weighs every other match) alone.
-    in_abstract = Counter(map(stem, abstract_words + _unstemmed(byline)))
-    in_title = Counter(map(stem, title_words))
-    terms = list({**in_abstract, **in_title})
-    counts = array("I", [min(in_title[term], 0xFFFF) << 16 | min(in_abstract[term], 0xFFFF) for term in terms])
-    found = ("\n".join(terms), counts.tobytes(), len(title_words), len(abstract_words),
+    counts = Counter(map(stem, abstract_words + _unstemmed(byline)))
+    if counts and max(counts.values()) > 0xFFFF:  # each count stays in its 16 bits
+        counts = Counter({term: min(count, 0xFFFF) for term, count in counts.items()})
+    for term, count in Counter(map(stem, title_words)).items():
+        counts[term] += min(count, 0xFFFF) << 16
+    found = ("\n".join(counts), array("I", counts.values()).tobytes(), len(title_words), len(abstract_words),
              sorted(compound_parts(paper.title + "\n" + abstract)))
     if cache is not None:
         cache.put(key, found)
