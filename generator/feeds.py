@@ -7,6 +7,7 @@ the same bytes: dates come from the papers, never from the clock.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from xml.sax.saxutils import escape, quoteattr
 
 import orjson
@@ -109,14 +110,30 @@ def period_feed(config: SiteConfig, kind: str, by_period: dict[Period, list[Pape
                  max(updated.values(), default=_stamp(None)), entries)
 
 
-def sitemap(config: SiteConfig, pages: list[Page]) -> bytes:
+def _urlset(config: SiteConfig, page_urls: list[str]) -> bytes:
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for page in pages:
-        if page.url.endswith("/"):
-            lines.append(f"  <url><loc>{escape(config.site_url + page.url.lstrip('/'))}</loc></url>")
+    lines += [f"  <url><loc>{escape(config.site_url + url.lstrip('/'))}</loc></url>" for url in page_urls]
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def sitemaps(config: SiteConfig, pages: list[Page]) -> dict[str, bytes]:
+    """``sitemap.xml``, listing every page; past the protocol's 50,000 URLs, a
+    sitemap index of ``sitemap-1.xml``, ``sitemap-2.xml`` ... in page order."""
+    page_urls = [page.url for page in pages if page.url.endswith("/")]
+    if len(page_urls) <= urls.SITEMAP_PART_SIZE:
+        return {urls.to_path(urls.SITEMAP): _urlset(config, page_urls)}
+    files = {}
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for number, start in enumerate(range(0, len(page_urls), urls.SITEMAP_PART_SIZE), start=1):
+        part = urls.sitemap_part(number)
+        files[urls.to_path(part)] = _urlset(config, page_urls[start:start + urls.SITEMAP_PART_SIZE])
+        lines.append(f"  <sitemap><loc>{escape(config.site_url + part.lstrip('/'))}</loc></sitemap>")
+    lines.append("</sitemapindex>")
+    files[urls.to_path(urls.SITEMAP)] = ("\n".join(lines) + "\n").encode("utf-8")
+    return files
 
 
 def robots(config: SiteConfig) -> bytes:
@@ -124,8 +141,28 @@ def robots(config: SiteConfig) -> bytes:
 
 
 def catalogue_json(catalog: Catalog) -> bytes:
-    """The catalogue contract as JSON, for ``data/papers.json`` and ``papersite catalog``."""
+    """The catalogue contract as JSON, as ``papersite catalog`` prints it."""
     return orjson.dumps([paper.to_json() for paper in catalog.papers], option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def export_files(catalog: Catalog) -> dict[str, bytes]:
+    """The JSON export: the catalogue contract in one file per month of the
+    papers' dates (``data/papers/2025-03.json``; ``undated.json``), so that no
+    file outgrows a host's limit on one file (Cloudflare Pages: 25 MiB, which
+    the real archive passed in one file) and a new day rewrites only its
+    month; ``data/papers.json`` lists the parts, oldest first."""
+    by_month: dict[str | None, list[Paper]] = defaultdict(list)
+    for paper in catalog.papers:
+        by_month[f"{paper.date.year}-{paper.date.month:02d}" if paper.date else None].append(paper)
+    months = sorted(by_month, key=lambda month: (month is None, month or ""))
+    files = {urls.to_path(urls.data_part(month)):
+             orjson.dumps([paper.to_json() for paper in by_month[month]], option=orjson.OPT_INDENT_2) + b"\n"
+             for month in months}
+    manifest = {"papers": len(catalog.papers),
+                "parts": [{"month": month, "url": urls.data_part(month), "papers": len(by_month[month])}
+                          for month in months]}
+    files[urls.to_path(urls.DATA)] = orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n"
+    return files
 
 
 @paused_gc()
@@ -134,9 +171,9 @@ def plain_files(config: SiteConfig, catalog: Catalog, topics: list[Topic],
     """Every non-HTML output: path inside the site -> bytes."""
     files = {
         urls.to_path(urls.FEED): atom_feed(config, config.title, urls.FEED, urls.HOME, catalog.papers),
-        urls.to_path(urls.SITEMAP): sitemap(config, pages),
         urls.to_path(urls.ROBOTS): robots(config),
-        urls.to_path(urls.DATA): catalogue_json(catalog),
+        **sitemaps(config, pages),
+        **export_files(catalog),
     }
     for kind, feed in urls.PERIOD_FEEDS.items():
         files[urls.to_path(feed)] = period_feed(config, kind, groups.by_period)

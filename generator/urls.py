@@ -23,6 +23,8 @@ FEED = "/feed.xml"
 SITEMAP = "/sitemap.xml"
 ROBOTS = "/robots.txt"
 DATA = "/data/papers.json"
+#: The most URLs one sitemap file may list (sitemaps.org); more go in parts.
+SITEMAP_PART_SIZE = 50_000
 #: The first parts of the built-in pages' URLs: a page of ``content/pages/`` cannot take them.
 SECTIONS = {"papers", "topics", "orgs", "archive", "listings", "search", "data", "static",
             "top", "reading-list"}
@@ -65,6 +67,15 @@ def archive_month(year: int, month: int) -> str:
 def period(key: str) -> str:
     """The most upvoted papers of a period: ``2025``, ``2025-03``, ``2025-W03``, or "" for all time."""
     return f"/top/{key}/" if key else TOP
+
+
+def data_part(month: str | None) -> str:
+    """The JSON export's papers of one month (``2025-03``), or of no date (None)."""
+    return f"/data/papers/{month or 'undated'}.json"
+
+
+def sitemap_part(number: int) -> str:
+    return f"/sitemap-{number}.xml"
 
 
 def markdown_page(slug: str) -> str:

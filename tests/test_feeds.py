@@ -1,10 +1,11 @@
-"""The index stage's plain files: Atom feeds, the sitemap, robots.txt."""
+"""The index stage's plain files: Atom feeds, the sitemap, robots.txt, the JSON export."""
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 
-from generator import feeds
+from generator import feeds, urls
 from generator.config import SiteConfig
 from generator.groups import group_papers
 from generator.pages import Page
@@ -48,13 +49,58 @@ def test_an_empty_feed_is_still_a_valid_feed(dumps):
     assert feed.findall(f"{ATOM}entry") == [] and feed.findtext(f"{ATOM}updated") == "1970-01-01T00:00:00Z"
 
 
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
 def test_the_sitemap_lists_the_pages_not_the_files():
     pages = [Page("/", "home.html", {}), Page("/papers/a/", "paper.html", {}),
              Page("/404.html", "404.html", {})]
-    root = ET.fromstring(feeds.sitemap(CONFIG, pages))
-    assert [loc.text for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")] == [
-        "https://x.org/sub/", "https://x.org/sub/papers/a/"]
+    files = feeds.sitemaps(CONFIG, pages)
+    assert list(files) == ["sitemap.xml"]
+    root = ET.fromstring(files["sitemap.xml"])
+    assert root.tag == f"{SITEMAP}urlset"
+    assert [loc.text for loc in root.iter(f"{SITEMAP}loc")] == ["https://x.org/sub/", "https://x.org/sub/papers/a/"]
     assert feeds.robots(CONFIG) == b"User-agent: *\nAllow: /\nSitemap: https://x.org/sub/sitemap.xml\n"
+
+
+def test_a_sitemap_past_the_protocols_limit_becomes_an_index_of_parts(monkeypatch):
+    monkeypatch.setattr(urls, "SITEMAP_PART_SIZE", 2)
+    pages = [Page(f"/papers/p{n}/", "paper.html", {}) for n in range(5)]
+    files = feeds.sitemaps(CONFIG, pages)
+    assert sorted(files) == ["sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml", "sitemap.xml"]
+    index = ET.fromstring(files["sitemap.xml"])
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    parts = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
+    assert parts == [f"https://x.org/sub/sitemap-{n}.xml" for n in (1, 2, 3)]
+    listed = [[loc.text for loc in ET.fromstring(files[f"sitemap-{n}.xml"]).iter(f"{SITEMAP}loc")]
+              for n in (1, 2, 3)]
+    assert listed == [["https://x.org/sub/papers/p0/", "https://x.org/sub/papers/p1/"],
+                      ["https://x.org/sub/papers/p2/", "https://x.org/sub/papers/p3/"],
+                      ["https://x.org/sub/papers/p4/"]]
+
+
+def test_the_json_export_is_a_part_per_month_and_a_list_of_the_parts(dumps):
+    dumps.write("2025-12-02.txt", HEADER + "Dec 2\n\n" + "".join(
+        f"Paper {n}\n\nAbstract {n}.\n\n·\n\n{date}\n\n"
+        for n, date in enumerate(["Dec 1 1", "Nov 30 1", "Dec 2 1"])))
+    dumps.write("undated.txt", HEADER + "Mar 11\n\nPaper 3\n\nAbstract 3.\n")  # no year anywhere
+    catalog, diagnostics = dumps.catalog()
+    assert not diagnostics.errors
+    files = feeds.export_files(catalog)
+    manifest = json.loads(files["data/papers.json"])
+    assert manifest == {"papers": 4, "parts": [
+        {"month": "2025-11", "url": "/data/papers/2025-11.json", "papers": 1},
+        {"month": "2025-12", "url": "/data/papers/2025-12.json", "papers": 2},
+        {"month": None, "url": "/data/papers/undated.json", "papers": 1}]}
+    assert sorted(files) == ["data/papers.json", "data/papers/2025-11.json", "data/papers/2025-12.json",
+                             "data/papers/undated.json"]
+    titles = {path: [p["title"] for p in json.loads(data)] for path, data in files.items() if path != "data/papers.json"}
+    assert titles == {"data/papers/2025-11.json": ["Paper 1"], "data/papers/undated.json": ["Paper 3"],
+                      "data/papers/2025-12.json": sorted(["Paper 0", "Paper 2"],
+                                                         key=[p.title for p in catalog.papers].index)}
+    everything = [paper for part in manifest["parts"] for paper in json.loads(files[part["url"].lstrip("/")])]
+    assert sorted(everything, key=lambda p: p["id"]) == sorted(json.loads(feeds.catalogue_json(catalog)),
+                                                               key=lambda p: p["id"])
 
 
 def test_plain_files_are_a_feed_per_topic_and_period_and_the_site_files(dumps):
@@ -62,7 +108,7 @@ def test_plain_files_are_a_feed_per_topic_and_period_and_the_site_files(dumps):
     topics = [Topic(slug="agents", name="Agents", phrases=["agent"])]
     catalog.papers[0].topics = ["agents"]
     files = feeds.plain_files(CONFIG, catalog, topics, group_papers(catalog, topics), [])
-    assert sorted(files) == ["data/papers.json", "feed.xml", "robots.txt", "sitemap.xml",
+    assert sorted(files) == ["data/papers.json", "data/papers/2025-12.json", "feed.xml", "robots.txt", "sitemap.xml",
                              "top/monthly.xml", "top/weekly.xml", "top/yearly.xml", "topics/agents/feed.xml"]
     topic_feed = ET.fromstring(files["topics/agents/feed.xml"])
     assert [e.findtext(f"{ATOM}title") for e in topic_feed.findall(f"{ATOM}entry")] == [catalog.papers[0].title]
