@@ -32,9 +32,9 @@ def text(html):
 
 
 def items(html):
-    """Each paper item of a page, up to the next item or the end of its list (a
-    paper-list holds items only, so the list's own closing tag is unindented)."""
-    return re.findall(r'<li class="paper-item".*?(?=<li class="paper-item"|^</[ou]l>)', html, re.S | re.M)
+    """Each paper item of a page, up to its closing tag: the only </li> that
+    starts a line (a chip's closes the line of chips)."""
+    return re.findall(r'<li class="paper-item".*?^</li>', html, re.S | re.M)
 
 
 DUMPS = {

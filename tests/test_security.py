@@ -12,7 +12,7 @@ from generator.diagnostics import Diagnostics
 from generator.abstract import abstract_html, abstract_text
 from generator.inputs import load_markdown_pages
 from generator.markdown import PAGE_MD
-from generator.render import json_for_html
+from generator.render import json_for_html, unindent
 from tests.conftest import POLICY, parse, policy_problems
 
 #: Pagefind's search page may also compile WebAssembly.
@@ -76,6 +76,13 @@ def test_json_ld_of_every_paper_reads_back_as_its_title_and_description(real_sit
         (description,) = [a["content"] for tag, a in page.head if tag == "meta" and a.get("name") == "description"]
         assert data["description"] == description
         assert abstract_text(paper["abstract"]).startswith(data["description"].removesuffix("..."))
+
+
+def test_templates_lose_their_indentation_but_not_inside_pre_or_textarea():
+    source = ("<ul>\n  <li>{{ x }}</li>\n\t<li>two\n    words</li>\n</ul>\n"
+              "  <pre class=\"b\"><code>\n  kept\n</code></pre>\n  <textarea>\n  kept</textarea>\n  <p>after</p>")
+    assert unindent(source) == ("<ul>\n<li>{{ x }}</li>\n<li>two\nwords</li>\n</ul>\n"
+                                "<pre class=\"b\"><code>\n  kept\n</code></pre>\n<textarea>\n  kept</textarea>\n<p>after</p>")
 
 
 def test_json_for_html_cannot_close_its_element_or_open_a_comment():
