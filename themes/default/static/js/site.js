@@ -59,9 +59,10 @@
  *
  * Reading list. Every `.save-button` (list items, search results, which
  * search.js announces with a `papersite:results` event, and the paper page) is a
- * toggle: aria-pressed, and "Save"/"Saved". A paper page's button carries
- * its BibTeX (data-bibtex); a list's do not, to keep lists small, so a paper
- * saved from a list is `pending` until its BibTeX comes from its own page,
+ * toggle: aria-pressed, and "Save"/"Saved". A list's items come without one,
+ * to keep lists small: each `.paper-item` gets its button here. The BibTeX
+ * of a paper saved on its page is the page's `#bibtex`; a paper saved from a
+ * list is `pending` until its BibTeX comes from its own page,
  * fetched when it is saved (or, if that failed, when the reading list is
  * next opened online); a page without one ends the wait. The reading list itself never needs the network. The /reading-list/ page lists
  * the saved papers, newest saved first, with Remove buttons (and Undo), a
@@ -562,7 +563,7 @@
   function entryFor(saveButton) {
     var entry = {
       id: saveButton.getAttribute("data-id"),
-      bibtex: saveButton.getAttribute("data-bibtex") || "",
+      bibtex: "",
       saved: new Date().toISOString()
     };
     var item = saveButton.closest(ITEMS);
@@ -576,6 +577,7 @@
       return cleanEntry(entry);
     }
     // The paper page: the title beside the button, the authors and byline below it.
+    entry.bibtex = pageBibtex(document);
     var row = saveButton.closest(".paper-title-row");
     var heading = row && row.querySelector("h1");
     entry.title = heading ? heading.textContent : document.title;
@@ -635,7 +637,7 @@
   }
 
   /* Fills in the BibTeX of the pending saved papers from each paper's page
-   * (its save button's data-bibtex). Where there is no network nothing
+   * (its `#bibtex`). Where there is no network nothing
    * changes; a page without one (a paper known only from saved pages) ends
    * the wait. */
   var bibtexAsked = new Set(); // paper ids, once per page view
@@ -649,20 +651,34 @@
           if (!response.ok) throw new Error(response.status);
           return response.text();
         }).then(guard(function (html) {
-          var button = new window.DOMParser().parseFromString(html, "text/html")
-            .querySelector(".paper-title-row .save-button[data-bibtex]");
+          var bibtex = pageBibtex(new window.DOMParser().parseFromString(html, "text/html"));
           state.saved = readSaved();
           var entry = state.saved.filter(function (saved) { return saved.id === wanted.id; })[0];
           if (!entry || !entry.pending) return;
-          entry.bibtex = button ? button.getAttribute("data-bibtex").trim() : "";
+          entry.bibtex = bibtex;
           entry.pending = false;
           if (writeSaved()) refreshers.forEach(function (refresh) { run(refresh); });
         }), function () { /* offline, or opened from disk: try again another time */ });
       });
   }
 
-  /* The buttons below `root` not yet shown (a button is hidden until it works). */
+  /* A paper page's BibTeX entry, or "" for a page without one. */
+  function pageBibtex(page) {
+    var source = page.getElementById("bibtex");
+    return source ? source.textContent.trim() : "";
+  }
+
+  /* The buttons below `root` not yet shown (a button is hidden until it works);
+   * a list item gets its button first. */
   function wireSaveButtons(root) {
+    each(root.querySelectorAll(".paper-item[data-id]:not(.reading-item) > .paper-head"), function (head) {
+      if (head.querySelector(".save-button")) return;
+      var saveButton = head.appendChild(el("button", "save-button", "Save"));
+      saveButton.type = "button";
+      saveButton.hidden = true;
+      saveButton.setAttribute("data-id", head.parentNode.getAttribute("data-id"));
+      saveButton.setAttribute("aria-pressed", "false");
+    });
     each(root.querySelectorAll(".save-button[data-id][hidden]"), function (saveButton) {
       saveButton.addEventListener("click", guard(function () {
         if (!toggleSave(saveButton)) saveButton.title = "This browser's storage is full or turned off.";
