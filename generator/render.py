@@ -109,8 +109,8 @@ _INDENT = re.compile(r"^[ \t]+", re.M)
 def unindent(source: str) -> str:
     """A template's source without its lines' indentation, outside <pre> and
     <textarea>. The browser ignores it (a line break is still white space),
-    and it was a tenth of what paper lists weigh; lines keep their numbers,
-    so errors still point at the theme's line."""
+    and it was 3% of the real archive's site; lines keep their numbers, so
+    errors still point at the theme's line."""
     kept, start = [], 0
     for verbatim in _VERBATIM.finditer(source):
         kept += [_INDENT.sub("", source[start:verbatim.start()]), verbatim.group()]

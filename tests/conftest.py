@@ -36,10 +36,17 @@ HEADER = (
 
 
 def read_export(site: Path) -> list[dict]:
-    """The papers of a built site's JSON export: ``data/papers.json`` names its parts."""
+    """The papers of a built site's JSON export (``data/papers.json`` names its
+    parts, each sorted by slug), in catalogue order: by slug."""
     manifest = json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))
-    return [paper for part in manifest["parts"]
-            for paper in json.loads((site / part["url"].lstrip("/")).read_text(encoding="utf-8"))]
+    papers = []
+    for part in manifest["parts"]:
+        papers_of_part = json.loads((site / part["url"].lstrip("/")).read_text(encoding="utf-8"))
+        slugs = [paper["slug"] for paper in papers_of_part]
+        assert slugs == sorted(slugs) and len(slugs) == part["papers"], part
+        papers += papers_of_part
+    assert len(papers) == manifest["papers"]
+    return sorted(papers, key=lambda paper: paper["slug"])
 
 
 def shared_data(variable: str, folder: str, pattern: str, what: str) -> Path:
