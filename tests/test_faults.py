@@ -46,8 +46,9 @@ def assert_tidy(folder: Path, *names: str) -> None:
 def test_disk_full_during_the_build_keeps_the_old_site(tmp_path, real_dumps, step):
     """A real write error from the kernel: with RLIMIT_FSIZE just above the largest
     page, a file that grows past it fails with EFBIG (Python ignores SIGXFSZ), as on
-    a full disk. Every page fits; the JSON export of December 2024 and the build state do not (small
-    listings of many short papers make the state larger than any page). With a
+    a full disk. Every page fits; the JSON export's part of December 2024 and the
+    build state do not (small listings of many short papers, all of that month,
+    make them larger than any page). With a
     dump added, those files change and the build fails while staging them; with only
     the base URL changed, they stay as they are (hard links) and it fails at its last
     write, the build state, just before the swap."""
