@@ -202,10 +202,10 @@ def plan_pages(
         base = urls.topic(topic.slug)
         ordered = [summaries[p.id] for p in newest_first(members[topic.slug])]
         parent = topic_by_slug[topic.parent] if topic.parent else None
+        description_html = PAGE_MD.render(topic.description)
         for url, items, pager in paginate(base, ordered):
             topic_page: TopicContext = {
-                "topic": {"slug": topic.slug, "name": topic.name,
-                          "description_html": PAGE_MD.render(topic.description),
+                "topic": {"slug": topic.slug, "name": topic.name, "description_html": description_html,
                           "count": len(ordered), "url": base, "feed": f"{base}feed.xml"},
                 "parent": {"name": parent.name, "url": urls.topic(parent.slug)} if parent else None,
                 "children": [{"name": child.name, "url": urls.topic(child.slug),
