@@ -267,6 +267,18 @@ def test_a_search_result_is_saved_like_a_list_item(reader):
     assert stored["bibtex"] == (bibtex.text_content().strip() if bibtex.count() else "")
 
 
+def test_a_paper_saved_on_its_page_keeps_the_pages_bibtex(reader):
+    context, page, problems, site = reader
+    page.goto(site + "/")
+    page.goto(site[:-len(BASE)] + page.locator("main .paper-item .paper-link").first.get_attribute("href"))
+    bibtex = page.locator("#bibtex").text_content().strip()
+    assert bibtex.startswith("@misc{")
+    page.locator(".paper-title-row .save-button").click()
+    stored = page.evaluate("JSON.parse(localStorage.getItem('papersite.readingList'))")
+    assert [(entry["bibtex"], entry.get("pending", False)) for entry in stored] == [(bibtex, False)]
+    assert problems == []
+
+
 def test_reading_list_follows_other_tabs(reader):
     context, page, problems, site = reader
     page.goto(site + "/reading-list/")
