@@ -14,7 +14,7 @@ import orjson
 
 from generator import urls
 from generator.abstract import abstract_text
-from generator.catalog import Catalog, Paper
+from generator.catalog import Catalog, Paper, PaperJSON
 from generator.config import SiteConfig
 from generator.gcpause import paused_gc
 from generator.groups import Groups
@@ -145,18 +145,21 @@ def catalogue_json(catalog: Catalog) -> bytes:
     return orjson.dumps([paper.to_json() for paper in catalog.papers], option=orjson.OPT_INDENT_2) + b"\n"
 
 
-def export_files(catalog: Catalog) -> dict[str, bytes]:
+def export_files(catalog: Catalog, records: dict[str, PaperJSON] | None = None) -> dict[str, bytes]:
     """The JSON export: the catalogue contract in one file per month of the
     papers' dates (``data/papers/2025-03.json``; ``undated.json``), so that no
     file outgrows a host's limit on one file (Cloudflare Pages: 25 MiB, which
     the real archive passed in one file) and a new day rewrites only its
-    month; ``data/papers.json`` lists the parts, oldest first."""
-    by_month: dict[str | None, list[Paper]] = defaultdict(list)
+    month; ``data/papers.json`` lists the parts, oldest first. ``records``:
+    the papers' records the plan made already, by id."""
+    records = records or {}
+    by_month: dict[str | None, list[PaperJSON]] = defaultdict(list)
     for paper in catalog.papers:
-        by_month[f"{paper.date.year}-{paper.date.month:02d}" if paper.date else None].append(paper)
+        month = f"{paper.date.year}-{paper.date.month:02d}" if paper.date else None
+        by_month[month].append(records.get(paper.id) or paper.to_json())
     months = sorted(by_month, key=lambda month: (month is None, month or ""))
     files = {urls.to_path(urls.data_part(month)):
-             orjson.dumps([paper.to_json() for paper in by_month[month]], option=orjson.OPT_INDENT_2) + b"\n"
+             orjson.dumps(by_month[month], option=orjson.OPT_INDENT_2) + b"\n"
              for month in months}
     manifest = {"papers": len(catalog.papers),
                 "parts": [{"month": month, "url": urls.data_part(month), "papers": len(by_month[month])}
@@ -173,7 +176,7 @@ def plain_files(config: SiteConfig, catalog: Catalog, topics: list[Topic],
         urls.to_path(urls.FEED): atom_feed(config, config.title, urls.FEED, urls.HOME, catalog.papers),
         urls.to_path(urls.ROBOTS): robots(config),
         **sitemaps(config, pages),
-        **export_files(catalog),
+        **export_files(catalog, {page.reads.record["id"]: page.reads.record for page in pages if page.reads}),
     }
     for kind, feed in urls.PERIOD_FEEDS.items():
         files[urls.to_path(feed)] = period_feed(config, kind, groups.by_period)

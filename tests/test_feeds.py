@@ -101,6 +101,12 @@ def test_the_json_export_is_a_part_per_month_and_a_list_of_the_parts(dumps):
     everything = [paper for part in manifest["parts"] for paper in json.loads(files[part["url"].lstrip("/")])]
     assert sorted(everything, key=lambda p: p["id"]) == sorted(json.loads(feeds.catalogue_json(catalog)),
                                                                key=lambda p: p["id"])
+    # The records the plan made are written as they are, not made again.
+    records = {paper.id: paper.to_json() for paper in catalog.papers}
+    assert feeds.export_files(catalog, records) == files
+    undated = next(paper for paper in catalog.papers if paper.title == "Paper 3")
+    records[undated.id]["title"] = "As recorded"
+    assert json.loads(feeds.export_files(catalog, records)["data/papers/undated.json"])[0]["title"] == "As recorded"
 
 
 def test_plain_files_are_a_feed_per_topic_and_period_and_the_site_files(dumps):
