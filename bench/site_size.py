@@ -8,7 +8,7 @@ its largest file, and the limits it must fit:
 - GitHub Pages publishes at most 1 GB;
 - Cloudflare Pages takes 20,000 files (100,000 on a paid plan) of at most
   25 MiB each;
-- a sitemap lists at most 50,000 URLs in at most 50 MB (sitemaps.org).
+- a sitemap lists at most 50,000 URLs in at most 50 MiB (sitemaps.org).
 
 Usage::
 

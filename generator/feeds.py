@@ -110,29 +110,28 @@ def period_feed(config: SiteConfig, kind: str, by_period: dict[Period, list[Pape
                  max(updated.values(), default=_stamp(None)), entries)
 
 
-def _urlset(config: SiteConfig, page_urls: list[str]) -> bytes:
+def _sitemap_xml(root: str, tag: str, locations: list[str]) -> bytes:
+    """A sitemap file: ``root`` (``urlset`` or ``sitemapindex``) holding one
+    ``tag`` (``url`` or ``sitemap``) per location."""
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    lines += [f"  <url><loc>{escape(config.site_url + url.lstrip('/'))}</loc></url>" for url in page_urls]
-    lines.append("</urlset>")
+             f'<{root} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+             *(f"  <{tag}><loc>{escape(location)}</loc></{tag}>" for location in locations),
+             f"</{root}>"]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def sitemaps(config: SiteConfig, pages: list[Page]) -> dict[str, bytes]:
     """``sitemap.xml``, listing every page; past the protocol's 50,000 URLs, a
     sitemap index of ``sitemap-1.xml``, ``sitemap-2.xml`` ... in page order."""
-    page_urls = [page.url for page in pages if page.url.endswith("/")]
+    page_urls = [config.site_url + page.url.lstrip("/") for page in pages if page.url.endswith("/")]
     if len(page_urls) <= urls.SITEMAP_PART_SIZE:
-        return {urls.to_path(urls.SITEMAP): _urlset(config, page_urls)}
-    files = {}
-    lines = ['<?xml version="1.0" encoding="utf-8"?>',
-             '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        return {urls.to_path(urls.SITEMAP): _sitemap_xml("urlset", "url", page_urls)}
+    files, parts = {}, []
     for number, start in enumerate(range(0, len(page_urls), urls.SITEMAP_PART_SIZE), start=1):
         part = urls.sitemap_part(number)
-        files[urls.to_path(part)] = _urlset(config, page_urls[start:start + urls.SITEMAP_PART_SIZE])
-        lines.append(f"  <sitemap><loc>{escape(config.site_url + part.lstrip('/'))}</loc></sitemap>")
-    lines.append("</sitemapindex>")
-    files[urls.to_path(urls.SITEMAP)] = ("\n".join(lines) + "\n").encode("utf-8")
+        files[urls.to_path(part)] = _sitemap_xml("urlset", "url", page_urls[start:start + urls.SITEMAP_PART_SIZE])
+        parts.append(config.site_url + part.lstrip("/"))
+    files[urls.to_path(urls.SITEMAP)] = _sitemap_xml("sitemapindex", "sitemap", parts)
     return files
 
 
