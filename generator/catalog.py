@@ -53,7 +53,7 @@ class RepositoryJSON(TypedDict):
 
 
 class PaperJSON(TypedDict):
-    """A paper in the JSON export (``data/papers/``): the catalogue contract (see :meth:`Paper.to_json`)."""
+    """A paper in ``data/papers.json``: the catalogue contract (see :meth:`Paper.to_json`)."""
     id: str
     slug: str
     url: str

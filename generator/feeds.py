@@ -7,7 +7,6 @@ the same bytes: dates come from the papers, never from the clock.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from xml.sax.saxutils import escape, quoteattr
 
 import orjson
@@ -139,32 +138,12 @@ def robots(config: SiteConfig) -> bytes:
     return f"User-agent: *\nAllow: /\nSitemap: {config.site_url}{urls.to_path(urls.SITEMAP)}\n".encode("utf-8")
 
 
-def catalogue_json(catalog: Catalog) -> bytes:
-    """The catalogue contract as JSON, as ``papersite catalog`` prints it."""
-    return orjson.dumps([paper.to_json() for paper in catalog.papers], option=orjson.OPT_INDENT_2) + b"\n"
-
-
-def export_files(catalog: Catalog, records: dict[str, PaperJSON] | None = None) -> dict[str, bytes]:
-    """The JSON export: the catalogue contract in one file per month of the
-    papers' dates (``data/papers/2025-03.json``; ``undated.json``), so that no
-    file outgrows a host's limit on one file (Cloudflare Pages: 25 MiB, which
-    the real archive passed in one file) and a new day rewrites only its
-    month; ``data/papers.json`` lists the parts, oldest first. ``records``:
-    the papers' records the plan made already, by id."""
+def catalogue_json(catalog: Catalog, records: dict[str, PaperJSON] | None = None) -> bytes:
+    """The catalogue contract as JSON, for ``data/papers.json`` and ``papersite
+    catalog``. ``records``: the papers' records the plan made already, by id."""
     records = records or {}
-    by_month: dict[str | None, list[PaperJSON]] = defaultdict(list)
-    for paper in catalog.papers:
-        month = f"{paper.date.year}-{paper.date.month:02d}" if paper.date else None
-        by_month[month].append(records.get(paper.id) or paper.to_json())
-    months = sorted(by_month, key=lambda month: (month is None, month or ""))
-    files = {urls.to_path(urls.data_part(month)):
-             orjson.dumps(by_month[month], option=orjson.OPT_INDENT_2) + b"\n"
-             for month in months}
-    manifest = {"papers": len(catalog.papers),
-                "parts": [{"month": month, "url": urls.data_part(month), "papers": len(by_month[month])}
-                          for month in months]}
-    files[urls.to_path(urls.DATA)] = orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n"
-    return files
+    return orjson.dumps([records.get(paper.id) or paper.to_json() for paper in catalog.papers],
+                        option=orjson.OPT_INDENT_2) + b"\n"
 
 
 @paused_gc()
@@ -175,7 +154,8 @@ def plain_files(config: SiteConfig, catalog: Catalog, topics: list[Topic],
         urls.to_path(urls.FEED): atom_feed(config, config.title, urls.FEED, urls.HOME, catalog.papers),
         urls.to_path(urls.ROBOTS): robots(config),
         **sitemaps(config, pages),
-        **export_files(catalog, {page.reads.record["id"]: page.reads.record for page in pages if page.reads}),
+        urls.to_path(urls.DATA): catalogue_json(catalog, {page.reads.record["id"]: page.reads.record
+                                                          for page in pages if page.reads}),
     }
     for kind, feed in urls.PERIOD_FEEDS.items():
         files[urls.to_path(feed)] = period_feed(config, kind, groups.by_period)

@@ -69,11 +69,6 @@ def period(key: str) -> str:
     return f"/top/{key}/" if key else TOP
 
 
-def data_part(month: str | None) -> str:
-    """The JSON export's papers of one month (``2025-03``), or of no date (None)."""
-    return f"/data/papers/{month or 'undated'}.json"
-
-
 def sitemap_part(number: int) -> str:
     return f"/sitemap-{number}.xml"
 

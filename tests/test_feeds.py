@@ -79,34 +79,14 @@ def test_a_sitemap_past_the_protocols_limit_becomes_an_index_of_parts(monkeypatc
                       ["https://x.org/sub/papers/p4/"]]
 
 
-def test_the_json_export_is_a_part_per_month_and_a_list_of_the_parts(dumps):
-    dumps.write("2025-12-02.txt", HEADER + "Dec 2\n\n" + "".join(
-        f"Paper {n}\n\nAbstract {n}.\n\n·\n\n{date}\n\n"
-        for n, date in enumerate(["Dec 1 1", "Nov 30 1", "Dec 2 1"])))
-    dumps.write("undated.txt", HEADER + "Mar 11\n\nPaper 3\n\nAbstract 3.\n")  # no year anywhere
-    catalog, diagnostics = dumps.catalog()
-    assert not diagnostics.errors
-    files = feeds.export_files(catalog)
-    manifest = json.loads(files["data/papers.json"])
-    assert manifest == {"papers": 4, "parts": [
-        {"month": "2025-11", "url": "/data/papers/2025-11.json", "papers": 1},
-        {"month": "2025-12", "url": "/data/papers/2025-12.json", "papers": 2},
-        {"month": None, "url": "/data/papers/undated.json", "papers": 1}]}
-    assert sorted(files) == ["data/papers.json", "data/papers/2025-11.json", "data/papers/2025-12.json",
-                             "data/papers/undated.json"]
-    titles = {path: [p["title"] for p in json.loads(data)] for path, data in files.items() if path != "data/papers.json"}
-    assert titles == {"data/papers/2025-11.json": ["Paper 1"], "data/papers/undated.json": ["Paper 3"],
-                      "data/papers/2025-12.json": sorted(["Paper 0", "Paper 2"],
-                                                         key=[p.title for p in catalog.papers].index)}
-    everything = [paper for part in manifest["parts"] for paper in json.loads(files[part["url"].lstrip("/")])]
-    assert sorted(everything, key=lambda p: p["id"]) == sorted(json.loads(feeds.catalogue_json(catalog)),
-                                                               key=lambda p: p["id"])
-    # The records the plan made are written as they are, not made again.
+def test_the_json_export_writes_the_records_the_plan_made(dumps):
+    catalog = catalog_of(dumps, 3)
+    made = feeds.catalogue_json(catalog)
+    assert [paper["title"] for paper in json.loads(made)] == [paper.title for paper in catalog.papers]
     records = {paper.id: paper.to_json() for paper in catalog.papers}
-    assert feeds.export_files(catalog, records) == files
-    undated = next(paper for paper in catalog.papers if paper.title == "Paper 3")
-    records[undated.id]["title"] = "As recorded"
-    assert json.loads(feeds.export_files(catalog, records)["data/papers/undated.json"])[0]["title"] == "As recorded"
+    assert feeds.catalogue_json(catalog, records) == made
+    records[catalog.papers[1].id]["title"] = "As recorded"  # written as it is, not made again
+    assert json.loads(feeds.catalogue_json(catalog, records))[1]["title"] == "As recorded"
 
 
 def test_plain_files_are_a_feed_per_topic_and_period_and_the_site_files(dumps):
@@ -114,7 +94,7 @@ def test_plain_files_are_a_feed_per_topic_and_period_and_the_site_files(dumps):
     topics = [Topic(slug="agents", name="Agents", phrases=["agent"])]
     catalog.papers[0].topics = ["agents"]
     files = feeds.plain_files(CONFIG, catalog, topics, group_papers(catalog, topics), [])
-    assert sorted(files) == ["data/papers.json", "data/papers/2025-12.json", "feed.xml", "robots.txt", "sitemap.xml",
+    assert sorted(files) == ["data/papers.json", "feed.xml", "robots.txt", "sitemap.xml",
                              "top/monthly.xml", "top/weekly.xml", "top/yearly.xml", "topics/agents/feed.xml"]
     topic_feed = ET.fromstring(files["topics/agents/feed.xml"])
     assert [e.findtext(f"{ATOM}title") for e in topic_feed.findall(f"{ATOM}entry")] == [catalog.papers[0].title]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import feedparser
 import pytest
 
 from generator.build import BuildOptions, build
-from tests.conftest import ROOT, read_export
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.real_data
 
@@ -67,7 +68,7 @@ def check_links(site: Path, base: str) -> None:
 
 
 def test_every_page_kind_exists(real_site):
-    papers = read_export(real_site)
+    papers = json.loads((real_site / "data" / "papers.json").read_text())
     assert len(papers) == 280
     for paper in papers:
         assert (real_site / paper["url"].strip("/") / "index.html").is_file()
@@ -128,7 +129,7 @@ def test_feeds_parse_without_errors(real_site):
 
 def test_sitemap_lists_every_paper(real_site):
     sitemap = (real_site / "sitemap.xml").read_text()
-    papers = read_export(real_site)
+    papers = json.loads((real_site / "data" / "papers.json").read_text())
     for paper in papers:
         assert f"<loc>https://papers.example.org{paper['url']}</loc>" in sitemap
     robots = (real_site / "robots.txt").read_text()
@@ -143,9 +144,9 @@ def test_adding_a_listing_moves_no_paper_url(tmp_path, real_dumps):
         shutil.copy(real_dumps / name, dumps / name)
     options = BuildOptions(content=ROOT / "content", dumps=dumps, out=tmp_path / "site")
     assert build(options).ok
-    before = {p["id"]: p["url"] for p in read_export(tmp_path / "site")}
+    before = {p["id"]: p["url"] for p in json.loads((tmp_path / "site/data/papers.json").read_text())}
     shutil.copy(real_dumps / names[3], dumps / names[3])
     assert build(options).ok
-    after = {p["id"]: p["url"] for p in read_export(tmp_path / "site")}
+    after = {p["id"]: p["url"] for p in json.loads((tmp_path / "site/data/papers.json").read_text())}
     assert len(after) > len(before)
     assert {pid: after[pid] for pid in before} == before
