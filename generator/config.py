@@ -26,6 +26,8 @@ class SiteConfig:
     site_url: str = "http://localhost:8000/"
     language: str = "en"
     theme: str = "default"
+    #: The JSON export: "whole", one file, or "yearly", a file per year (see EXPORTS).
+    export: str = "whole"
     #: Listing dates that override year inference, keyed by listing id.
     listing_dates: dict[str, datetime.date] = field(default_factory=dict)
     #: The line of ``site.toml`` that sets each of the keys above it gives, for
@@ -34,6 +36,9 @@ class SiteConfig:
 
 
 _STRING_KEYS = ("title", "description", "site_url", "language", "theme")
+#: The forms of the JSON export: the whole catalogue in ``data/papers.json``, or
+#: a file per year for hosts that limit a file's size (Cloudflare Pages: 25 MiB).
+EXPORTS = ("whole", "yearly")
 
 
 def load_config(content_dir: Path, diagnostics: Diagnostics,
@@ -79,6 +84,13 @@ def load_config(content_dir: Path, diagnostics: Diagnostics,
                 config.lines[key] = line_of(key)
             else:
                 diagnostics.error(shown, line_of(key), f"'{key}' must be a non-empty string")
+        elif key == "export":
+            if value in EXPORTS:
+                config.export = value
+                config.lines[key] = line_of(key)
+            else:
+                diagnostics.error(shown, line_of(key), "'export' must be "
+                                  + " or ".join(f'"{form}"' for form in EXPORTS))
         elif key == "listing_dates":
             if not isinstance(value, dict):
                 diagnostics.error(shown, line_of(key), "'listing_dates' must be a table")

@@ -442,6 +442,7 @@ class Globals(TypedDict):
     nav_pages: list[Link]  # the Markdown pages, for the menu
     topic_names: dict[str, str]  # slug -> name
     topic_choices: list[TopicChoice]
+    data_url: str  # the JSON export: data/papers.json, or data/years.json with export = "yearly"
     search: str  # the engine: "builtin", "pagefind" or "none"
     search_index: str  # its folder, "" without one
     search_years: list[int]  # the years to filter by, newest first

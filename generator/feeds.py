@@ -142,8 +142,27 @@ def catalogue_json(catalog: Catalog, records: dict[str, PaperJSON] | None = None
     """The catalogue contract as JSON, for ``data/papers.json`` and ``papersite
     catalog``. ``records``: the papers' records the plan made already, by id."""
     records = records or {}
-    return orjson.dumps([records.get(paper.id) or paper.to_json() for paper in catalog.papers],
-                        option=orjson.OPT_INDENT_2) + b"\n"
+    return _json([records.get(paper.id) or paper.to_json() for paper in catalog.papers])
+
+
+def export_files(config: SiteConfig, catalog: Catalog, records: dict[str, PaperJSON]) -> dict[str, bytes]:
+    """The JSON export: the whole catalogue in ``data/papers.json``; with ``export
+    = "yearly"``, each year's papers (by their date) in a file of its own, newest
+    year first and the undated last, and ``data/years.json`` naming the files."""
+    if config.export == "whole":
+        return {urls.to_path(urls.DATA): catalogue_json(catalog, records)}
+    by_year: dict[int | None, list[PaperJSON]] = {}
+    for paper in catalog.papers:
+        year = paper.date.year if paper.date else None
+        by_year.setdefault(year, []).append(records.get(paper.id) or paper.to_json())
+    years = sorted(by_year, key=lambda year: (year is None, -(year or 0)))
+    parts = [{"year": year, "url": urls.data_year(year), "papers": len(by_year[year])} for year in years]
+    return {urls.to_path(urls.DATA_YEARS): _json(parts),
+            **{urls.to_path(urls.data_year(year)): _json(by_year[year]) for year in years}}
+
+
+def _json(value: object) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2) + b"\n"
 
 
 @paused_gc()
@@ -154,8 +173,8 @@ def plain_files(config: SiteConfig, catalog: Catalog, topics: list[Topic],
         urls.to_path(urls.FEED): atom_feed(config, config.title, urls.FEED, urls.HOME, catalog.papers),
         urls.to_path(urls.ROBOTS): robots(config),
         **sitemaps(config, pages),
-        urls.to_path(urls.DATA): catalogue_json(catalog, {page.reads.record["id"]: page.reads.record
-                                                          for page in pages if page.reads}),
+        **export_files(config, catalog, {page.reads.record["id"]: page.reads.record
+                                         for page in pages if page.reads}),
     }
     for kind, feed in urls.PERIOD_FEEDS.items():
         files[urls.to_path(feed)] = period_feed(config, kind, groups.by_period)

@@ -152,6 +152,9 @@ def site_toml(title: str, description: str, site_url: str | None) -> str:
         f"{address}"
         'language = "en"\n'
         'theme = "default"\n'
+        "# The JSON export as a file per year (data/years.json names them), for hosts\n"
+        "# that limit a file's size: Cloudflare Pages takes at most 25 MiB.\n"
+        '# export = "yearly"\n'
         "\n"
         "# Listing dates that override the year inference; keys are dump file names.\n"
         "[listing_dates]\n"

@@ -23,6 +23,8 @@ FEED = "/feed.xml"
 SITEMAP = "/sitemap.xml"
 ROBOTS = "/robots.txt"
 DATA = "/data/papers.json"
+#: With ``export = "yearly"``: the list of the export's files, one per year.
+DATA_YEARS = "/data/years.json"
 #: The most URLs one sitemap file may list (sitemaps.org); more go in parts.
 SITEMAP_PART_SIZE = 50_000
 #: The first parts of the built-in pages' URLs: a page of ``content/pages/`` cannot take them.
@@ -71,6 +73,11 @@ def period(key: str) -> str:
 
 def sitemap_part(number: int) -> str:
     return f"/sitemap-{number}.xml"
+
+
+def data_year(year: int | None) -> str:
+    """A year's papers in the yearly JSON export; ``None``: the undated ones."""
+    return f"/data/papers-{year if year else 'undated'}.json"
 
 
 def markdown_page(slug: str) -> str:

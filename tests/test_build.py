@@ -35,6 +35,22 @@ def test_sample_site_builds_every_page_kind(tmp_path):
     assert len(list((site / "static" / "css").glob("site.*.css"))) == 1
 
 
+def test_a_yearly_export_replaces_the_single_file_and_the_footer_links_its_list(tmp_path):
+    content = make_content(tmp_path)
+    (content / "site.toml").write_text('title = "T"\nsite_url = "https://x.org/sub/"\nexport = "yearly"\n')
+    result = build(BuildOptions(content=content, out=tmp_path / "site", jobs=1))
+    assert result.ok and not result.diagnostics, result.message
+    data = tmp_path / "site" / "data"
+    parts = json.loads((data / "years.json").read_text())
+    assert sorted(path.name for path in data.iterdir()) == sorted(
+        ["years.json", *(part["url"].removeprefix("/data/") for part in parts)])
+    assert not (data / "papers.json").exists()
+    assert sum(len(json.loads((data / part["url"].removeprefix("/data/")).read_text()))
+               for part in parts) == sum(part["papers"] for part in parts) > 0
+    home = (tmp_path / "site" / "index.html").read_text()
+    assert '<a href="/sub/data/years.json">Data (JSON)</a>' in home
+
+
 @pytest.mark.real_data
 def test_two_builds_are_byte_identical_whatever_the_jobs(tmp_path, real_dumps):
     content = make_content(tmp_path)

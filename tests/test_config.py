@@ -49,6 +49,15 @@ def test_mistakes_name_their_line_and_keep_the_default(tmp_path):
     ]
 
 
+def test_the_export_is_whole_unless_yearly_is_chosen(tmp_path):
+    assert config_of(tmp_path, None)[0].export == "whole"
+    config, found = config_of(tmp_path, 'title = "T"\nexport = "yearly"\n')
+    assert (config.export, config.lines["export"], found) == ("yearly", 2, [])
+    config, found = config_of(tmp_path, 'export = "monthly"\n')
+    assert config.export == "whole"
+    assert found == [(1, "error", '\'export\' must be "whole" or "yearly"')]
+
+
 def test_broken_toml_is_one_error_on_its_line(tmp_path):
     config, found = config_of(tmp_path, 'title = "ok"\nsite_url = \n')
     assert config == SiteConfig() and [(line, level) for line, level, _ in found] == [(2, "error")]

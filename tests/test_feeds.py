@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import json
 import xml.etree.ElementTree as ET
 
@@ -87,6 +89,33 @@ def test_the_json_export_writes_the_records_the_plan_made(dumps):
     assert feeds.catalogue_json(catalog, records) == made
     records[catalog.papers[1].id]["title"] = "As recorded"  # written as it is, not made again
     assert json.loads(feeds.catalogue_json(catalog, records))[1]["title"] == "As recorded"
+
+
+def test_a_yearly_export_splits_the_catalogue_by_year_newest_first_undated_last(dumps):
+    catalog = catalog_of(dumps, 4)
+    years = [2025, 2024, 2025, None]
+    for paper, year in zip(catalog.papers, years):
+        paper.published = datetime.date(year, 6, 1) if year else None
+        if year is None:
+            paper.appearances = []
+    records = {paper.id: paper.to_json() for paper in catalog.papers}
+    whole = feeds.export_files(CONFIG, catalog, records)
+    assert list(whole) == ["data/papers.json"]
+    yearly = feeds.export_files(dataclasses.replace(CONFIG, export="yearly"), catalog, records)
+    assert list(yearly) == ["data/years.json", "data/papers-2025.json", "data/papers-2024.json",
+                            "data/papers-undated.json"]
+    assert json.loads(yearly["data/years.json"]) == [
+        {"year": 2025, "url": "/data/papers-2025.json", "papers": 2},
+        {"year": 2024, "url": "/data/papers-2024.json", "papers": 1},
+        {"year": None, "url": "/data/papers-undated.json", "papers": 1}]
+    ids = [paper.id for paper in catalog.papers]
+    assert [p["id"] for p in json.loads(yearly["data/papers-2025.json"])] == [ids[0], ids[2]]
+    assert [p["id"] for p in json.loads(yearly["data/papers-undated.json"])] == [ids[3]]
+    # The same records as the whole file, each in one part.
+    parts = [json.loads(data) for path, data in yearly.items() if path != "data/years.json"]
+    whole_records = json.loads(whole["data/papers.json"])
+    assert sorted(p["id"] for part in parts for p in part) == sorted(p["id"] for p in whole_records)
+    assert all(p in whole_records for part in parts for p in part)
 
 
 def test_plain_files_are_a_feed_per_topic_and_period_and_the_site_files(dumps):
