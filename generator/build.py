@@ -263,11 +263,34 @@ def _template_globals(options: BuildOptions, config: SiteConfig, assets: Assets,
 @paused_gc()
 def _page_recipes(recipe_base: str, templates: dict[str, str], pages: list[Page]) -> dict[str, str]:
     """What each page is made from, as a hash: page path -> recipe. (A file's
-    recipe is the hash of its bytes.)"""
+    recipe is the hash of its bytes.)
+
+    A paper's summary is in many pages (its related-paper lists, topic, month
+    and listing pages): hashed once, its hash stands for it in each of them.
+    """
+    from generator.pages import SharedSummary
+
     sorted_keys = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+    hashed: dict[int, str] = {}  # id() of a summary -> its hash, while the pages hold it
+
+    def stand_in(value: object) -> object:
+        """For orjson, which hands over the subclasses of dict, list and str."""
+        if isinstance(value, SharedSummary):
+            if id(value) not in hashed:
+                hashed[id(value)] = digest(orjson.dumps(value, option=sorted_keys))
+            return hashed[id(value)]
+        if isinstance(value, dict):  # a defaultdict ...
+            return dict(value)
+        if isinstance(value, list):
+            return list(value)
+        if isinstance(value, str):  # a Markup ...
+            return str(value)
+        raise TypeError(f"{type(value).__name__} in a page context")
+
+    option = sorted_keys | orjson.OPT_PASSTHROUGH_SUBCLASS
     return {page.path: digest(recipe_base, page.template, templates.get(page.template, ""),
                               orjson.dumps(page.context if page.reads is None else page.reads,
-                                           option=sorted_keys))
+                                           default=stand_in, option=option))
             for page in pages}
 
 

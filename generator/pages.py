@@ -18,7 +18,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from urllib.parse import quote
 
 from generator import urls
@@ -109,10 +109,16 @@ def org_link(paper: Paper) -> NamedLink | None:
     return {"name": org.name, "url": urls.org(org.handle)} if org else None
 
 
+class SharedSummary(dict):  # type: ignore[type-arg]
+    """A paper's :func:`summary`: one object that every list showing the paper
+    holds, marked so that the pages' recipes (``build._page_recipes``) hash it
+    once per build, not once per page that shows it."""
+
+
 def summary(paper: Paper) -> PaperSummary:
     """What a list shows of a paper. :func:`plan_pages` makes it once per paper,
     and every list that shows the paper shares that one dict: it is read-only."""
-    return {
+    fields: PaperSummary = {
         "id": paper.id,
         "title": paper.title,
         "url": paper.url,
@@ -126,6 +132,7 @@ def summary(paper: Paper) -> PaperSummary:
         "org": org_link(paper),
         "preview": preview(abstract_text(paper.abstract)),
     }
+    return cast(PaperSummary, SharedSummary(fields))
 
 
 def paginate(base: str, items: list[PaperSummary], per_page: int = PER_PAGE

@@ -51,6 +51,28 @@ def test_a_yearly_export_replaces_the_single_file_and_the_footer_links_its_list(
     assert '<a href="/sub/data/years.json">Data (JSON)</a>' in home
 
 
+def test_a_pages_recipe_follows_the_summaries_it_shows_not_their_identity():
+    from markupsafe import Markup
+
+    from generator.build import _page_recipes
+    from generator.pages import Page, SharedSummary
+
+    def recipes(first: SharedSummary, second: SharedSummary, heading: str = "<b>T</b>") -> dict[str, str]:
+        pages = [Page("/a/", "topic.html", {"papers": [first], "heading": Markup(heading)}),
+                 Page("/b/", "topic.html", {"papers": [first, second], "heading": Markup(heading)})]
+        return _page_recipes("base", {"topic.html": "template"}, pages)
+
+    shared = SharedSummary(title="A", topics=["x"])
+    before = recipes(shared, shared)
+    # The next build makes the same summaries again, as new objects.
+    assert recipes(SharedSummary(title="A", topics=["x"]), SharedSummary(title="A", topics=["x"])) == before
+    shared["topics"] = ["y"]
+    after = recipes(shared, shared)
+    assert after["a/index.html"] != before["a/index.html"] and after["b/index.html"] != before["b/index.html"]
+    assert recipes(shared, SharedSummary(title="A", topics=["x"]))["b/index.html"] not in after.values()
+    assert recipes(shared, shared, "<i>T</i>") != after
+
+
 @pytest.mark.real_data
 def test_two_builds_are_byte_identical_whatever_the_jobs(tmp_path, real_dumps):
     content = make_content(tmp_path)
