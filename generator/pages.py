@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 from urllib.parse import quote
 
+import orjson
+
 from generator import urls
 from generator.abstract import abstract_html, abstract_text
 from generator.catalog import Catalog, Paper, PaperJSON
@@ -303,8 +305,8 @@ def _paper_page(reads: PaperReads, memo: Cache | None) -> Page:
 
 
 def _texts_key(record: PaperJSON, memo: Cache) -> str:
-    return memo.key(repr((record["title"], record["authors"], record["published"], record["arxiv_id"],
-                          record["abstract"])))
+    return memo.key(orjson.dumps((record["title"], record["authors"], record["published"], record["arxiv_id"],
+                                  record["abstract"])))
 
 
 def _texts(record: PaperJSON) -> tuple[str, Citation | None]:
