@@ -17,11 +17,11 @@ archive takes, and every build and ``papersite catalog`` paid it.
 Each paper keeps only its :data:`TERMS_PER_PAPER` strongest terms, renormalised:
 the rare words that say what a paper is about. That keeps the similarity
 sparse (a common word would link every paper to every other) at a small cost
-in exactness for long abstracts. Rows are L2-normalised, so a sparse product
-of a chunk of rows with the whole matrix gives that chunk's cosines against
-every paper; only the best ``k`` of each row are kept, so memory stays at one
-chunk's sparse product, never the dense all-pairs matrix. Chunks are spread
-over worker processes for large catalogues.
+in exactness for long abstracts. Rows are L2-normalised, so the sparse product
+of the rows with the whole matrix gives their cosines against every paper.
+``sparse_dot_topn`` makes it keeping only each row's best few while it
+multiplies, in threads, so memory stays at those few, never the all-pairs
+matrix (see :func:`_full_rows`).
 
 A related paper must have a cosine of at least :data:`RELATED_FLOOR` (0.15),
 so a paper may list fewer than five, or none. The floor was learned on the
@@ -104,16 +104,15 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sparse
+from sparse_dot_topn import sp_matmul_topn
 
 from generator.catalog import Catalog
-from generator.workers import can_fork, worker_pool
 
 RELATED_COUNT = 5
 #: The least cosine a related paper must have (see the module docstring).
 RELATED_FLOOR = 0.15
 #: How much more a word of the title counts than a word of the abstract.
 TITLE_WEIGHT = 2.0
-CHUNK_ROWS = 1024
 TERMS_PER_PAPER = 24
 #: A word in more than this share of the reference papers says nothing about similarity.
 MAX_DOCUMENT_SHARE = 0.2
@@ -123,8 +122,6 @@ REFERENCE_BLOCK = 4096
 CANDIDATES_PER_RELATED = 3
 #: Above this share of papers whose vector changed, a clean computation is cheaper.
 INCREMENTAL_MAX_SHARE = 0.25
-#: Below this many papers, worker processes cost more than they save.
-PARALLEL_MIN_PAPERS = 5000
 #: Bumped whenever the arithmetic changes: a state of another version is ignored.
 STATE_VERSION = 1
 
@@ -159,19 +156,18 @@ class RelatedState:
 
 
 def find_related(documents: list[Document], k: int = RELATED_COUNT, floor: float = RELATED_FLOOR,
-                 chunk_rows: int = CHUNK_ROWS, jobs: int = 1,
-                 rows: list[int] | None = None) -> list[list[tuple[int, float]]]:
+                 jobs: int = 1, rows: list[int] | None = None) -> list[list[tuple[int, float]]]:
     """For each document (or each of ``rows``), the index and cosine of the
     ``k`` most similar other documents whose cosine is at least ``floor``, best first.
 
     The documents' own order is the reference order (the first papers give
     IDF). Ties go to the lower index, so the result is deterministic whatever
-    the chunk size, the number of jobs or the rows asked for. Documents that
+    the number of jobs or the rows asked for. Documents that
     share no informative word with a document are never listed for it.
     """
     ids = [str(number) for number in range(len(documents))]
     related, _ = related_state(documents, ids, list(range(len(documents))), k=k, floor=floor,
-                               chunk_rows=chunk_rows, jobs=jobs, rows=rows)
+                               jobs=jobs, rows=rows)
     return related
 
 
@@ -364,7 +360,7 @@ def _digest(document: Document) -> bytes:
 
 
 def related_state(documents: list[Document], ids: list[str], order: list[int], *,
-                  k: int = RELATED_COUNT, floor: float = RELATED_FLOOR, chunk_rows: int = CHUNK_ROWS,
+                  k: int = RELATED_COUNT, floor: float = RELATED_FLOOR,
                   jobs: int = 1, rows: Sequence[int] | np.ndarray | None = None,
                   previous: RelatedState | None = None,
                   block: int | None = None) -> tuple[list[list[tuple[int, float]]], RelatedState]:
@@ -420,10 +416,10 @@ def related_state(documents: list[Document], ids: list[str], order: list[int], *
     changed = _changed_papers(previous, ids, old_rows, recompute, vectors, remap_old) if previous else None
     if changed is None or len(changed[0]) > INCREMENTAL_MAX_SHARE * papers:
         state.report = {"mode": "clean", "rows": len(rows)}
-        _full_rows(state, rows, floor32, chunk_rows, jobs)
+        _full_rows(state, rows, floor32, jobs)
     else:
         assert previous is not None  # changes are only found against a previous state
-        _incremental(state, previous, rows, changed, floor32, chunk_rows, jobs)
+        _incremental(state, previous, rows, changed, floor32, jobs)
     top = state.candidates[rows, :k].tolist()
     counts = np.minimum(state.listed[rows], k).tolist()
     scores = state.scores[rows, :k].tolist()
@@ -499,26 +495,42 @@ def _changed_papers(previous: RelatedState, ids: list[str], old_rows: np.ndarray
     return np.array(changed, dtype=np.int64), same_id
 
 
-# Worker processes inherit these by fork instead of receiving copies.
-_MATRIX = _TRANSPOSED = None
-_WANTED, _FLOOR = 0, np.float32(0)
+def _full_rows(state: RelatedState, rows: np.ndarray, floor: np.float32, jobs: int) -> None:
+    """Each of ``rows``'s best candidates against every paper, into ``state``.
 
-
-def _full_rows(state: RelatedState, rows: np.ndarray, floor: np.float32, chunk_rows: int, jobs: int) -> None:
-    """Each of ``rows``'s best candidates against every paper, into ``state``."""
-    global _MATRIX, _TRANSPOSED, _WANTED, _FLOOR
-    _MATRIX, _TRANSPOSED = state.vectors, state.vectors.T.tocsr()
-    _WANTED, _FLOOR = state.candidates.shape[1], floor
-    chunks = [rows[start:start + chunk_rows] for start in range(0, len(rows), chunk_rows)]
-    if jobs > 1 and len(rows) >= PARALLEL_MIN_PAPERS and can_fork():
-        with worker_pool(jobs) as pool:
-            results = list(pool.map(_candidates_in_chunk, chunks))
-    else:
-        results = [_candidates_in_chunk(chunk) for chunk in chunks]
-    _MATRIX = _TRANSPOSED = None
-    for chunk, result in zip(chunks, results):
-        for row, (columns, scores, total) in zip(chunk.tolist(), result):
-            _store(state, row, columns, scores, COMPLETE if total <= len(columns) else PARTIAL)
+    ``sp_matmul_topn`` keeps the best ``wanted + 2`` cosines of each row over
+    the floor: a paper is its own best match, and one more tells whether more
+    pass the floor than are kept. It adds a cosine's terms in the order SciPy's
+    product does (Gustavson's), so the floats are the ones the incremental
+    path computes with SciPy, and a row is the same in any thread. Where it had
+    to cut inside a tie, it may keep a higher index than the lower one the
+    order wants: such a row (one in 100,000 papers) is done again with SciPy.
+    """
+    wanted = state.candidates.shape[1]
+    transposed = state.vectors.T.tocsr()
+    product = sp_matmul_topn(state.vectors[rows], transposed, top_n=wanted + 2,
+                             threshold=float(np.nextafter(floor, np.float32(-1))),  # "over": the floor too
+                             n_threads=jobs if jobs > 1 else None)
+    kept = np.diff(product.indptr)
+    position = np.repeat(np.arange(len(rows)), kept)
+    other = product.indices != rows[position]
+    position, columns, scores = position[other], product.indices[other], product.data[other]
+    order = np.lexsort((columns, -scores, position))  # by row, best first, ties to the lower index
+    columns, scores = columns[order], scores[order]
+    ends = np.cumsum(np.bincount(position, minlength=len(rows)))
+    redo = []
+    for number, row in enumerate(rows.tolist()):
+        begin, end = (ends[number - 1] if number else 0), ends[number]
+        if kept[number] == wanted + 2 and scores[begin + wanted - 1] == scores[end - 1]:
+            redo.append(row)
+            continue
+        _store(state, row, columns[begin:end][:wanted], scores[begin:end][:wanted],
+               PARTIAL if end - begin > wanted else COMPLETE)
+    if redo:
+        redo_rows = np.array(redo, dtype=np.int64)
+        for row, (found, cosines, total) in zip(redo, _exact_candidates(
+                state.vectors, transposed, redo_rows, wanted, floor)):
+            _store(state, row, found, cosines, COMPLETE if total <= len(found) else PARTIAL)
 
 
 def _store(state: RelatedState, row: int, columns: Sequence[int] | np.ndarray,
@@ -531,32 +543,27 @@ def _store(state: RelatedState, row: int, columns: Sequence[int] | np.ndarray,
     state.status[row] = status
 
 
-def _candidates_in_chunk(rows: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, int]]:
+def _exact_candidates(vectors: sparse.csr_matrix, transposed: sparse.csr_matrix, rows: np.ndarray,
+                      wanted: int, floor: np.float32) -> list[tuple[np.ndarray, np.ndarray, int]]:
     """For each row, its best candidates over the floor (columns and cosines,
-    best first, ties to the lower index) and how many it has in all."""
-    assert _MATRIX is not None  # _full_rows sets it before any chunk
-    product = (_MATRIX[rows] @ _TRANSPOSED).tocsr()
+    best first, ties to the lower index) and how many it has in all, from
+    SciPy's whole product of the row."""
+    product = (vectors[rows] @ transposed).tocsr()
     found = []
     for row in range(product.shape[0]):
         begin, end = product.indptr[row], product.indptr[row + 1]
         columns = product.indices[begin:end]
         scores = product.data[begin:end]
-        keep = (columns != rows[row]) & (scores >= _FLOOR)
+        keep = (columns != rows[row]) & (scores >= floor)
         columns, scores = columns[keep], scores[keep]
-        total = len(columns)
-        if total > _WANTED:
-            # Candidates at least as good as the last one wanted, then an exact order.
-            threshold = np.partition(scores, total - _WANTED)[total - _WANTED]
-            candidates = scores >= threshold
-            columns, scores = columns[candidates], scores[candidates]
-        order = np.lexsort((columns, -scores))[:_WANTED]
-        found.append((columns[order], scores[order], total))
+        order = np.lexsort((columns, -scores))[:wanted]
+        found.append((columns[order], scores[order], len(columns)))
     return found
 
 
 def _incremental(state: RelatedState, previous: RelatedState, rows: np.ndarray,
                  changed_and_ids: tuple[np.ndarray, np.ndarray],
-                 floor: np.float32, chunk_rows: int, jobs: int) -> None:
+                 floor: np.float32, jobs: int) -> None:
     """Each of ``rows``'s candidates from its previous ones and its cosines with
     the changed papers; a row whose top cannot be proven is done in full."""
     changed, same_id = changed_and_ids
@@ -622,4 +629,4 @@ def _incremental(state: RelatedState, previous: RelatedState, rows: np.ndarray,
                     "merged": len(touched) - len(fallback), "fallback": len(fallback),
                     "full": len(full_rows)}
     if len(full_rows):
-        _full_rows(state, full_rows, floor, chunk_rows, jobs)
+        _full_rows(state, full_rows, floor, jobs)

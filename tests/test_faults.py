@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-import generator.related
 import generator.render
 import generator.search
 from generator.build import BuildOptions, build
@@ -140,7 +139,7 @@ def _waited_too_long(*_):
     raise TimeoutError("the build still waits for its dead worker")
 
 
-@pytest.mark.parametrize("stage", ["related", "search index", "render"])
+@pytest.mark.parametrize("stage", ["search index", "render"])
 @pytest.mark.slow
 def test_a_killed_worker_fails_the_build_and_keeps_the_old_site(tmp_path, monkeypatch, stage):
     """A worker the kernel kills, as it does a process when memory runs out, fails
@@ -160,12 +159,10 @@ def test_a_killed_worker_fails_the_build_and_keeps_the_old_site(tmp_path, monkey
     assert build(options).ok
     before = snapshot(out)
     (dumps / "big.txt").write_text(dump(1))  # every stage has work
-    module, name = {"related": (generator.related, "_candidates_in_chunk"),
-                    "search index": (generator.search, "term_files"),
+    module, name = {"search index": (generator.search, "term_files"),
                     "render": (generator.render, "_render_range")}[stage]
     _KILLED.update(works=getattr(module, name), parent=os.getpid())
     monkeypatch.setattr(module, name, _killed_in_a_worker)
-    monkeypatch.setattr(generator.related, "PARALLEL_MIN_PAPERS", 100)
     previous = signal.signal(signal.SIGALRM, _waited_too_long)
     signal.alarm(120)
     try:

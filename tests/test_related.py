@@ -27,7 +27,7 @@ def test_most_similar_first_never_itself_and_ties_to_the_lower_index():
     documents = [("", "speech recognition with transformers"), ("", "speech recognition on phones"),
                  ("", "graph neural networks"), ("", "graph neural networks for molecules"),
                  ("", "speech recognition on phones")]
-    related = indices(find_related(documents, k=2, floor=0, chunk_rows=2))  # chunks smaller than the input
+    related = indices(find_related(documents, k=2, floor=0))
     assert all(i not in row for i, row in enumerate(related))
     assert related[1][0] == 4 and related[4][0] == 1  # the identical texts
     assert related[2] == [3] and related[3] == [2]  # nothing shared with the speech papers
@@ -84,13 +84,26 @@ def test_a_follow_up_finds_its_family_by_name():
     assert indices(find_related(documents, floor=0))[0][0] == 1
 
 
-def test_chunking_and_jobs_do_not_change_the_answer(monkeypatch):
+def test_jobs_do_not_change_the_answer():
     documents = [(f"topic{i % 7}", f"word{i % 5} shared{i % 3} extra{i}") for i in range(60)]
-    expected = find_related(documents, floor=0.85, chunk_rows=1000)
+    expected = find_related(documents, floor=0.85)
     assert any(0 < len(row) < RELATED_COUNT for row in expected)  # the floor at work
-    assert find_related(documents, floor=0.85, chunk_rows=7) == expected
-    monkeypatch.setattr(related_module, "PARALLEL_MIN_PAPERS", 0)
-    assert find_related(documents, floor=0.85, chunk_rows=7, jobs=2) == expected
+    assert find_related(documents, floor=0.85, jobs=2) == expected
+
+
+def test_a_tie_wider_than_the_kept_candidates_still_goes_to_the_lower_indices(monkeypatch):
+    """40 copies of one text: each has 39 equal cosines, more than the top-k
+    product keeps, so it may cut the tie anywhere; the rows are done again."""
+    redone = []
+    exact = related_module._exact_candidates
+    monkeypatch.setattr(related_module, "_exact_candidates",
+                        lambda vectors, transposed, rows, *rest: redone.extend(rows.tolist())
+                        or exact(vectors, transposed, rows, *rest))
+    documents = [("", "speech recognition")] * 40 + [("", "graph networks")]
+    related = indices(find_related(documents))
+    assert related[0] == [1, 2, 3, 4, 5] and related[39] == [0, 1, 2, 3, 4]
+    assert related[40] == []
+    assert redone == list(range(40))
 
 
 def test_tiny_or_unrelated_inputs_give_no_related_papers():

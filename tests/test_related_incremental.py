@@ -134,7 +134,7 @@ def test_a_new_order_of_the_old_papers_or_other_settings_start_clean():
                                 "fallback": 0, "full": 0}
 
 
-def test_a_shard_reuses_the_state_for_its_own_papers(monkeypatch):
+def test_a_shard_reuses_the_state_for_its_own_papers():
     rng = random.Random(11)
     catalogue = Catalogue()
     catalogue.add(rng, 60)
@@ -146,9 +146,8 @@ def test_a_shard_reuses_the_state_for_its_own_papers(monkeypatch):
         state = compare(catalogue, state, rows=shard, **OPTIONS)
     # The whole catalogue after a shard's state: the other papers are done in full.
     state = compare(catalogue, state, **OPTIONS)
-    monkeypatch.setattr(related_module, "PARALLEL_MIN_PAPERS", 0)
     catalogue.add(rng, 3)
-    compare(catalogue, state, jobs=2, chunk_rows=7, **OPTIONS)
+    compare(catalogue, state, jobs=2, **OPTIONS)
 
 
 @pytest.fixture(scope="module")

@@ -86,7 +86,7 @@ def test_related_papers_of_some_rows_are_those_of_the_full_run(real_dumps):
     documents = [(p.title, p.abstract) for p in catalog.papers]
     full = find_related(documents)
     rows = list(range(3, len(documents), 7))
-    assert find_related(documents, rows=rows, chunk_rows=5) == [full[r] for r in rows]
+    assert find_related(documents, rows=rows) == [full[r] for r in rows]
 
 
 @pytest.mark.real_data
