@@ -23,7 +23,7 @@ from generator.gcpause import paused_gc
 from generator.shards import MANIFEST, ShardError, in_shard, manifest, read_shards
 from generator.state import (
     BuildState, RegistryDamaged, StageCache, code_digest, digest, exclusive_lock, input_fingerprint,
-    load_registry, load_state, nothing_changed, registry_json, registry_path,
+    load_registry, load_state, nothing_changed, read_registry, registry_json, registry_path,
 )
 
 if TYPE_CHECKING:  # imported when a build runs its stages, after the no-op check
@@ -112,9 +112,12 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     state, whole = load_state(out)
     theme = find_theme(content, config.theme)
     pins_path = registry_path(options.pins_from.absolute() if options.pins_from else out)
+    try:
+        pinned = read_registry(pins_path)
+    except RegistryDamaged as exc:
+        return _left_as_it_was(options, diagnostics, str(exc))
     inputs = _input_fingerprint(options, theme)
-    if theme is not None and whole and nothing_changed(
-            out, state, _with_pins(inputs, _read_bytes(pins_path))):
+    if theme is not None and whole and nothing_changed(out, state, _with_pins(inputs, pinned or b"")):
         clock.lap("check inputs")
         diagnostics.extend(Diagnostic(*d) for d in state.diagnostics)
         return BuildResult(True, diagnostics, unchanged=len(state.outputs))
@@ -134,10 +137,9 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     from generator.workers import default_jobs
 
     try:
-        pins = load_registry(pins_path, out, diagnostics)
+        pins = load_registry(pins_path, pinned, out, diagnostics)
     except RegistryDamaged as exc:
-        return BuildResult(False, diagnostics,
-                           message=f"build failed: {exc}; {options.out} is left as it was")
+        return _left_as_it_was(options, diagnostics, str(exc))
     caches = {stage: StageCache(out, stage)
               for stage in ("listings", "topics", "related", "texts", "search")}
     dumps = options.dumps or content / "dumps"
@@ -149,7 +151,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     if theme is None:  # nothing can be rendered: not even --keep-going goes on
         diagnostics.error(str(content / "site.toml"), config.lines.get("theme", 1),
                           f"theme {config.theme!r} not found in {content / 'themes'} or papersite's own themes")
-        return BuildResult(False, diagnostics, message=f"build failed: no theme; {options.out} is left as it was")
+        return _left_as_it_was(options, diagnostics, "no theme")
     theme_files = load_theme(theme, content, diagnostics)
     clock.lap("parse and merge")
     failure = _input_failure(diagnostics, options)
@@ -182,8 +184,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
         try:
             related, folder_of = read_shards(options.merge, fingerprint)
         except ShardError as exc:
-            return BuildResult(False, diagnostics,
-                               message=f"build failed: {exc}; {options.out} is left as it was")
+            return _left_as_it_was(options, diagnostics, str(exc))
         for paper in catalog.papers:
             paper.related = related.get(paper.id, [])
         prebuilt = {urls.to_path(paper.url): folder_of[paper.id]
@@ -217,8 +218,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
                          else search_files(options.search, catalog, groups.by_topic, parent_slugs(topics),
                                            config, caches["search"]))
         except SearchFailed as exc:
-            return BuildResult(False, diagnostics,
-                               message=f"build failed: {exc}; {options.out} is left as it was")
+            return _left_as_it_was(options, diagnostics, str(exc))
         clock.lap("search index")
         files.update({path: data for path, data in assets.files.values()})
     recipes.update({path: digest(data) for path, data in files.items()})
@@ -226,7 +226,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
 
     registry = registry_json(pins, {p.id: p.slug for p in catalog.papers})
     side_files = {registry_path(out): registry, **{c.path: c.payload() for c in caches.values()}}
-    pinned_by = _read_bytes(pins_path) if options.pins_from else registry
+    pinned_by = (pinned or b"") if options.pins_from else registry
     new_state = BuildState(inputs=_with_pins(inputs, pinned_by),
                            diagnostics=[list(astuple(d)) for d in diagnostics])
     published = publish(out, state, Outputs(recipes, files, pages, prebuilt),
@@ -320,11 +320,8 @@ def _with_pins(inputs: str, registry: bytes) -> str:
     return digest(inputs, registry)
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return b""
+def _left_as_it_was(options: BuildOptions, diagnostics: Diagnostics, why: str) -> BuildResult:
+    return BuildResult(False, diagnostics, message=f"build failed: {why}; {options.out} is left as it was")
 
 
 def _input_failure(diagnostics: Diagnostics, options: BuildOptions) -> str:

@@ -146,20 +146,29 @@ class RegistryDamaged(Exception):
     """The slug registry cannot be read; the message says why and what to do."""
 
 
-def load_registry(path: Path, out: Path, diagnostics: Diagnostics) -> dict[str, str]:
-    """Paper id -> the slug published for it, from the registry at ``path``. No
-    registry: none yet (a first build), or the slugs of ``out``'s build state
-    from before the registry had a file of its own. Raises
-    :class:`RegistryDamaged` when the file is there but unreadable; a pin that
-    is not a plain string is reported and ignored."""
+def read_registry(path: Path) -> bytes | None:
+    """The slug registry's bytes, read once per build: None when there is none
+    yet. Raises :class:`RegistryDamaged` when the file is there but unreadable."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_bytes()
     except FileNotFoundError:
-        return _slugs_of_old_state(out)
-    except (OSError, UnicodeDecodeError) as exc:
+        return None
+    except OSError as exc:
         raise RegistryDamaged(_damaged(path, str(exc))) from None
+
+
+def load_registry(path: Path, data: bytes | None, out: Path, diagnostics: Diagnostics) -> dict[str, str]:
+    """Paper id -> the slug published for it, from ``data``, the registry at
+    ``path`` as :func:`read_registry` read it. No registry: none yet (a first
+    build), or the slugs of ``out``'s build state from before the registry had
+    a file of its own. Raises :class:`RegistryDamaged` when it is not a
+    registry; a pin that is not a plain string is reported and ignored."""
+    if data is None:
+        return _slugs_of_old_state(out)
     try:
-        raw = json.loads(text)
+        raw = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise RegistryDamaged(_damaged(path, str(exc))) from None
     except ValueError as exc:
         raise RegistryDamaged(_damaged(path, f"not JSON ({exc})")) from None
     if not isinstance(raw, dict) or raw.get("version") != REGISTRY_VERSION or not isinstance(
