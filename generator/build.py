@@ -252,7 +252,7 @@ def _template_globals(options: BuildOptions, config: SiteConfig, assets: Assets,
         # The search page's topic filter: each top-level topic, then its sub-topics.
         "topic_choices": [{"slug": t.slug, "name": t.name, "sub": t is not top}
                           for top, children in tree for t in [top, *children]],
-        "data_url": urls.DATA if config.export == "whole" else urls.DATA_YEARS,
+        "data_url": urls.data_index(config.export),
         "search": options.search,
         "search_index": search_page[0],
         "search_years": search_page[1],

@@ -141,24 +141,28 @@ def robots(config: SiteConfig) -> bytes:
 def catalogue_json(catalog: Catalog, records: dict[str, PaperJSON] | None = None) -> bytes:
     """The catalogue contract as JSON, for ``data/papers.json`` and ``papersite
     catalog``. ``records``: the papers' records the plan made already, by id."""
-    records = records or {}
-    return _json([records.get(paper.id) or paper.to_json() for paper in catalog.papers])
+    return _json(_records(catalog, records or {}))
 
 
 def export_files(config: SiteConfig, catalog: Catalog, records: dict[str, PaperJSON]) -> dict[str, bytes]:
     """The JSON export: the whole catalogue in ``data/papers.json``; with ``export
     = "yearly"``, each year's papers (by their date) in a file of its own, newest
     year first and the undated last, and ``data/years.json`` naming the files."""
+    index = urls.to_path(urls.data_index(config.export))
     if config.export == "whole":
-        return {urls.to_path(urls.DATA): catalogue_json(catalog, records)}
+        return {index: catalogue_json(catalog, records)}
     by_year: dict[int | None, list[PaperJSON]] = {}
-    for paper in catalog.papers:
-        year = paper.date.year if paper.date else None
-        by_year.setdefault(year, []).append(records.get(paper.id) or paper.to_json())
+    for paper, record in zip(catalog.papers, _records(catalog, records)):
+        by_year.setdefault(paper.date.year if paper.date else None, []).append(record)
     years = sorted(by_year, key=lambda year: (year is None, -(year or 0)))
     parts = [{"year": year, "url": urls.data_year(year), "papers": len(by_year[year])} for year in years]
-    return {urls.to_path(urls.DATA_YEARS): _json(parts),
+    return {index: _json(parts),
             **{urls.to_path(urls.data_year(year)): _json(by_year[year]) for year in years}}
+
+
+def _records(catalog: Catalog, made: dict[str, PaperJSON]) -> list[PaperJSON]:
+    """Every paper's catalogue record, in catalogue order: the one the plan made, else made now."""
+    return [made.get(paper.id) or paper.to_json() for paper in catalog.papers]
 
 
 def _json(value: object) -> bytes:

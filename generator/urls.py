@@ -75,6 +75,12 @@ def sitemap_part(number: int) -> str:
     return f"/sitemap-{number}.xml"
 
 
+def data_index(export: str) -> str:
+    """The JSON export's first file, which the footer links: the catalogue, or
+    with ``export = "yearly"`` (site.toml) the list of its years' files."""
+    return DATA if export == "whole" else DATA_YEARS
+
+
 def data_year(year: int | None) -> str:
     """A year's papers in the yearly JSON export; ``None``: the undated ones."""
     return f"/data/papers-{year if year else 'undated'}.json"
