@@ -61,7 +61,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -473,43 +473,40 @@ def _upvote_files(papers: list[Paper]) -> dict[str, bytes]:
 
 
 def _postings(counted: list[PaperTerms]) -> tuple[list[str], list[array[int]], list[bytearray]]:
-    """The vocabulary, and for each term its documents (ascending) and their weight bytes."""
-    term_ids: dict[str, int] = {}
-    terms: list[str] = []
-    lengths: list[tuple[int, int]] = []
-    doc_terms: list[bytes] = []
-    doc_counts: list[bytes] = []
-    for lines, counts, title_length, abstract_length, _ in counted:
-        paper_terms = lines.split("\n") if lines else []
-        numbers = list(map(term_ids.get, paper_terms))
-        if None in numbers:
-            for index, name in enumerate(paper_terms):
-                if numbers[index] is None:
-                    numbers[index] = term_ids[name] = len(terms)
-                    terms.append(name)
-        lengths.append((title_length, abstract_length))
-        doc_terms.append(array("I", cast(list[int], numbers)).tobytes())
-        doc_counts.append(counts)
+    """The vocabulary (in order of first use), and for each term its documents
+    (ascending) and their weight bytes.
 
-    # Every (paper, term) pair weighed at once, in NumPy.
+    Every (paper, term) pair is weighed at once in NumPy, then grouped by term
+    as a documents x terms matrix turned from rows to columns: SciPy does that
+    in one counting pass, where a sort of the 17 million pairs of 100,000
+    papers took seconds, and keeps each column's documents ascending.
+    """
+    import scipy.sparse  # imported by the related stage anyway
+
+    joined = "\n".join([lines for lines, *_ in counted if lines])
+    names = joined.split("\n") if joined else []
+    term_ids = {name: number for number, name in enumerate(dict.fromkeys(names))}
+    terms = list(term_ids)
+    term = np.fromiter(map(term_ids.__getitem__, names), dtype=np.int32, count=len(names))
+    sizes = np.fromiter((len(counts) // 4 for _, counts, *_ in counted), dtype=np.int64, count=len(counted))
+    lengths = [(title_length, abstract_length) for _, _, title_length, abstract_length, _ in counted]
     average_title = max(1.0, sum(t for t, _ in lengths) / max(1, len(lengths)))
     average_abstract = max(1.0, sum(a for _, a in lengths) / max(1, len(lengths)))
     norms = np.array([(1 - B + B * t / average_title, 1 - B + B * a / average_abstract)
                       for t, a in lengths], dtype=np.float64).reshape(-1, 2)
-    term = np.frombuffer(b"".join(doc_terms), dtype=np.uint32)
-    pair = np.frombuffer(b"".join(doc_counts), dtype=np.uint32)
-    doc = np.repeat(np.arange(len(lengths), dtype=np.uint32), [len(d) // 4 for d in doc_terms])
+    pair = np.frombuffer(b"".join([counts for _, counts, *_ in counted]), dtype=np.uint32)
     title_tf = (pair >> np.uint32(16)).astype(np.float64)
-    weight = (impact(title_tf, (pair & np.uint32(0xFFFF)).astype(np.float64), norms[doc, 0], norms[doc, 1])
-              | np.where(title_tf > 0, 128, 0))
-    # Grouped by term, each term's papers in ascending order (the sort is stable).
-    order = np.argsort(term, kind="stable")
-    docs_bytes = doc[order].tobytes()
-    weight_bytes = weight.astype(np.uint8)[order].tobytes()
-    ends = np.cumsum(np.bincount(term, minlength=len(terms))).tolist()
-    starts = [0, *ends[:-1]]
-    posting_docs = [array("I", docs_bytes[4 * start:4 * end]) for start, end in zip(starts, ends)]
-    posting_weights = [bytearray(weight_bytes[start:end]) for start, end in zip(starts, ends)]
+    weight = (impact(title_tf, (pair & np.uint32(0xFFFF)).astype(np.float64),
+                     np.repeat(norms[:, 0], sizes), np.repeat(norms[:, 1], sizes))
+              | np.where(title_tf > 0, 128, 0)).astype(np.uint8)
+    rows = np.zeros(len(counted) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=rows[1:])
+    by_term = scipy.sparse.csr_matrix((weight, term, rows), shape=(len(counted), len(terms))).tocsc()
+    docs_bytes = by_term.indices.astype(np.uint32).tobytes()
+    weight_bytes = by_term.data.tobytes()
+    bounds = by_term.indptr.tolist()
+    posting_docs = [array("I", docs_bytes[4 * start:4 * end]) for start, end in zip(bounds, bounds[1:])]
+    posting_weights = [bytearray(weight_bytes[start:end]) for start, end in zip(bounds, bounds[1:])]
     return terms, posting_docs, posting_weights
 
 
