@@ -2,7 +2,8 @@
 
 Times ``search.term_files`` on a folder of listings: *cold* with an empty
 search cache (a clean build) and *warm* with the cache the cold run filled (a
-new day, give or take its own papers), and reports the cache's pickled size.
+new day, give or take its own papers), and reports the cache's pickled size
+and the process's peak RSS (the catalogue, then both runs).
 Each run is a fresh Python process. ``--against DIR`` times another checkout
 in turn (its ``generator`` is imported from DIR), so a change is measured side
 by side on the same machine.
@@ -23,9 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: One run, in a process whose ``generator`` is the checkout's: cold, warm, cache bytes.
+#: One run, in a process whose ``generator`` is the checkout's: cold, warm, cache bytes, peak RSS KiB.
 _RUN = """
-import pickle, sys, tempfile, time
+import pickle, resource, sys, tempfile, time
 from pathlib import Path
 from generator import search
 from generator.config import load_config
@@ -39,16 +40,17 @@ start = time.perf_counter(); search.term_files(catalog, cache); cold = time.perf
 warm_cache = StageCache(Path(tempfile.mkdtemp()) / "site", "search")
 warm_cache.old = dict(cache.new)
 start = time.perf_counter(); search.term_files(catalog, warm_cache); warm = time.perf_counter() - start
-print(cold, warm, len(cache.payload()))
+size = len(pickle.dumps(cache.new, protocol=pickle.HIGHEST_PROTOCOL))
+print(cold, warm, size, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
-def run(checkout: Path, dumps: Path) -> tuple[float, float, int]:
+def run(checkout: Path, dumps: Path) -> tuple[float, float, int, int]:
     environment = {**os.environ, "PYTHONPATH": str(checkout)}
     done = subprocess.run([sys.executable, "-c", _RUN, str(dumps), str(ROOT / "content")], cwd=checkout,
                           env=environment, capture_output=True, text=True, check=True)
-    cold, warm, size = done.stdout.split()
-    return float(cold), float(warm), int(size)
+    cold, warm, size, peak = done.stdout.split()
+    return float(cold), float(warm), int(size), int(peak) * 1024
 
 
 def main() -> None:
@@ -58,15 +60,17 @@ def main() -> None:
     parser.add_argument("--against", type=Path, help="another checkout to time in turn")
     options = parser.parse_args()
     checkouts = [ROOT] + ([options.against.resolve()] if options.against else [])
-    results: dict[Path, list[tuple[float, float, int]]] = {checkout: [] for checkout in checkouts}
+    results: dict[Path, list[tuple[float, float, int, int]]] = {checkout: [] for checkout in checkouts}
     for number in range(1, options.runs + 1):
         for checkout in checkouts:
-            cold, warm, size = run(checkout, options.dumps)
-            results[checkout].append((cold, warm, size))
-            print(f"run {number}, {checkout}: cold {cold:.2f} s, warm {warm:.2f} s, cache {size / 1e6:.1f} MB")
+            cold, warm, size, peak = run(checkout, options.dumps)
+            results[checkout].append((cold, warm, size, peak))
+            print(f"run {number}, {checkout}: cold {cold:.2f} s, warm {warm:.2f} s, cache {size / 1e6:.1f} MB, "
+                  f"peak RSS {peak / 1e6:,.0f} MB")
     for checkout, runs in results.items():
         print(f"{checkout}, medians: cold {statistics.median(r[0] for r in runs):.2f} s, "
-              f"warm {statistics.median(r[1] for r in runs):.2f} s, cache {runs[0][2] / 1e6:.1f} MB")
+              f"warm {statistics.median(r[1] for r in runs):.2f} s, cache {runs[0][2] / 1e6:.1f} MB, "
+              f"peak RSS {statistics.median(r[3] for r in runs) / 1e6:,.0f} MB")
 
 
 if __name__ == "__main__":

@@ -225,13 +225,13 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     clock.lap("file recipes")
 
     registry = registry_json(pins, {p.id: p.slug for p in catalog.papers})
-    side_files = {registry_path(out): registry, **{c.path: c.payload() for c in caches.values()}}
+    side_files = {registry_path(out): registry}
     pinned_by = (pinned or b"") if options.pins_from else registry
     new_state = BuildState(inputs=_with_pins(inputs, pinned_by),
                            diagnostics=[list(astuple(d)) for d in diagnostics])
     published = publish(out, state, Outputs(recipes, files, pages, prebuilt),
                         make_environment(theme_files.templates, globals_), jobs, progress_factory, clock,
-                        side_files, new_state)
+                        side_files, list(caches.values()), new_state)
     return BuildResult(True, Diagnostics(), written=len(published.written),
                        unchanged=published.unchanged, removed=published.removed,
                        written_paths=published.written)

@@ -35,7 +35,9 @@ from generator.diagnostics import BuildFailed, os_problem
 from generator.files import make_dirs, write_file
 from generator.pages import Page
 from generator.render import Progress, TemplateFailed, render_pages
-from generator.state import BuildState, Record, cache_folder, save_state, state_path, still_valid
+from generator.state import (
+    BuildState, Record, StageCache, cache_folder, save_state, state_path, still_valid,
+)
 from generator.workers import WorkerDied
 
 if TYPE_CHECKING:
@@ -70,9 +72,9 @@ def spare_path(out: Path) -> Path:
 
 def publish(out: Path, state: BuildState, outputs: Outputs, env: jinja2.Environment, jobs: int,
             progress_factory: ProgressFactory | None, clock: StageClock, side_files: dict[Path, bytes],
-            new_state: BuildState) -> Published:
-    """Publish ``outputs`` into ``out``; ``side_files`` (the slug registry, the stage
-    caches) and ``new_state`` (whose outputs are filled in here) are written
+            caches: list[StageCache], new_state: BuildState) -> Published:
+    """Publish ``outputs`` into ``out``; ``side_files`` (the slug registry), the stage
+    ``caches`` and ``new_state`` (whose outputs are filled in here) are written
     before the swap, so a full disk cannot strike after it."""
     live = state.outputs if out.is_dir() else {}
     state_tmp = state_path(out).with_suffix(".tmp")
@@ -80,7 +82,7 @@ def publish(out: Path, state: BuildState, outputs: Outputs, env: jinja2.Environm
             still_valid(out, path, recipe, live) for path, recipe in outputs.recipes.items()):
         # The published site is current: only the build state has news.
         new_state.outputs, new_state.spare = live, state.spare
-        _write_side_files(side_files, new_state, state_tmp)
+        _write_side_files(side_files, caches, new_state, state_tmp)
         os.replace(state_tmp, state_path(out))
         return Published(written=[], unchanged=len(live), removed=0)
     spare = spare_path(out)
@@ -106,11 +108,11 @@ def publish(out: Path, state: BuildState, outputs: Outputs, env: jinja2.Environm
         new_state.spare = None if first else {
             path: live.get(path) for path in live.keys() | records.keys()
             if live.get(path) != records.get(path)}
-        _write_side_files(side_files, new_state, state_tmp)
+        _write_side_files(side_files, caches, new_state, state_tmp)
         _swap_in(spare, out)
     except (OSError, TemplateFailed, WorkerDied) as exc:
         # The published site is as it was; what this build half made goes.
-        for leftover in [state_tmp, *(_tmp(side_file) for side_file in side_files)]:
+        for leftover in [state_tmp, *map(_tmp, [*side_files, *(cache.path for cache in caches)])]:
             leftover.unlink(missing_ok=True)
         shutil.rmtree(spare, ignore_errors=True)
         unknown.unlink(missing_ok=True)
@@ -130,8 +132,10 @@ def publish(out: Path, state: BuildState, outputs: Outputs, env: jinja2.Environm
     return result
 
 
-def _write_side_files(side_files: dict[Path, bytes], new_state: BuildState, state_tmp: Path) -> None:
-    """The build state as ``state_tmp``, then each side file that changed, whole or not at all."""
+def _write_side_files(side_files: dict[Path, bytes], caches: list[StageCache], new_state: BuildState,
+                      state_tmp: Path) -> None:
+    """The build state as ``state_tmp``, then each side file and cache that
+    changed, whole or not at all."""
     save_state(state_tmp, new_state)
     for path, data in side_files.items():
         try:
@@ -141,6 +145,10 @@ def _write_side_files(side_files: dict[Path, bytes], new_state: BuildState, stat
             pass
         write_file(_tmp(path), data)
         os.replace(_tmp(path), path)
+    for cache in caches:
+        if cache.changed():
+            cache.save(_tmp(cache.path))
+            os.replace(_tmp(cache.path), cache.path)
 
 
 def _tmp(path: Path) -> Path:

@@ -229,6 +229,7 @@ class StageCache:
                  and all(isinstance(v, bytes) for v in loaded.values()))
         self.old: dict[str, bytes] = loaded if valid else {}
         self.new: dict[str, bytes] = {}
+        self._file_holds_old = valid
 
     def get(self, key: str) -> Any:
         """The value cached under ``key``, or None. Any: what was put, which the
@@ -259,8 +260,20 @@ class StageCache:
         """The key of a value made from ``parts`` (its inputs' text or bytes)."""
         return digest(*parts)
 
-    def payload(self) -> bytes:
-        return pickle.dumps((code_digest(), self.new), protocol=pickle.HIGHEST_PROTOCOL)
+    def changed(self) -> bool:
+        """Whether this build's entries differ from what the cache file holds."""
+        return (not self._file_holds_old or self.new.keys() != self.old.keys()
+                or any(self.old[key] != data for key, data in self.new.items()))
+
+    def save(self, path: Path) -> None:
+        """Write the entries this build got or put to ``path``, a new file.
+
+        Pickled straight into the file, a frame at a time: the cache is as
+        large as the site's text (860 MB at 100,000 papers), and a second
+        copy of it in memory would be the build's peak."""
+        path.unlink(missing_ok=True)
+        with open(path, "xb") as file:
+            pickle.dump((code_digest(), self.new), file, protocol=pickle.HIGHEST_PROTOCOL)
 
     def changes(self) -> tuple[list[str], dict[str, bytes]]:
         """What this cache's owner used and added, for a copy of it in another

@@ -128,3 +128,33 @@ def test_a_damaged_stage_cache_is_computed_again(tmp_path, real_dumps):
 class Hostile:
     def __reduce__(self):
         return os.system, (f"touch {Path(tempfile.gettempdir())}/papersite-cache-ran",)
+
+
+def test_a_stage_cache_is_written_only_when_its_entries_change(tmp_path):
+    dumps = tmp_path / "dumps"
+    shutil.copytree(ROOT / "content" / "dumps", dumps)
+    options = BuildOptions(content=ROOT / "content", dumps=dumps, out=tmp_path / "site" / "site")
+    assert build(options).ok
+    folder = tmp_path / "site" / ".papersite-cache"
+
+    def files() -> dict[str, int]:
+        return {path.name: path.stat().st_ino for path in folder.glob("site.*.pickle")}
+
+    first = files()
+    assert set(first) == {f"site.{stage}.pickle" for stage in ("listings", "topics", "related", "texts", "search")}
+
+    listing = dumps / "listing-a.txt"
+    os.utime(listing, ns=(listing.stat().st_atime_ns, listing.stat().st_mtime_ns + 10**9))
+    result = build(options)  # the same bytes at a new time: the stages run and find all they need
+    assert result.ok and result.written == 0
+    # (The related papers' state is made again whole, equal but not always pickled the same.)
+    assert {name: ino for name, ino in files().items() if name != "site.related.pickle"} == {
+        name: ino for name, ino in first.items() if name != "site.related.pickle"}
+
+    text = listing.read_text(encoding="utf-8")
+    listing.write_text(text.replace("Sparse Lantern: Sub-Quadratic", "Sparse Lantern: Subquadratic"),
+                       encoding="utf-8")
+    assert build(options).ok
+    rewritten = {name for name, ino in files().items() if ino != first[name]}
+    assert {"site.listings.pickle", "site.topics.pickle", "site.search.pickle"} <= rewritten
+    assert snapshot(tmp_path / "site" / "site") == clean_build(ROOT / "content", dumps, tmp_path / "clean" / "site")
