@@ -476,38 +476,57 @@ def _postings(counted: list[PaperTerms]) -> tuple[list[str], list[array[int]], l
     """The vocabulary (in order of first use), and for each term its documents
     (ascending) and their weight bytes.
 
-    Every (paper, term) pair is weighed at once in NumPy, then grouped by term
-    as a documents x terms matrix turned from rows to columns: SciPy does that
-    in one counting pass, where a sort of the 17 million pairs of 100,000
-    papers took seconds, and keeps each column's documents ascending.
+    The (paper, term) pairs are numbered and weighed in NumPy a few thousand
+    papers at a time (100,000 papers have 17.7 million pairs: their strings
+    and floats at once would take gigabytes), then grouped by term as a
+    documents x terms matrix turned from rows to columns: SciPy does that in
+    one counting pass that keeps each term's documents ascending.
     """
     import scipy.sparse  # imported by the related stage anyway
 
-    joined = "\n".join([lines for lines, *_ in counted if lines])
-    names = joined.split("\n") if joined else []
-    term_ids = {name: number for number, name in enumerate(dict.fromkeys(names))}
-    terms = list(term_ids)
-    term = np.fromiter(map(term_ids.__getitem__, names), dtype=np.int32, count=len(names))
-    sizes = np.fromiter((len(counts) // 4 for _, counts, *_ in counted), dtype=np.int64, count=len(counted))
     lengths = [(title_length, abstract_length) for _, _, title_length, abstract_length, _ in counted]
-    average_title = max(1.0, sum(t for t, _ in lengths) / max(1, len(lengths)))
-    average_abstract = max(1.0, sum(a for _, a in lengths) / max(1, len(lengths)))
-    norms = np.array([(1 - B + B * t / average_title, 1 - B + B * a / average_abstract)
-                      for t, a in lengths], dtype=np.float64).reshape(-1, 2)
-    pair = np.frombuffer(b"".join([counts for _, counts, *_ in counted]), dtype=np.uint32)
-    title_tf = (pair >> np.uint32(16)).astype(np.float64)
-    weight = (impact(title_tf, (pair & np.uint32(0xFFFF)).astype(np.float64),
-                     np.repeat(norms[:, 0], sizes), np.repeat(norms[:, 1], sizes))
-              | np.where(title_tf > 0, 128, 0)).astype(np.uint8)
+    averages = (max(1.0, sum(t for t, _ in lengths) / max(1, len(lengths))),
+                max(1.0, sum(a for _, a in lengths) / max(1, len(lengths))))
+    term_ids: dict[str, int] = {}
+    term_parts, weight_parts = [], []
+    for start in range(0, len(counted), _PAIRS_CHUNK):
+        chunk = counted[start:start + _PAIRS_CHUNK]
+        joined = "\n".join([lines for lines, *_ in chunk if lines])
+        names = joined.split("\n") if joined else []
+        for name in dict.fromkeys(names):
+            term_ids.setdefault(name, len(term_ids))
+        term_parts.append(np.fromiter(map(term_ids.__getitem__, names), dtype=np.int32, count=len(names)))
+        weight_parts.append(_weights(chunk, averages))
     rows = np.zeros(len(counted) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=rows[1:])
-    by_term = scipy.sparse.csr_matrix((weight, term, rows), shape=(len(counted), len(terms))).tocsc()
+    np.cumsum([len(counts) // 4 for _, counts, *_ in counted], out=rows[1:])
+    pairs = (np.concatenate(weight_parts or [np.zeros(0, np.uint8)]),
+             np.concatenate(term_parts or [np.zeros(0, np.int32)]), rows)
+    by_term = scipy.sparse.csr_matrix(pairs, shape=(len(counted), len(term_ids))).tocsc()
     docs_bytes = by_term.indices.astype(np.uint32).tobytes()
     weight_bytes = by_term.data.tobytes()
     bounds = by_term.indptr.tolist()
     posting_docs = [array("I", docs_bytes[4 * start:4 * end]) for start, end in zip(bounds, bounds[1:])]
     posting_weights = [bytearray(weight_bytes[start:end]) for start, end in zip(bounds, bounds[1:])]
-    return terms, posting_docs, posting_weights
+    return list(term_ids), posting_docs, posting_weights
+
+
+#: Papers whose (paper, term) pairs :func:`_postings` numbers and weighs at a time.
+_PAIRS_CHUNK = 4096
+
+
+def _weights(counted: list[PaperTerms], averages: tuple[float, float]) -> np.ndarray:
+    """The weight byte of each (paper, term) pair of ``counted``, in order: the
+    term's :func:`impact` in the paper, plus 128 when it is in the title.
+    ``averages``: the mean title and abstract lengths over all papers."""
+    average_title, average_abstract = averages
+    norms = np.array([(1 - B + B * t / average_title, 1 - B + B * a / average_abstract)
+                      for _, _, t, a, _ in counted], dtype=np.float64).reshape(-1, 2)
+    sizes = [len(counts) // 4 for _, counts, *_ in counted]
+    pair = np.frombuffer(b"".join([counts for _, counts, *_ in counted]), dtype=np.uint32)
+    title_tf = (pair >> np.uint32(16)).astype(np.float64)
+    weight: np.ndarray = impact(title_tf, (pair & np.uint32(0xFFFF)).astype(np.float64),
+                                np.repeat(norms[:, 0], sizes), np.repeat(norms[:, 1], sizes))
+    return (weight | np.where(title_tf > 0, 128, 0)).astype(np.uint8)
 
 
 def _compounds(counted: list[PaperTerms], terms: list[str],
