@@ -268,12 +268,16 @@ class StageCache:
     def save(self, path: Path) -> None:
         """Write the entries this build got or put to ``path``, a new file.
 
-        Pickled straight into the file, a frame at a time: the cache is as
-        large as the site's text (860 MB at 100,000 papers), and a second
-        copy of it in memory would be the build's peak."""
+        Pickled straight into the file, a frame at a time: the caches are
+        as large as the site's text (860 MB together at 100,000 papers), and
+        a second copy of them in memory was once the build's peak."""
         path.unlink(missing_ok=True)
-        with open(path, "xb") as file:
-            pickle.dump((code_digest(), self.new), file, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            with open(path, "xb") as file:
+                pickle.dump((code_digest(), self.new), file, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError as exc:  # a full disk fails a write, not the open: name the file
+            exc.filename = exc.filename or str(path)
+            raise
 
     def changes(self) -> tuple[list[str], dict[str, bytes]]:
         """What this cache's owner used and added, for a copy of it in another

@@ -20,6 +20,7 @@ import pytest
 
 import generator.render
 import generator.search
+import generator.state
 from generator.build import BuildOptions, build
 from tests.conftest import (HEADER, ROOT, build_command, children_of, lock_holder, obey_file_modes, read_only,
                             records, run, snapshot)
@@ -121,6 +122,38 @@ def test_no_space_left_in_a_render_worker_keeps_the_old_site(tmp_path, monkeypat
                         result.message)
     assert snapshot(out) == before
     assert_tidy(out.parent, "site")
+
+
+def test_no_space_left_for_a_stage_cache_keeps_the_old_site_and_caches(tmp_path, monkeypatch):
+    """A stage cache is pickled straight into its file, so a full disk strikes in
+    the middle of that write (injected: the file is there, the write fails)."""
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    (dumps / "day.txt").write_text(HEADER + "Dec 10\n\nA paper\n\nIts abstract.\n\n  • 2 authors\n·\nDec 1, 2024\n\n")
+    out = tmp_path / "www" / "site"
+    options = BuildOptions(content=tmp_path, dumps=dumps, out=out)
+    assert build(options).ok
+    before, state = snapshot(out), records(out.parent / ".papersite-cache")
+    caches = {path.name: path.read_bytes() for path in (out.parent / ".papersite-cache").glob("*.pickle")}
+    (dumps / "day.txt").write_text(HEADER + "Dec 11\n\nA paper\n\nIts new abstract.\n\n  • 2 authors\n·\nDec 1, 2024\n\n")
+    def disk_full(value: object, file, protocol: int) -> None:
+        file.write(b"half a cache")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # as os.write says it: no file name
+
+    monkeypatch.setattr(generator.state.pickle, "dump", disk_full)
+    result = build(options)
+    monkeypatch.undo()
+    assert not result.ok
+    cache = r"/\.papersite-cache/site\.\w+\.pickle\.tmp"
+    assert re.fullmatch(FAILED_RE.format(problem="No space left on device",
+                                         path=re.escape(str(out.parent)) + cache,
+                                         out=re.escape(str(out))).removeprefix("papersite: "),
+                        result.message), result.message
+    assert snapshot(out) == before
+    assert records(out.parent / ".papersite-cache") == state
+    assert {path.name: path.read_bytes() for path in (out.parent / ".papersite-cache").glob("*.pickle")} == caches
+    assert_tidy(out.parent, "site")
+    assert build(options).ok
 
 
 #: What _killed_in_a_worker stands in for, and the build's own process.
