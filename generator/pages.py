@@ -292,8 +292,8 @@ def _upvote_charts(appearances: list[Appearance]) -> list[UpvoteChart]:
 
 
 def _paper_page(reads: PaperReads, memo: Cache | None) -> Page:
-    """The page, with its texts made now if ``memo`` lacks them: the stage caches
-    are saved before the pages are rendered."""
+    """The page, with its texts made now if ``memo`` lacks them: pages are
+    rendered in worker processes, whose additions to the cache would be lost."""
     texts, key = None, ""
     if memo:
         key = _texts_key(reads.record, memo)
