@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from jinja2 import meta
@@ -118,12 +119,27 @@ def unindent(source: str) -> str:
     return "".join(kept) + _INDENT.sub("", source[start:])
 
 
+class _KeysFirst(jinja2.Environment):
+    """``paper.title`` looks up the key ``title`` first. A page's context is
+    dicts all the way down, and Jinja tries an attribute first: a failed
+    ``getattr`` and its exception for nearly every lookup, a sixth of the
+    render. So a key shadows a dict method of the same name (no context has one)."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, dict):
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def make_environment(templates: dict[str, TemplateFile], globals_: Globals) -> jinja2.Environment:
     def load(name: str) -> tuple[str, str, Callable[[], bool]] | None:
         file = templates.get(name)
         return (unindent(file.source), file.path, lambda: True) if file else None
 
-    env = jinja2.Environment(
+    env = _KeysFirst(
         loader=jinja2.FunctionLoader(load),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

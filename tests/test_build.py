@@ -319,6 +319,23 @@ def test_template_override_can_extend_the_theme_original(tmp_path):
     assert f'href="/static/css/{css[0].name}"' in page
 
 
+def test_templates_look_up_a_dicts_keys_before_its_methods(tmp_path):
+    """Contexts are dicts, and the render reads ``x.name`` as the key first (it is
+    faster): a key named like a dict method wins, a method without such a key is
+    still there, and a name that is neither is still an error."""
+    content = make_content(tmp_path)
+    (content / "templates").mkdir()
+    (content / "templates" / "404.html").write_text(
+        "{% set shelf = {'items': 'three papers', 'title': 'Shelf'} %}"
+        "{{ shelf.items }} | {{ shelf.title }} | {{ shelf.keys() | list | join(',') }} | {{ urls.TOPICS }}\n")
+    assert build(BuildOptions(content=content, out=tmp_path / "site", jobs=1)).ok
+    assert (tmp_path / "site" / "404.html").read_text() == "three papers | Shelf | items,title | /topics/\n"
+
+    (content / "templates" / "404.html").write_text("{{ site.no_such_key }}\n")
+    result = build(BuildOptions(content=content, out=tmp_path / "site", jobs=1))
+    assert not result.ok and "no_such_key" in result.message
+
+
 def test_an_override_that_extends_the_theme_is_rendered_again_when_the_theme_changes(tmp_path):
     """A site's paper.html extending theme/paper.html uses the theme's: editing
     the theme must re-render its pages, the same bytes as a clean build."""
