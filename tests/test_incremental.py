@@ -147,7 +147,7 @@ def test_a_stage_cache_is_written_only_when_its_entries_change(tmp_path):
     os.utime(listing, ns=(listing.stat().st_atime_ns, listing.stat().st_mtime_ns + 10**9))
     result = build(options)  # the same bytes at a new time: the stages run and find all they need
     assert result.ok and result.written == 0
-    # (The related papers' state is made again whole, equal but not always pickled the same.)
+    # (The related papers' state records how it was computed, here incrementally: it changed.)
     assert {name: ino for name, ino in files().items() if name != "site.related.pickle"} == {
         name: ino for name, ino in first.items() if name != "site.related.pickle"}
 
