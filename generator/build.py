@@ -117,7 +117,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     except RegistryDamaged as exc:
         return _left_as_it_was(options, diagnostics, str(exc))
     inputs = _input_fingerprint(options, theme)
-    if theme is not None and whole and nothing_changed(out, state, _with_pins(inputs, pinned or b"")):
+    if theme is not None and whole and nothing_changed(out, state, _with_pins(inputs, pinned)):
         clock.lap("check inputs")
         diagnostics.extend(Diagnostic(*d) for d in state.diagnostics)
         return BuildResult(True, diagnostics, unchanged=len(state.outputs))
@@ -226,7 +226,7 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
 
     registry = registry_json(pins, {p.id: p.slug for p in catalog.papers})
     side_files = {registry_path(out): registry}
-    pinned_by = (pinned or b"") if options.pins_from else registry
+    pinned_by = pinned if options.pins_from else registry
     new_state = BuildState(inputs=_with_pins(inputs, pinned_by),
                            diagnostics=[list(astuple(d)) for d in diagnostics])
     published = publish(out, state, Outputs(recipes, files, pages, prebuilt),
@@ -315,9 +315,10 @@ def _input_fingerprint(options: BuildOptions, theme: Path | None) -> str:
     return input_fingerprint(settings, roots, {folder.absolute() / MANIFEST for folder in options.merge})
 
 
-def _with_pins(inputs: str, registry: bytes) -> str:
-    """The input fingerprint with the pinned slugs: editing the registry is a change."""
-    return digest(inputs, registry)
+def _with_pins(inputs: str, registry: bytes | None) -> str:
+    """The input fingerprint with the pinned slugs (None: no registry yet):
+    editing the registry is a change."""
+    return digest(inputs, registry or b"")
 
 
 def _left_as_it_was(options: BuildOptions, diagnostics: Diagnostics, why: str) -> BuildResult:
