@@ -2,7 +2,7 @@
 
 Times ``search.term_files`` on a folder of listings: *cold* with an empty
 search cache (a clean build) and *warm* with the cache the cold run filled (a
-new day, give or take its own papers), and reports the cache's pickled size
+new day, give or take its own papers), and reports the cache file's size
 and the process's peak RSS (the catalogue, then both runs).
 Each run is a fresh Python process. ``--against DIR`` times another checkout
 in turn (its ``generator`` is imported from DIR), so a change is measured side
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: One run, in a process whose ``generator`` is the checkout's: cold, warm, cache bytes, peak RSS KiB.
 _RUN = """
-import pickle, resource, sys, tempfile, time
+import resource, sys, tempfile, time
 from pathlib import Path
 from generator import search
 from generator.config import load_config
@@ -35,12 +35,14 @@ from generator.inputs import read_catalog
 from generator.state import StageCache
 diagnostics = Diagnostics()
 catalog = read_catalog(Path(sys.argv[1]), load_config(Path(sys.argv[2]), diagnostics, None), diagnostics, {}, None)
-cache = StageCache(Path(tempfile.mkdtemp()) / "site", "search")
+out = Path(tempfile.mkdtemp()) / "site"
+cache = StageCache(out, "search")
 start = time.perf_counter(); search.term_files(catalog, cache); cold = time.perf_counter() - start
-warm_cache = StageCache(Path(tempfile.mkdtemp()) / "site", "search")
-warm_cache.old = dict(cache.new)
+cache.path.parent.mkdir(parents=True)
+cache.save(cache.path)
+size = cache.path.stat().st_size
+warm_cache = StageCache(out, "search")
 start = time.perf_counter(); search.term_files(catalog, warm_cache); warm = time.perf_counter() - start
-size = len(pickle.dumps(cache.new, protocol=pickle.HIGHEST_PROTOCOL))
 print(cold, warm, size, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 

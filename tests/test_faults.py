@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import io
 import os
 import re
 import resource
@@ -125,7 +126,7 @@ def test_no_space_left_in_a_render_worker_keeps_the_old_site(tmp_path, monkeypat
 
 
 def test_no_space_left_for_a_stage_cache_keeps_the_old_site_and_caches(tmp_path, monkeypatch):
-    """A stage cache is pickled straight into its file, so a full disk strikes in
+    """A stage cache is written straight into its file, so a full disk strikes in
     the middle of that write (injected: the file is there, the write fails)."""
     dumps = tmp_path / "dumps"
     dumps.mkdir()
@@ -136,11 +137,16 @@ def test_no_space_left_for_a_stage_cache_keeps_the_old_site_and_caches(tmp_path,
     before, state = snapshot(out), records(out.parent / ".papersite-cache")
     caches = {path.name: path.read_bytes() for path in (out.parent / ".papersite-cache").glob("*.pickle")}
     (dumps / "day.txt").write_text(HEADER + "Dec 11\n\nA paper\n\nIts new abstract.\n\n  • 2 authors\n·\nDec 1, 2024\n\n")
-    def disk_full(value: object, file, protocol: int) -> None:
-        file.write(b"half a cache")
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # as os.write says it: no file name
 
-    monkeypatch.setattr(generator.state.pickle, "dump", disk_full)
+    class FullDisk(io.FileIO):
+        def write(self, data) -> int:
+            super().write(bytes(data)[:10])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # as os.write says it: no file name
+
+    def open_on_a_full_disk(path, mode="r", *args, **kwargs):  # a cache file is made with "xb"
+        return FullDisk(path, mode) if mode == "xb" else open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(generator.state, "open", open_on_a_full_disk, raising=False)
     result = build(options)
     monkeypatch.undo()
     assert not result.ok
