@@ -29,11 +29,14 @@ from generator.state import (
 if TYPE_CHECKING:  # imported when a build runs its stages, after the no-op check
     from generator.catalog import Catalog
     from generator.contexts import Globals
+    from generator.groups import Groups
+    from generator.inputs import Theme
     from generator.markdown import MarkdownPage
     from generator.pages import Page
-    from generator.render import Assets
-    from generator.topics import Topic
     from generator.publish import ProgressFactory
+    from generator.render import Assets
+    from generator.search import IndexBuild
+    from generator.topics import Topic
 
 
 @dataclass
@@ -96,6 +99,10 @@ def build(options: BuildOptions, progress_factory: ProgressFactory | None = None
     try:
         with exclusive_lock(out, options.out):
             result = _build(options, out, diagnostics, progress_factory, clock)
+    except RegistryDamaged as exc:
+        result = BuildResult(False, diagnostics, message=_left_as_it_was(options, str(exc)))
+    except _Stopped as exc:
+        result = BuildResult(False, diagnostics, message=str(exc))
     except BuildFailed as exc:
         result = BuildResult(False, diagnostics, message=f"error: {exc}")
     result.diagnostics = diagnostics
@@ -107,15 +114,11 @@ def build(options: BuildOptions, progress_factory: ProgressFactory | None = None
 def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
            progress_factory: ProgressFactory | None, clock: StageClock) -> BuildResult:
     """parse -> merge -> enrich -> plan -> render -> index -> publish."""
-    content = options.content
-    config = load_config(content, diagnostics, options.site_url)
+    config = load_config(options.content, diagnostics, options.site_url)
     state, whole = load_state(out)
-    theme = find_theme(content, config.theme)
+    theme = find_theme(options.content, config.theme)
     pins_path = registry_path(options.pins_from.absolute() if options.pins_from else out)
-    try:
-        pinned = read_registry(pins_path)
-    except RegistryDamaged as exc:
-        return _left_as_it_was(options, diagnostics, str(exc))
+    pinned = read_registry(pins_path)
     inputs = _input_fingerprint(options, theme)
     if theme is not None and whole and nothing_changed(out, state, _with_pins(inputs, pinned)):
         clock.lap("check inputs")
@@ -124,26 +127,105 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
 
     # The stages take 0.4 s to import (SciPy alone a fifth of a second; Jinja,
     # Markdown, LaTeX): not for a build with nothing to do.
-    from generator.feeds import plain_files
-    from generator.inputs import load_markdown_pages, load_taxonomy, load_theme, read_catalog
-    from generator.newsite import warn_of_sample_settings
     from generator.groups import group_papers
     from generator.pages import plan_pages
     from generator.publish import Outputs, publish
-    from generator.related import assign_related
-    from generator.render import collect_assets, make_environment, template_digests
-    from generator.search import IndexBuild, SearchFailed, search_files, search_page_settings
-    from generator.topics import assign_topics, parent_slugs, taxonomy, topic_tree
+    from generator.render import make_environment
     from generator.workers import default_jobs
 
-    try:
-        pins = load_registry(pins_path, pinned, out, diagnostics)
-    except RegistryDamaged as exc:
-        return _left_as_it_was(options, diagnostics, str(exc))
-    caches = {stage: StageCache(out, stage)
-              for stage in ("listings", "topics", "related", "texts", "search")}
+    pins = load_registry(pins_path, pinned, out, diagnostics)
+    caches = {stage: StageCache(out, stage) for stage in CACHED_STAGES}
+    read = _parse_and_merge(options, config, theme, pins, caches["listings"], diagnostics)
+    clock.lap("parse and merge")
+    jobs = options.jobs or default_jobs()
+    index = _start_index(options, read.catalog, caches["search"], jobs)
+    topics = _assign_topics(read, caches["topics"], index)
+    clock.lap("topics")
+    look = _look(options, config, read, topics)
+    shard = _assign_related(options, read.catalog, look, jobs, caches["related"])
+    clock.lap("related")
+    groups = group_papers(read.catalog, topics)
+    pages = plan_pages(read.catalog, topics, groups, read.markdown_pages, options.search != "none",
+                       caches["texts"])
+    clock.lap("plan")
+    if shard.papers is not None:  # a shard renders its own papers' pages only
+        shard_urls = {paper.url for paper in read.catalog.papers if paper.id in shard.papers}
+        pages = [page for page in pages if page.url in shard_urls]
+    # While the index's processes may still be at work.
+    recipes = _page_recipes(look.recipe_base, look.templates, pages)
+    clock.lap("recipes")
+    if shard.papers is None:
+        files = _plain_files(options, config, read.catalog, topics, groups, pages, look.assets, index,
+                             caches["search"], clock)
+    else:
+        files = {MANIFEST: _shard_manifest(options, read.catalog, shard)}
+    recipes.update({path: digest(data) for path, data in files.items()})
+    clock.lap("file recipes")
+
+    registry = registry_json(pins, {p.id: p.slug for p in read.catalog.papers})
+    new_state = BuildState(inputs=_with_pins(inputs, pinned if options.pins_from else registry),
+                           diagnostics=[list(astuple(d)) for d in diagnostics])
+    published = publish(out, state, Outputs(recipes, files, pages, shard.prebuilt),
+                        make_environment(read.theme.templates, look.globals_), jobs, progress_factory, clock,
+                        {registry_path(out): registry}, list(caches.values()), new_state)
+    return BuildResult(True, Diagnostics(), written=len(published.written),
+                       unchanged=published.unchanged, removed=published.removed,
+                       written_paths=published.written)
+
+
+#: The stages whose results a build keeps for the next (:class:`generator.state.StageCache`).
+CACHED_STAGES = ("listings", "topics", "related", "texts", "search")
+
+
+@dataclass
+class _Read:
+    """What the parse and merge stages read: the papers and the site's own files."""
+
+    catalog: Catalog
+    declared_topics: list[Topic] | None  # None: no topics.toml, the topics are discovered
+    markdown_pages: list[MarkdownPage]
+    theme: Theme
+
+
+@dataclass
+class _Look:
+    """What the pages are rendered with, and what each page's recipe starts from."""
+
+    assets: Assets
+    globals_: Globals
+    templates: dict[str, str]  # template name -> digest of it and what it uses
+    recipe_base: str
+
+
+@dataclass
+class _Shard:
+    """A build of one shard of the paper pages (``--shard``), or the merge of
+    shards (``--merge``); neither for a whole build."""
+
+    papers: set[str] | None = None  # --shard: the ids of this shard's papers
+    fingerprint: str = ""  # --shard and --merge: what shards and their merge must agree on
+    prebuilt: dict[str, Path] = field(default_factory=dict)  # --merge: page path -> the shard that holds it
+
+
+class _Stopped(Exception):
+    """The build cannot go on; the published site is left as it was. The message says why."""
+
+
+def _left_as_it_was(options: BuildOptions, why: str, advice: str = "") -> str:
+    return f"build failed: {why}; {options.out} is left as it was{advice}"
+
+
+def _parse_and_merge(options: BuildOptions, config: SiteConfig, theme: Path | None, pins: dict[str, str],
+                     cache: StageCache, diagnostics: Diagnostics) -> _Read:
+    """The dumps merged into one catalogue, the topics declared, the Markdown
+    pages and the theme; stopped by an input error (without ``--keep-going``),
+    a warning (with ``--strict``) or a theme that is not there."""
+    from generator.inputs import load_markdown_pages, load_taxonomy, load_theme, read_catalog
+    from generator.newsite import warn_of_sample_settings
+
+    content = options.content
     dumps = options.dumps or content / "dumps"
-    catalog = read_catalog(dumps, config, diagnostics, pins, caches["listings"])
+    catalog = read_catalog(dumps, config, diagnostics, pins, cache)
     warn_of_sample_settings(content, dumps, config, diagnostics)
     _warn_of_base_url_disagreement(options, config, diagnostics)
     declared_topics = load_taxonomy(content, diagnostics)
@@ -151,90 +233,105 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     if theme is None:  # nothing can be rendered: not even --keep-going goes on
         diagnostics.error(str(content / "site.toml"), config.lines.get("theme", 1),
                           f"theme {config.theme!r} not found in {content / 'themes'} or papersite's own themes")
-        return _left_as_it_was(options, diagnostics, "no theme")
+        raise _Stopped(_left_as_it_was(options, "no theme"))
     theme_files = load_theme(theme, content, diagnostics)
-    clock.lap("parse and merge")
-    failure = _input_failure(diagnostics, options)
-    if failure:
-        return BuildResult(False, diagnostics, message=failure)
+    errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
+    if errors and not options.keep_going:
+        raise _Stopped(_left_as_it_was(options, f"{plural(errors, 'error')} in the input",
+                                       " (use --keep-going to publish what is valid)"))
+    if warnings and options.strict:
+        raise _Stopped(_left_as_it_was(options, f"{plural(warnings, 'warning')} and --strict"))
+    return _Read(catalog, declared_topics, markdown_pages, theme_files)
 
-    jobs = options.jobs or default_jobs()
-    # The built-in index is built in other processes beside the stages below.
-    index: IndexBuild | None = None
-    if not (options.shard or options.merge) and options.search == "builtin" and jobs > 1:
-        index = IndexBuild(catalog, caches["search"])
-    topics = taxonomy(declared_topics, catalog)
-    assign_topics(catalog, topics, caches["topics"])
+
+def _start_index(options: BuildOptions, catalog: Catalog, cache: StageCache, jobs: int) -> IndexBuild | None:
+    """The built-in search index, started in other processes beside the stages
+    that follow; None when it is built later, or not at all."""
+    from generator.search import IndexBuild
+
+    if options.shard or options.merge or options.search != "builtin" or jobs < 2:
+        return None
+    return IndexBuild(catalog, cache)
+
+
+def _assign_topics(read: _Read, cache: StageCache, index: IndexBuild | None) -> list[Topic]:
+    """The taxonomy (declared or discovered), with each paper's topics assigned."""
+    from generator.topics import assign_topics, taxonomy
+
+    topics = taxonomy(read.declared_topics, read.catalog)
+    assign_topics(read.catalog, topics, cache)
     if index:
         index.topics_assigned()
-    clock.lap("topics")
+    return topics
 
-    assets = collect_assets(theme_files.static)
-    globals_ = _template_globals(options, config, assets, markdown_pages, topic_tree(topics),
-                                 search_page_settings(options.search, catalog))
+
+def _look(options: BuildOptions, config: SiteConfig, read: _Read, topics: list[Topic]) -> _Look:
+    """The theme's assets, the templates' globals and digests."""
+    from generator.render import collect_assets, template_digests
+    from generator.search import search_page_settings
+    from generator.topics import topic_tree
+
+    assets = collect_assets(read.theme.static)
+    globals_ = _template_globals(options, config, assets, read.markdown_pages, topic_tree(topics),
+                                 search_page_settings(options.search, read.catalog))
     # Papersite's own code too: a new version may render the same context differently.
     recipe_base = digest(json.dumps(globals_, sort_keys=True), code_digest())
-    templates = template_digests(theme_files.templates)
+    return _Look(assets, globals_, template_digests(read.theme.templates), recipe_base)
 
-    shard_papers: set[str] | None = None
-    prebuilt: dict[str, Path] = {}  # page path -> the shard folder that holds it
+
+def _assign_related(options: BuildOptions, catalog: Catalog, look: _Look, jobs: int,
+                    cache: StageCache) -> _Shard:
+    """Each paper's related papers: computed (for a shard's papers only, with
+    ``--shard``), or with ``--merge`` taken from the shards, which also hold
+    their papers' pages."""
+    from generator.related import assign_related
+
+    shard = _Shard()
     if options.shard or options.merge:
-        fingerprint = _catalog_fingerprint(digest(recipe_base, *sorted(templates.values())), catalog)
+        shard.fingerprint = _catalog_fingerprint(digest(look.recipe_base, *sorted(look.templates.values())),
+                                                 catalog)
     if options.merge:
         try:
-            related, folder_of = read_shards(options.merge, fingerprint)
+            related, folder_of = read_shards(options.merge, shard.fingerprint)
         except ShardError as exc:
-            return _left_as_it_was(options, diagnostics, str(exc))
+            raise _Stopped(_left_as_it_was(options, str(exc))) from None
         for paper in catalog.papers:
             paper.related = related.get(paper.id, [])
-        prebuilt = {urls.to_path(paper.url): folder_of[paper.id]
-                    for paper in catalog.papers if paper.id in folder_of}
-    else:
-        if options.shard:
-            shard_papers = {p.id for p in catalog.papers if in_shard(p.id, options.shard)}
-        related_state = assign_related(catalog, jobs=jobs, only=shard_papers,
-                                       previous=caches["related"].get("state"))
-        caches["related"].put("state", related_state)
-    clock.lap("related")
+        shard.prebuilt = {urls.to_path(paper.url): folder_of[paper.id]
+                          for paper in catalog.papers if paper.id in folder_of}
+        return shard
+    if options.shard:
+        shard.papers = {p.id for p in catalog.papers if in_shard(p.id, options.shard)}
+    cache.put("state", assign_related(catalog, jobs=jobs, only=shard.papers, previous=cache.get("state")))
+    return shard
 
-    groups = group_papers(catalog, topics)
-    pages = plan_pages(catalog, topics, groups, markdown_pages, options.search != "none",
-                       caches["texts"])
-    clock.lap("plan")
-    if shard_papers is not None:
-        shard_urls = {paper.url for paper in catalog.papers if paper.id in shard_papers}
-        pages = [page for page in pages if page.url in shard_urls]
-        related = {p.id: p.related for p in catalog.papers if p.id in shard_papers}
-        # shard_papers are only chosen with a --shard.
-        files = {MANIFEST: manifest(options.shard, fingerprint, related)}  # type: ignore[arg-type]
-    # While the index's processes may still be at work.
-    recipes = _page_recipes(recipe_base, templates, pages)
-    clock.lap("recipes")
-    if shard_papers is None:
-        files = plain_files(config, catalog, topics, groups, pages)
-        clock.lap("feeds")
-        try:
-            files.update(index.files(groups.by_topic) if index
-                         else search_files(options.search, catalog, groups.by_topic, parent_slugs(topics),
-                                           config, caches["search"]))
-        except SearchFailed as exc:
-            return _left_as_it_was(options, diagnostics, str(exc))
-        clock.lap("search index")
-        files.update({path: data for path, data in assets.files.values()})
-    recipes.update({path: digest(data) for path, data in files.items()})
-    clock.lap("file recipes")
 
-    registry = registry_json(pins, {p.id: p.slug for p in catalog.papers})
-    side_files = {registry_path(out): registry}
-    pinned_by = pinned if options.pins_from else registry
-    new_state = BuildState(inputs=_with_pins(inputs, pinned_by),
-                           diagnostics=[list(astuple(d)) for d in diagnostics])
-    published = publish(out, state, Outputs(recipes, files, pages, prebuilt),
-                        make_environment(theme_files.templates, globals_), jobs, progress_factory, clock,
-                        side_files, list(caches.values()), new_state)
-    return BuildResult(True, Diagnostics(), written=len(published.written),
-                       unchanged=published.unchanged, removed=published.removed,
-                       written_paths=published.written)
+def _shard_manifest(options: BuildOptions, catalog: Catalog, shard: _Shard) -> bytes:
+    """What the merge of the shards reads of this one: its papers' related papers."""
+    assert options.shard is not None and shard.papers is not None  # a --shard build
+    return manifest(options.shard, shard.fingerprint,
+                    {paper.id: paper.related for paper in catalog.papers if paper.id in shard.papers})
+
+
+def _plain_files(options: BuildOptions, config: SiteConfig, catalog: Catalog, topics: list[Topic],
+                 groups: Groups, pages: list[Page], assets: Assets, index: IndexBuild | None, cache: StageCache,
+                 clock: StageClock) -> dict[str, bytes]:
+    """The files written as they are: feeds, sitemap, export, the search index, the assets."""
+    from generator.feeds import plain_files
+    from generator.search import SearchFailed, search_files
+    from generator.topics import parent_slugs
+
+    files = plain_files(config, catalog, topics, groups, pages)
+    clock.lap("feeds")
+    try:
+        files.update(index.files(groups.by_topic) if index
+                     else search_files(options.search, catalog, groups.by_topic, parent_slugs(topics),
+                                       config, cache))
+    except SearchFailed as exc:
+        raise _Stopped(_left_as_it_was(options, str(exc))) from None
+    clock.lap("search index")
+    files.update({path: data for path, data in assets.files.values()})
+    return files
 
 
 def _template_globals(options: BuildOptions, config: SiteConfig, assets: Assets,
@@ -319,21 +416,6 @@ def _with_pins(inputs: str, registry: bytes | None) -> str:
     """The input fingerprint with the pinned slugs (None: no registry yet):
     editing the registry is a change."""
     return digest(inputs, registry or b"")
-
-
-def _left_as_it_was(options: BuildOptions, diagnostics: Diagnostics, why: str) -> BuildResult:
-    return BuildResult(False, diagnostics, message=f"build failed: {why}; {options.out} is left as it was")
-
-
-def _input_failure(diagnostics: Diagnostics, options: BuildOptions) -> str:
-    errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
-    if errors and not options.keep_going:
-        return (f"build failed: {plural(errors, 'error')} in the input; {options.out} is left as it "
-                "was (use --keep-going to publish what is valid)")
-    if warnings and options.strict:
-        return (f"build failed: {plural(warnings, 'warning')} and --strict; "
-                f"{options.out} is left as it was")
-    return ""
 
 
 def _normalise_base_url(base_url: str | None, site_url: str) -> str:
