@@ -225,10 +225,11 @@ class StageCache:
     or put is written back: the cache holds what the last build's inputs need.
 
     The file is an index (where each key's value lies) and then the values'
-    bytes. A build reads the index at the start and each value when it is
-    asked for, not the whole file: the caches of 100,000 papers are 860 MB, and
-    loading them was 2.4 s of a new day there. What a build keeps unread is
-    copied from the old file into the new one, a run of values at a time."""
+    bytes. A build reads the index at the start and a value when a stage asks
+    for it, and holds none of the old values: what it reads or keeps is
+    copied from the old file into the new one at the end, a run of values at a
+    time. (Loaded whole, the caches stayed in memory to the end of the build:
+    860 MB at 100,000 papers, where a new day's peak RSS fell from 2.8 to 2.0 GB.)"""
 
     def __init__(self, out: Path, stage: str):
         self.path = cache_folder(out) / f"{out.name}.{stage}.pickle"
