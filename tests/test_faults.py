@@ -23,6 +23,7 @@ import generator.render
 import generator.search
 import generator.state
 from generator.build import BuildOptions, build
+from generator.state import StageCache
 from tests.conftest import (HEADER, ROOT, build_command, children_of, lock_holder, obey_file_modes, read_only,
                             records, run, snapshot)
 
@@ -123,6 +124,31 @@ def test_no_space_left_in_a_render_worker_keeps_the_old_site(tmp_path, monkeypat
                         result.message)
     assert snapshot(out) == before
     assert_tidy(out.parent, "site")
+
+
+def test_a_stage_cache_carries_what_a_build_read_or_kept_into_the_next_file(tmp_path):
+    out = tmp_path / "site"
+    first = StageCache(out, "topics")
+    for key, value in [("a", ["agents"]), ("b", list(range(2000))), ("c", {"x": 1}), ("d", "gone")]:
+        first.put(key, value)
+    first.path.parent.mkdir()
+    first.save(first.path)
+
+    second = StageCache(out, "topics")
+    assert second.get("c") == {"x": 1} and second.get("zz") is None
+    assert second.keep("a") and second.keep("b") and not second.keep("zz")  # kept unread
+    second.put("e", ["new"])
+    assert second.changed()
+    second.save(second.path.with_name("next"))
+    second.path.with_name("next").replace(second.path)
+
+    third = StageCache(out, "topics")
+    assert {key: third.get(key) for key in "abcde"} == {
+        "a": ["agents"], "b": list(range(2000)), "c": {"x": 1}, "d": None, "e": ["new"]}
+    assert not third.changed()  # the same entries, got again
+
+    third.path.write_bytes(third.path.read_bytes()[:-1])  # the last value cut short
+    assert StageCache(out, "topics").get("a") is None  # the whole file is not used
 
 
 def test_no_space_left_for_a_stage_cache_keeps_the_old_site_and_caches(tmp_path, monkeypatch):

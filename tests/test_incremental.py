@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from generator.build import BuildOptions, build
-from generator.state import StageCache
 from tests.conftest import ROOT, snapshot
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -129,31 +128,6 @@ def test_a_damaged_stage_cache_is_computed_again(tmp_path, real_dumps):
 class Hostile:
     def __reduce__(self):
         return os.system, (f"touch {Path(tempfile.gettempdir())}/papersite-cache-ran",)
-
-
-def test_a_stage_cache_carries_what_a_build_read_or_kept_into_the_next_file(tmp_path):
-    out = tmp_path / "site"
-    first = StageCache(out, "topics")
-    for key, value in [("a", ["agents"]), ("b", list(range(2000))), ("c", {"x": 1}), ("d", "gone")]:
-        first.put(key, value)
-    first.path.parent.mkdir()
-    first.save(first.path)
-
-    second = StageCache(out, "topics")
-    assert second.get("c") == {"x": 1} and second.get("zz") is None
-    assert second.keep("a") and second.keep("b") and not second.keep("zz")  # kept unread
-    second.put("e", ["new"])
-    assert second.changed()
-    second.save(second.path.with_name("next"))
-    second.path.with_name("next").replace(second.path)
-
-    third = StageCache(out, "topics")
-    assert {key: third.get(key) for key in "abcde"} == {
-        "a": ["agents"], "b": list(range(2000)), "c": {"x": 1}, "d": None, "e": ["new"]}
-    assert not third.changed()  # the same entries, got again
-
-    third.path.write_bytes(third.path.read_bytes()[:-1])  # the last value cut short
-    assert StageCache(out, "topics").get("a") is None  # the whole file is not used
 
 
 def test_a_stage_cache_is_written_only_when_its_entries_change(tmp_path):
