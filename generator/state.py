@@ -219,7 +219,7 @@ _COPY_RUN = 1 << 24
 
 
 class StageCache:
-    """One stage's results by content digest, read at the start of a build and
+    """One stage's results by content digest, kept from one build for the next and
     written with the build state. Values are kept pickled, so what a build does
     with a value it got cannot change the cached one. Only what this build got
     or put is written back: the cache holds what the last build's inputs need.
