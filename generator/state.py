@@ -243,7 +243,8 @@ class StageCache:
         self._start = 0
         self._file_holds_old = False
         self._owner = os.getpid()  # a forked copy keeps what it puts in memory and hands it back
-        self._unwritten = bytearray()  # put values not yet in the unnamed file
+        self._unwritten: list[bytes] = []  # put values not yet in the unnamed file
+        self._unwritten_size = 0
         self._spilled = 0  # bytes in the unnamed file
         self._in_memory = False  # once the unnamed file could not be written
         try:
@@ -330,28 +331,30 @@ class StageCache:
         if os.getpid() != self._owner or self._in_memory:  # the unnamed file is the owner's alone
             self.new[key] = data
             return
-        self.new[key] = (self._spilled + len(self._unwritten), len(data))
-        self._unwritten += data
-        if len(self._unwritten) >= _COPY_RUN:
+        self.new[key] = (self._spilled + self._unwritten_size, len(data))
+        self._unwritten.append(data)
+        self._unwritten_size += len(data)
+        if self._unwritten_size >= _COPY_RUN:
             self._write_unwritten()
 
     def _write_unwritten(self) -> None:
         if not self._unwritten:
             return
         first = self._spilled  # where the unwritten values go in the unnamed file
+        data = b"".join(self._unwritten)
+        self._unwritten, self._unwritten_size = [], 0
         try:
             if self._spill < 0:
                 self._spill = _unnamed_file(self.path.parent)
             done = 0
-            while done < len(self._unwritten):
-                done += os.pwrite(self._spill, memoryview(self._unwritten)[done:], first + done)
+            while done < len(data):
+                done += os.pwrite(self._spill, memoryview(data)[done:], first + done)
             self._spilled += done
         except OSError:  # a full disk, say: the values stay in memory, and saving says what is wrong
             self._in_memory = True
             for key, entry in self.new.items():
                 if isinstance(entry, tuple) and entry[0] >= first:
-                    self.new[key] = bytes(self._unwritten[entry[0] - first:entry[0] - first + entry[1]])
-        self._unwritten = bytearray()
+                    self.new[key] = data[entry[0] - first:entry[0] - first + entry[1]]
 
     def _bytes(self, key: str, entry: tuple[int, int] | bytes | None) -> bytes:
         if isinstance(entry, bytes):
