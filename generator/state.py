@@ -215,7 +215,8 @@ def registry_json(previous: dict[str, str], current: dict[str, str]) -> bytes:
 
 #: A stage cache file starts with this, then the index's length (8 bytes, big-endian) and the index.
 _CACHE_MAGIC = b"papersite stage cache 2\n"
-#: The most bytes of an old cache file copied into the new one in one read.
+#: The most bytes copied from one cache file into the new one in one read, and the
+#: put values gathered before they are written to the unnamed file.
 _COPY_RUN = 1 << 24
 
 
