@@ -151,27 +151,6 @@ def test_a_stage_cache_carries_what_a_build_read_or_kept_into_the_next_file(tmp_
     assert StageCache(out, "topics").get("a") is None  # the whole file is not used
 
 
-def test_a_stage_cache_holds_its_values_itself_when_its_unnamed_file_cannot_grow(tmp_path, monkeypatch):
-    """The values a build puts go to an unnamed file as they come, 16 MB at a
-    time; a full disk there keeps them in memory, and the build goes on."""
-    out = tmp_path / "site"
-    cache = StageCache(out, "search")
-    big = bytes(range(256)) * (1 << 16)  # 16 MB: written out at once
-    cache.put("a", big)
-
-    def no_space(*args) -> int:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    monkeypatch.setattr(generator.state.os, "pwrite", no_space)
-    cache.put("b", [2])
-    cache.put("c", big[::-1])  # the write that fails
-    cache.put("d", [4])
-    monkeypatch.undo()
-    cache.save(cache.path)
-    again = StageCache(out, "search")
-    assert [again.get(key) for key in "abcd"] == [big, [2], big[::-1], [4]]
-
-
 def test_no_space_left_for_a_stage_cache_keeps_the_old_site_and_caches(tmp_path, monkeypatch):
     """A stage cache is written straight into its file, so a full disk strikes in
     the middle of that write (injected: the file is there, the write fails)."""
