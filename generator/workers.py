@@ -48,11 +48,16 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
+    """Be killed when ``parent``, the build that forked this process, dies; and
+    exit now if it died before this could be asked for, or this process
+    would live on, holding the build's lock."""
     libc_name = ctypes.util.find_library("c")
     prctl = getattr(ctypes.CDLL(libc_name), "prctl", None) if libc_name else None
     if prctl is not None:  # Linux; elsewhere a killed build may leave workers behind
         prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 @contextlib.contextmanager
@@ -60,7 +65,7 @@ def worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
     """A pool of ``jobs`` workers, forked at the first task, that die with this
     process; leaving the block cancels what has not started."""
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_die_with_parent)
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
     try:
         yield pool
     except BrokenProcessPool:
@@ -84,7 +89,8 @@ class Background(Generic[T]):
         if can_fork():
             context = multiprocessing.get_context("fork")
             self._results, sender = context.Pipe(duplex=False)
-            self._process = context.Process(target=_send_result, args=(sender, function, args), daemon=True)
+            self._process = context.Process(target=_send_result, args=(sender, os.getpid(), function, args),
+                                            daemon=True)
             self._process.start()
             sender.close()  # the process holds the only other end: if it dies, result() reads the end of the pipe
             weakref.finalize(self, _stop, self._process)
@@ -104,8 +110,8 @@ class Background(Generic[T]):
         return cast(T, value)
 
 
-def _send_result(sender: Connection, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    _die_with_parent()
+def _send_result(sender: Connection, parent: int, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    _die_with_parent(parent)
     try:
         outcome = (True, function(*args))
     except Exception as exc:  # raised again in the parent
