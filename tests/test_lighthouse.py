@@ -1,7 +1,14 @@
 """Lighthouse on the real archive's site: every kind of page readers land on
 scores at least 95 in performance, accessibility, best practices and SEO (the
 goal is 100 in each: bench/RESULTS.md has the figures). The audits are
-bench/lighthouse.py's; `make test` installs Lighthouse from npm."""
+bench/lighthouse.py's; `make test` installs Lighthouse from npm.
+
+A page passes when most of up to ``RUNS`` runs score at least 95 in every
+category, as Lighthouse's documentation advises for its variance: its
+performance score simulates a 4x slower CPU from the task times it observes,
+which on a shared 2-core machine vary from run to run (the topic page's
+total blocking time went from 77 to 558 ms in three runs in a row on an
+otherwise idle machine, for 98 to 85 points)."""
 
 from __future__ import annotations
 
@@ -16,6 +23,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from lighthouse import PAGES, lighthouse  # noqa: E402
 
 MINIMUM = 95
+#: At most this many runs a page; it passes when more than half of them do.
+RUNS = 5
 
 
 @pytest.mark.parametrize("kind", PAGES)
@@ -23,8 +32,11 @@ MINIMUM = 95
 @pytest.mark.real_data
 @pytest.mark.slow
 def test_lighthouse_scores_at_least_95_in_every_category(archive_url, kind):
-    audit = lighthouse(archive_url + PAGES[kind])
-    assert min(audit.scores.values()) >= MINIMUM, audit
+    passed, failed = [], []
+    while len(passed) <= RUNS // 2 and len(failed) <= RUNS // 2:
+        audit = lighthouse(archive_url + PAGES[kind])
+        (passed if min(audit.scores.values()) >= MINIMUM else failed).append(audit)
+    assert len(passed) > RUNS // 2, failed
 
 
 def test_the_lock_file_names_no_dist_tag():
