@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import multiprocessing
 import os
 import signal
@@ -48,14 +47,25 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+def _find_prctl() -> Callable[..., int] | None:
+    """``prctl`` of the C library this process has loaded: Linux's, else None."""
+    try:
+        return getattr(ctypes.CDLL(None), "prctl", None)
+    except (OSError, TypeError):  # Windows opens no library by None
+        return None
+
+
+#: Looked up once, here: ``ctypes.util.find_library`` in each forked process
+#: ran ``ldconfig`` before the process could ask to die with its build.
+_PRCTL = _find_prctl()
+
+
 def _die_with_parent(parent: int) -> None:
     """Be killed when ``parent``, the build that forked this process, dies; and
     exit now if it died before this could be asked for, or this process
     would live on, holding the build's lock."""
-    libc_name = ctypes.util.find_library("c")
-    prctl = getattr(ctypes.CDLL(libc_name), "prctl", None) if libc_name else None
-    if prctl is not None:  # Linux; elsewhere a killed build may leave workers behind
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if _PRCTL is not None:  # Linux; elsewhere a killed build may leave workers behind
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:
         os._exit(1)
 
