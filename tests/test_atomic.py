@@ -13,6 +13,10 @@ import pytest
 
 from tests.conftest import HEADER, build_command, children_of, lock_holder, records, snapshot
 
+#: Builds started for each step of test_sigkill_at_chosen_steps_of_the_build before it
+#: gives up seeing the step: polling for it can miss it on a busy machine.
+ATTEMPTS = 5
+
 
 @pytest.mark.real_data
 @pytest.mark.slow
@@ -106,11 +110,6 @@ def test_sigkill_at_chosen_steps_of_the_build(tmp_path, real_dumps):
     assert sorted(os.listdir(tmp_path)) == [".papersite-cache", "new", "site"]
     assert [name for name in os.listdir(state) if not re.fullmatch(
         r"(new|site)\.(json|slugs\.json|lock|\w+\.pickle|spare)", name)] == []
-
-
-#: Builds started for each step of test_sigkill_at_chosen_steps_of_the_build before it
-#: gives up seeing the step: polling for it can miss it on a busy machine.
-ATTEMPTS = 5
 
 
 def process_state(pid: int) -> str | None:
