@@ -91,7 +91,11 @@ class Background(Generic[T]):
     The process inherits the call as it forks, so the arguments (a whole
     catalogue, a cache) are not pickled through a pipe; only the result is.
     A process whose result is never asked for (the build failed first) is
-    stopped when its ``Background`` is dropped: none outlives its build."""
+    stopped when its ``Background`` is dropped: none outlives its build.
+
+    The process runs at a lower CPU priority (:data:`BACKGROUND_NICENESS`):
+    where it and the build's own stages want more cores than there are, the
+    stages, which the build waits for first, go first."""
 
     def __init__(self, function: Callable[..., T], *args: Any) -> None:
         self._call: tuple[Callable[..., T], tuple[Any, ...]] = (function, args)
@@ -120,8 +124,13 @@ class Background(Generic[T]):
         return cast(T, value)
 
 
+#: How much lower a :class:`Background` process's CPU priority is than the build's.
+BACKGROUND_NICENESS = 10
+
+
 def _send_result(sender: Connection, parent: int, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
     _die_with_parent(parent)
+    os.nice(BACKGROUND_NICENESS)
     try:
         outcome = (True, function(*args))
     except Exception as exc:  # raised again in the parent

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from generator.workers import Background, WorkerDied
+from generator.workers import BACKGROUND_NICENESS, Background, WorkerDied
 
 
 def _fails() -> None:
@@ -24,6 +24,13 @@ def test_a_background_call_gives_its_result_computed_in_another_process():
     background = Background(os.getpid)
     assert background.result() not in (os.getpid(), None)
     assert multiprocessing.active_children() == []
+
+
+def test_a_background_process_yields_the_cpu_to_the_build():
+    """On a machine with fewer cores than busy processes, the build's own stages go first."""
+    ours = os.nice(0)
+    assert Background(os.nice, 0).result() == min(19, ours + BACKGROUND_NICENESS)
+    assert os.nice(0) == ours
 
 
 def test_an_error_in_the_background_is_raised_where_the_result_is_asked_for():
