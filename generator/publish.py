@@ -22,7 +22,6 @@ published site by hard links, the one step that costs a link per file.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno
 import os
 import shutil
@@ -33,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from generator.diagnostics import BuildFailed, os_problem
 from generator.files import make_dirs, write_file
+from generator.libc import c_function
 from generator.pages import Page
 from generator.render import Progress, TemplateFailed, render_pages
 from generator.state import (
@@ -239,8 +239,7 @@ def _swap_in(staging: Path, out: Path) -> None:
     if not out.exists():
         os.rename(staging, out)
         return
-    libc_name = ctypes.util.find_library("c")
-    renameat2 = getattr(ctypes.CDLL(libc_name, use_errno=True), "renameat2", None) if libc_name else None
+    renameat2 = c_function("renameat2")
     if renameat2 is not None:
         if renameat2(_AT_FDCWD, os.fsencode(staging), _AT_FDCWD, os.fsencode(out),
                      _RENAME_EXCHANGE) == 0:

@@ -12,7 +12,6 @@ would wait for the result forever.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import multiprocessing
 import os
 import signal
@@ -24,6 +23,7 @@ from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar, cast
 
 from generator.diagnostics import BuildFailed
+from generator.libc import c_function
 
 T = TypeVar("T")
 
@@ -47,17 +47,8 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _find_prctl() -> Callable[..., int] | None:
-    """``prctl`` of the C library this process has loaded: Linux's, else None."""
-    try:
-        return getattr(ctypes.CDLL(None), "prctl", None)
-    except (OSError, TypeError):  # Windows opens no library by None
-        return None
-
-
-#: Looked up once, here: ``ctypes.util.find_library`` in each forked process
-#: ran ``ldconfig`` before the process could ask to die with its build.
-_PRCTL = _find_prctl()
+#: Looked up here, once, before any process is forked.
+_PRCTL = c_function("prctl")
 
 
 def _die_with_parent(parent: int) -> None:
