@@ -18,8 +18,7 @@ from generator.config import SiteConfig
 from generator.gcpause import paused_gc
 from generator.groups import Groups
 from generator.listing import PAGE
-from generator.pages import Page, newest_first
-from generator.periods import Period, most_upvoted
+from generator.pages import Page
 from generator.topics import Topic
 
 FEED_SIZE = 50
@@ -72,8 +71,8 @@ def _feed(config: SiteConfig, title: str, feed_path: str, page_path: str, update
 
 def atom_feed(config: SiteConfig, title: str, feed_path: str, page_path: str,
               papers: list[Paper]) -> bytes:
-    """An Atom 1.0 feed of the newest papers."""
-    newest = newest_first(papers)[:FEED_SIZE]
+    """An Atom 1.0 feed of the newest of ``papers``, which come newest first."""
+    newest = papers[:FEED_SIZE]
     updated = max((_timestamp(p) for p in newest), default=_stamp(None))
     return _feed(config, title, feed_path, page_path, updated, [
         (paper.title, paper.url, _timestamp(paper), [
@@ -88,11 +87,11 @@ def _figure(paper: Paper) -> str:
     return f"{paper.upvotes} upvote{'s' if paper.upvotes != 1 else ''}"
 
 
-def period_feed(config: SiteConfig, kind: str, by_period: dict[Period, list[Paper]]) -> bytes:
+def period_feed(config: SiteConfig, kind: str, groups: Groups) -> bytes:
     """An Atom feed with one entry per period of ``kind``, newest first, each
     naming the period's most upvoted papers; an entry is dated by the last
     listing day in it, so it changes while its period is still going on."""
-    site = config.site_url
+    site, by_period = config.site_url, groups.by_period
     periods = sorted((p for p in by_period if p.kind == kind), reverse=True)[:PERIOD_FEED_SIZE]
     # A period is made of listing days, so each of its papers has one.
     updated = {p: _stamp(max(paper.listed for paper in by_period[p]))  # type: ignore[type-var]
@@ -102,7 +101,7 @@ def period_feed(config: SiteConfig, kind: str, by_period: dict[Period, list[Pape
         items = "".join(
             f'<li><a href={quoteattr(site + paper.url.lstrip("/"))}>{escape(paper.title)}</a>'
             f" ({_figure(paper)})</li>"
-            for paper in most_upvoted(by_period[period])[:PERIOD_FEED_TOP])
+            for paper in groups.most_upvoted(by_period[period])[:PERIOD_FEED_TOP])
         entries.append((period.title, period.url, updated[period],
                         [f'    <content type="html">{escape(f"<ol>{items}</ol>")}</content>']))
     return _feed(config, f"{config.title}: {PERIOD_FEED_TITLES[kind]}", urls.PERIOD_FEEDS[kind], urls.TOP,
@@ -174,16 +173,17 @@ def plain_files(config: SiteConfig, catalog: Catalog, topics: list[Topic],
                 groups: Groups, pages: list[Page]) -> dict[str, bytes]:
     """Every non-HTML output: path inside the site -> bytes."""
     files = {
-        urls.to_path(urls.FEED): atom_feed(config, config.title, urls.FEED, urls.HOME, catalog.papers),
+        urls.to_path(urls.FEED): atom_feed(config, config.title, urls.FEED, urls.HOME,
+                                           groups.newest_first(catalog.papers)),
         urls.to_path(urls.ROBOTS): robots(config),
         **sitemaps(config, pages),
         **export_files(config, catalog, {page.reads.record["id"]: page.reads.record
                                          for page in pages if page.reads}),
     }
     for kind, feed in urls.PERIOD_FEEDS.items():
-        files[urls.to_path(feed)] = period_feed(config, kind, groups.by_period)
+        files[urls.to_path(feed)] = period_feed(config, kind, groups)
     for topic in topics:
         feed = urls.topic_feed(topic.slug)
         files[urls.to_path(feed)] = atom_feed(config, f"{config.title}: {topic.name}", feed,
-                                              urls.topic(topic.slug), groups.by_topic[topic.slug])
+                                              urls.topic(topic.slug), groups.newest_first(groups.by_topic[topic.slug]))
     return files

@@ -39,7 +39,7 @@ from generator.gcpause import paused_gc
 from generator.groups import Groups
 from generator.listing import Listing
 from generator.markdown import PAGE_MD, MarkdownPage
-from generator.periods import ALL_TIME, KINDS, Period, most_upvoted, periods_of
+from generator.periods import ALL_TIME, KINDS, Period, periods_of
 from generator.statistics import per_year, rising_topics, spark_counts, spark_span
 from generator.topics import Topic, topic_tree
 
@@ -86,16 +86,6 @@ class PaperReads:
 
 def _date(value: datetime.date | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def newest_first(papers: list[Paper]) -> list[Paper]:
-    """Papers by :attr:`Paper.date` (published, else first listed), newest first,
-    then the undated ones; ties by title then id."""
-    return sorted(
-        papers,
-        key=lambda p: (p.date is None, -(p.date.toordinal() if p.date else 0),
-                       p.title.casefold(), p.id),
-    )
 
 
 def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
@@ -185,7 +175,7 @@ def plan_pages(
     listing_names = listing_titles(catalog.listings)
     summaries = {paper.id: summary(paper) for paper in catalog.papers}
     neighbours = _listing_neighbours(catalog, listing_names, summaries)
-    members, by_period = groups.by_topic, groups.by_period
+    members = groups.by_topic
 
     for paper in catalog.papers:
         reads = PaperReads(paper.to_json(), paper.upvotes_kind, _date(paper.listed),
@@ -209,7 +199,7 @@ def plan_pages(
     children_of = {topic.slug: children for topic, children in tree}
     for topic in topics:
         base = urls.topic(topic.slug)
-        ordered = [summaries[p.id] for p in newest_first(members[topic.slug])]
+        ordered = [summaries[p.id] for p in groups.newest_first(members[topic.slug])]
         parent = topic_by_slug[topic.parent] if topic.parent else None
         description_html = PAGE_MD.render(topic.description)
         for url, items, pager in paginate(base, ordered):
@@ -236,7 +226,7 @@ def plan_pages(
     pages.append(Page(urls.ORGS, "orgs.html", org_index))
     for handle, papers in orgs:
         base = urls.org(handle)
-        ordered = [summaries[p.id] for p in newest_first(papers)]
+        ordered = [summaries[p.id] for p in groups.newest_first(papers)]
         org: OrgInfo = {"handle": handle, "name": papers[-1].organization.name,  # type: ignore[union-attr]
                "count": len(ordered),
                "url": base, "hf_url": f"https://huggingface.co/{quote(handle)}"}
@@ -244,10 +234,10 @@ def plan_pages(
             org_page: OrgContext = {"org": org, "papers": items, "pager": pager, "facets": facets(items)}
             pages.append(Page(url, "org.html", org_page))
 
-    pages.extend(_archive_pages(catalog.papers, summaries, by_period))
+    pages.extend(_archive_pages(catalog.papers, summaries, groups))
     pages.extend(_listing_pages(catalog, listing_names, summaries))
-    pages.extend(_period_pages(by_period, summaries))
-    pages.append(_home_page(catalog, topics, members, by_period, summaries))
+    pages.extend(_period_pages(groups, summaries))
+    pages.append(_home_page(catalog, topics, groups, summaries))
     for page in markdown_pages:
         text: MarkdownPageContext = {"title": page.title, "body_html": page.html}
         pages.append(Page(urls.markdown_page(page.slug), "page.html", text))
@@ -406,8 +396,8 @@ def neighbour_links(urls_and_titles: list[tuple[str, str]]) -> list[Neighbours]:
     return links
 
 
-def _archive_pages(papers: list[Paper], summaries: dict[str, PaperSummary],
-                   by_period: dict[Period, list[Paper]]) -> list[Page]:
+def _archive_pages(papers: list[Paper], summaries: dict[str, PaperSummary], groups: Groups) -> list[Page]:
+    by_period = groups.by_period
     by_month: dict[tuple[int, int], list[Paper]] = defaultdict(list)
     undated: list[Paper] = []
     for paper in papers:
@@ -432,7 +422,7 @@ def _archive_pages(papers: list[Paper], summaries: dict[str, PaperSummary],
     around = neighbour_links([(urls.archive_month(y, m), month_year(y, m)) for y, m in month_keys])
     for (year, month), links in zip(month_keys, around):
         base = urls.archive_month(year, month)
-        ordered = [summaries[p.id] for p in newest_first(by_month[(year, month)])]
+        ordered = [summaries[p.id] for p in groups.newest_first(by_month[(year, month)])]
         top = Period("month", f"{year}-{month:02d}")  # a page only if papers were listed that month
         for url, items, pager in paginate(base, ordered):
             month_page: ArchiveMonthContext = {
@@ -441,7 +431,7 @@ def _archive_pages(papers: list[Paper], summaries: dict[str, PaperSummary],
                 "top": top.url if top in by_period else None}
             pages.append(Page(url, "archive_month.html", month_page))
     if undated:
-        ordered = [summaries[p.id] for p in newest_first(undated)]
+        ordered = [summaries[p.id] for p in groups.newest_first(undated)]
         for url, items, pager in paginate(urls.ARCHIVE_UNDATED, ordered):
             undated_page: ArchiveUndatedContext = {
                 "count": len(ordered), "papers": items, "pager": pager, "facets": facets(items)}
@@ -485,10 +475,11 @@ def _listing_pages(catalog: Catalog, titles: dict[str, str], summaries: dict[str
     return pages
 
 
-def _period_pages(by_period: dict[Period, list[Paper]], summaries: dict[str, PaperSummary]) -> list[Page]:
+def _period_pages(groups: Groups, summaries: dict[str, PaperSummary]) -> list[Page]:
     """``/top/``, ``/top/YYYY/``, ``/top/YYYY-MM/``, ``/top/YYYY-Www/``: each period's
     most upvoted papers, linked to the periods before and after it of the same
     kind, to the period it is part of and to the periods it holds."""
+    by_period = groups.by_period
     children: dict[Period, list[Period]] = defaultdict(list)
     for period in by_period:
         parent = period.parent()
@@ -500,7 +491,7 @@ def _period_pages(by_period: dict[Period, list[Paper]], summaries: dict[str, Pap
         around = neighbour_links([(p.url, p.title) for p in ordered])
         for period, links in zip(ordered, around):
             papers = by_period[period]
-            top = [summaries[p.id] for p in most_upvoted(papers)[:PERIOD_TOP]]
+            top = [summaries[p.id] for p in groups.most_upvoted(papers)[:PERIOD_TOP]]
             days = period.days()
             trail: list[Link] = []
             parent = period.parent()
@@ -521,8 +512,9 @@ def _period_pages(by_period: dict[Period, list[Paper]], summaries: dict[str, Pap
     return pages
 
 
-def _home_page(catalog: Catalog, topics: list[Topic], members: dict[str, list[Paper]],
-               by_period: dict[Period, list[Paper]], summaries: dict[str, PaperSummary]) -> Page:
+def _home_page(catalog: Catalog, topics: list[Topic], groups: Groups,
+               summaries: dict[str, PaperSummary]) -> Page:
+    members, by_period = groups.by_topic, groups.by_period
     latest: LatestListing | None = None
     dated = [l for l in catalog.listings if l.date] or catalog.listings
     if dated:
@@ -543,7 +535,7 @@ def _home_page(catalog: Catalog, topics: list[Topic], members: dict[str, list[Pa
             years[paper.date.year] += 1
     home: HomeContext = {
         "latest": latest,
-        "top": [summaries[p.id] for p in most_upvoted(by_period.get(week, []))[:HOME_TOP]],
+        "top": [summaries[p.id] for p in groups.most_upvoted(by_period.get(week, []))[:HOME_TOP]],
         "top_period": {"url": week.url, "title": week.title, "kind": week.kind},
         "periods": [{"url": p.url, "title": p.title, "kind": p.kind} for p in current],
         "topics": [{"name": t.name, "url": urls.topic(t.slug), "count": len(members[t.slug])}

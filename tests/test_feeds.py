@@ -30,7 +30,8 @@ def catalog_of(dumps, count: int):
 def test_a_feed_holds_the_newest_papers_escaped_with_absolute_links(dumps, monkeypatch):
     monkeypatch.setattr(feeds, "FEED_SIZE", 3)
     catalog = catalog_of(dumps, 5)
-    feed = ET.fromstring(feeds.atom_feed(CONFIG, CONFIG.title, "/feed.xml", "/", catalog.papers))
+    newest = group_papers(catalog, []).newest_first(catalog.papers)
+    feed = ET.fromstring(feeds.atom_feed(CONFIG, CONFIG.title, "/feed.xml", "/", newest))
     assert feed.findtext(f"{ATOM}title") == "Our <papers>"
     assert [link.get("href") for link in feed.findall(f"{ATOM}link")] == [
         "https://x.org/sub/feed.xml", "https://x.org/sub/"]
