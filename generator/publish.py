@@ -98,11 +98,11 @@ def publish(out: Path, state: BuildState, outputs: Outputs, env: jinja2.Environm
         unknown.parent.mkdir(parents=True, exist_ok=True)
         unknown.touch()
         spare.mkdir(exist_ok=True)
-        result = _update_spare(out, spare, live, in_spare, outputs, env, jobs, progress_factory, clock)
-        records: dict[str, Record] = {}
+        result, records = _update_spare(out, spare, live, in_spare, outputs, env, jobs, progress_factory, clock)
         for path, recipe in outputs.recipes.items():
-            stat = os.stat(f"{spare}/{path}")
-            records[path] = [recipe, stat.st_size, stat.st_mtime_ns]
+            if path not in records:  # a file this build put in the spare
+                stat = os.stat(f"{spare}/{path}")
+                records[path] = [recipe, stat.st_size, stat.st_mtime_ns]
         # After the swap the spare is the site published until now: where it differs.
         new_state.outputs = records
         new_state.spare = None if first else {
@@ -157,17 +157,19 @@ def _tmp(path: Path) -> Path:
 
 def _update_spare(out: Path, spare: Path, live: dict[str, Record], in_spare: dict[str, Record | None],
                   outputs: Outputs, env: jinja2.Environment, jobs: int,
-                  progress_factory: ProgressFactory | None, clock: StageClock) -> Published:
-    """Make ``spare`` hold ``outputs``: keep, link, write, render, remove."""
-    kept = 0
+                  progress_factory: ProgressFactory | None, clock: StageClock) -> tuple[Published, dict[str, Record]]:
+    """Make ``spare`` hold ``outputs``: keep, link, write, render, remove; and
+    the records of the files kept as they were, which need no new look."""
+    kept: dict[str, Record] = {}
     linked: list[tuple[str, str]] = []
     from_shards: list[tuple[str, str]] = []
     render: list[Page] = []
     write: dict[str, bytes] = {}
     pages = {page.path: page for page in outputs.pages}
     for path, recipe in outputs.recipes.items():
-        if still_valid(spare, path, recipe, in_spare):
-            kept += 1
+        previous = in_spare.get(path)
+        if previous is not None and still_valid(spare, path, recipe, in_spare):
+            kept[path] = previous
         elif still_valid(out, path, recipe, live):
             linked.append((f"{out}/{path}", path))
         elif path in outputs.prebuilt:
@@ -194,8 +196,8 @@ def _update_spare(out: Path, spare: Path, live: dict[str, Record], in_spare: dic
     render_pages(env, render, spare, jobs, progress)
     clock.lap("render")
     written = sorted([page.path for page in render] + list(write) + [path for _, path in from_shards])
-    return Published(written=written, unchanged=kept + len(linked),
-                     removed=len(live.keys() - outputs.recipes.keys()))
+    return Published(written=written, unchanged=len(kept) + len(linked),
+                     removed=len(live.keys() - outputs.recipes.keys())), kept
 
 
 def _remove(root: Path, path: str) -> None:
