@@ -39,7 +39,7 @@ out = Path(tempfile.mkdtemp()) / "site"
 cache = StageCache(out, "search")
 start = time.perf_counter(); search.term_files(catalog, cache); cold = time.perf_counter() - start
 cache.path.parent.mkdir(parents=True)
-cache.save(cache.path)
+cache.save()
 size = cache.path.stat().st_size
 warm_cache = StageCache(out, "search")
 start = time.perf_counter(); search.term_files(catalog, warm_cache); warm = time.perf_counter() - start

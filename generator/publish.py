@@ -36,7 +36,7 @@ from generator.libc import c_function
 from generator.pages import Page
 from generator.render import Progress, TemplateFailed, render_pages
 from generator.state import (
-    BuildState, Record, StageCache, cache_folder, save_state, state_path, still_valid,
+    BuildState, Record, StageCache, cache_folder, save_state, state_path, still_valid, tmp_beside,
 )
 from generator.workers import WorkerDied
 
@@ -112,7 +112,7 @@ def publish(out: Path, state: BuildState, outputs: Outputs, env: jinja2.Environm
         _swap_in(spare, out)
     except (OSError, TemplateFailed, WorkerDied) as exc:
         # The published site is as it was; what this build half made goes.
-        for leftover in [state_tmp, *map(_tmp, [*side_files, *(cache.path for cache in caches)])]:
+        for leftover in [state_tmp, *map(tmp_beside, side_files)]:
             leftover.unlink(missing_ok=True)
         shutil.rmtree(spare, ignore_errors=True)
         unknown.unlink(missing_ok=True)
@@ -143,16 +143,10 @@ def _write_side_files(side_files: dict[Path, bytes], caches: list[StageCache], n
                 continue
         except OSError:
             pass
-        write_file(_tmp(path), data)
-        os.replace(_tmp(path), path)
+        write_file(tmp_beside(path), data)
+        os.replace(tmp_beside(path), path)
     for cache in caches:
-        if cache.changed():
-            cache.save(_tmp(cache.path))
-            os.replace(_tmp(cache.path), cache.path)
-
-
-def _tmp(path: Path) -> Path:
-    return path.with_name(path.name + ".tmp")
+        cache.save()
 
 
 def _update_spare(out: Path, spare: Path, live: dict[str, Record], in_spare: dict[str, Record | None],

@@ -13,7 +13,7 @@ losing them costs different things:
   last build, and how the spare copy of the site differs from the published one
   (see :mod:`generator.publish`). It is a cache: whatever is malformed in it is
   dropped, and the files it no longer vouches for are made again.
-* ``<out>.<stage>.pickle``, the **stage caches**: what the expensive stages
+* ``<out>.<stage>.pickle`` and ``.index``, the **stage caches**: what the expensive stages
   computed, keyed by a digest of what they computed it from (the bytes of a
   listing, the text of a paper and the taxonomy, ...), never by time, so a fresh
   checkout with new modification times reuses them. Also droppable: a cache that
@@ -24,6 +24,7 @@ A lock file (``<out>.lock``) keeps two builds of one folder from interleaving.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import functools
@@ -33,7 +34,7 @@ import json
 import os
 import pickle
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, is_dataclass
 from pathlib import Path
 from stat import S_ISDIR
@@ -212,9 +213,12 @@ def registry_json(previous: dict[str, str], current: dict[str, str]) -> bytes:
 
 # The stage caches.
 
-#: A stage cache file starts with this, then the index's length (8 bytes, big-endian) and the index.
-_CACHE_MAGIC = b"papersite stage cache 2\n"
-#: The most bytes of an old cache file copied into the new one in one read.
+#: A stage cache's values file starts with this and its generation (:data:`_TOKEN_BYTES` random bytes).
+_VALUES_MAGIC = b"papersite stage cache values 3\n"
+#: A stage cache's index file starts with this, then the pickled index.
+_INDEX_MAGIC = b"papersite stage cache index 3\n"
+_TOKEN_BYTES = 16
+#: The most bytes of an old values file copied into a new one in one read.
 _COPY_RUN = 1 << 24
 
 
@@ -222,30 +226,38 @@ class StageCache:
     """One stage's results by content digest, kept from one build for the next and
     written with the build state. Values are kept pickled, so what a build does
     with a value it got cannot change the cached one. Only what this build got
-    or put is written back: the cache holds what the last build's inputs need.
+    or put is kept for the next: the cache holds what the last build's inputs need.
 
-    The file is an index (where each key's value lies) and then the values'
-    bytes. A build reads the index at the start and a value when a stage asks
-    for it, and holds none of the old values: what it reads or keeps is
-    copied from the old file into the new one at the end, a run of values at a
-    time. (Loaded whole, the caches stayed in memory to the end of the build:
-    860 MB at 100,000 papers, where a new day's peak RSS fell from 2.8 to 2.0 GB.)"""
+    A cache is two files: ``<out>.<stage>.pickle``, the values one after
+    another, and ``<out>.<stage>.index``, where each key's value lies. A build
+    reads the index at the start and a value when a stage asks for it, and
+    holds none of the old values. (Loaded whole, the caches stayed in memory to
+    the end of the build: 860 MB at 100,000 papers.)
+
+    A new day adds a few values and drops almost none, so :meth:`save` appends
+    the new values to the values file and replaces the index, instead of
+    copying hundreds of megabytes into a new file every day. The index names
+    the values file's generation (random bytes at its start): only when the
+    values no longer needed outweigh the values kept (so a file is at most
+    about twice what it holds) is the file written anew, under a new generation. A build killed at any moment leaves an index
+    that matches its values file, or one that does not match and is dropped;
+    never an index that points at the wrong bytes."""
 
     def __init__(self, out: Path, stage: str):
         self.path = cache_folder(out) / f"{out.name}.{stage}.pickle"
+        self.index_path = self.path.with_suffix(".index")
         self._fd = -1
-        #: key -> (offset, length) of its value in the old file, counted from ``_start``
+        #: key -> (offset, length) of its value in the values file
         self.old: dict[str, tuple[int, int]] = {}
         #: what this build got (None: the old file's bytes) or put (the new bytes), by key
         self.new: dict[str, bytes | None] = {}
-        self._start = 0
-        self._file_holds_old = False
+        self._token = b""
+        self._end = 0  # where the values the index knows end
         try:
             self._fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
-            self.old, self._start = _cache_index(self._fd)
-            self._file_holds_old = True
+            self._token, self._end, self.old = _cache_index(self.index_path, self._fd)
         except Exception:  # noqa: BLE001 - damage of any kind means: compute again
-            self.old = {}
+            self.old, self._token = {}, b""
 
     def __del__(self) -> None:
         if self._fd >= 0:
@@ -279,49 +291,92 @@ class StageCache:
         """The key of a value made from ``parts`` (its inputs' text or bytes)."""
         return digest(*parts)
 
-    def changed(self) -> bool:
-        """Whether this build's entries differ from what the cache file holds."""
-        return (not self._file_holds_old or self.new.keys() != self.old.keys()
-                or any(data is not None and data != self._old_bytes(*self.old[key])
-                       for key, data in self.new.items()))
+    def _added(self) -> dict[str, bytes]:
+        """What this build put that the values file does not hold already."""
+        return {key: data for key, data in self.new.items() if data is not None
+                and not (key in self.old and data == self._old_bytes(*self.old[key]))}
 
-    def save(self, path: Path) -> None:
-        """Write the entries this build got or put to ``path``, a new file,
-        without a second copy of them in memory."""
-        index, offset = {}, 0
-        for key, data in self.new.items():
-            length = self.old[key][1] if data is None else len(data)
-            index[key] = (offset, length)
-            offset += length
-        header = pickle.dumps((code_digest(), index), protocol=pickle.HIGHEST_PROTOCOL)
-        path.unlink(missing_ok=True)
+    def changed(self) -> bool:
+        """Whether this build's entries differ from what the cache's files hold."""
+        return not self._token or self.new.keys() != self.old.keys() or bool(self._added())
+
+    def save(self) -> None:
+        """Write what this build got or put for the next, if it changed: the new
+        values appended and a new index, or both files anew; a problem (a full
+        disk) leaves the files as they were."""
+        if not self.changed():
+            return
+        added = self._added()
+        kept = {key: self.old[key] for key in self.new if key not in added}
+        kept_bytes = sum(length for _, length in kept.values())
+        unneeded = self._end - len(_VALUES_MAGIC) - _TOKEN_BYTES - kept_bytes
+        if self._token and unneeded <= kept_bytes:
+            self._append(kept, added)
+        else:
+            self._rewrite(kept, added)
+
+    def _append(self, kept: dict[str, tuple[int, int]], added: dict[str, bytes]) -> None:
+        index, offset = dict(kept), self._end
+        for key, data in added.items():
+            index[key] = (offset, len(data))
+            offset += len(data)
         try:
-            with open(path, "xb") as file:
-                file.write(_CACHE_MAGIC + len(header).to_bytes(8, "big") + header)
-                for data in self._values():
+            with open(self.path, "r+b") as file:
+                file.truncate(self._end)  # what a killed build appended goes
+                file.seek(self._end)
+                for data in added.values():
                     file.write(data)
-        except OSError as exc:  # a full disk fails a write, not the open: name the file
-            exc.filename = exc.filename or str(path)
+            self._write_index(self._token, offset, index)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.truncate(self.path, self._end)
+            exc.filename = exc.filename or str(self.path)
             raise
 
-    def _values(self) -> Iterator[bytes]:
-        """The new entries' bytes in order; those of the old file read a run at a time."""
-        start = end = 0  # the run of the old file's bytes to copy next
-        for key, data in self.new.items():
-            offset, length = self.old[key] if data is None else (0, 0)
-            if data is not None or offset != end or end - start >= _COPY_RUN:
+    def _rewrite(self, kept: dict[str, tuple[int, int]], added: dict[str, bytes]) -> None:
+        token = os.urandom(_TOKEN_BYTES)
+        index, offset = {}, len(_VALUES_MAGIC) + _TOKEN_BYTES
+        runs = sorted(kept.items(), key=lambda item: item[1][0])  # the old file read in order
+        for key, (_, length) in runs:
+            index[key] = (offset, length)
+            offset += length
+        for key, data in added.items():
+            index[key] = (offset, len(data))
+            offset += len(data)
+        values_tmp = tmp_beside(self.path)
+        try:
+            _write_new(values_tmp, [_VALUES_MAGIC + token,
+                                    *self._runs([place for _, place in runs]), *added.values()])
+            os.replace(values_tmp, self.path)  # the old index no longer matches: dropped if killed here
+            self._write_index(token, offset, index)
+        except OSError:
+            values_tmp.unlink(missing_ok=True)
+            raise
+
+    def _write_index(self, token: bytes, end: int, index: dict[str, tuple[int, int]]) -> None:
+        index_tmp = tmp_beside(self.index_path)
+        try:
+            _write_new(index_tmp, [_INDEX_MAGIC + pickle.dumps((code_digest(), token, end, index),
+                                                               protocol=pickle.HIGHEST_PROTOCOL)])
+        except OSError:
+            index_tmp.unlink(missing_ok=True)
+            raise
+        os.replace(index_tmp, self.index_path)
+
+    def _runs(self, places: list[tuple[int, int]]) -> Iterator[bytes]:
+        """The bytes of the old values at ``places`` (in file order), read a run at a time."""
+        start = end = 0
+        for offset, length in places:
+            if offset != end or end - start >= _COPY_RUN:
                 if end > start:
                     yield self._old_bytes(start, end - start)
-                start = end = offset
-            if data is None:
-                end = offset + length
-            else:
-                yield data
+                start = offset
+            end = offset + length
         if end > start:
             yield self._old_bytes(start, end - start)
 
     def _old_bytes(self, offset: int, length: int) -> bytes:
-        data = os.pread(self._fd, length, self._start + offset)
+        data = os.pread(self._fd, length, offset)
         if len(data) != length:
             raise OSError(errno.EIO, "the cache file was cut short during the build", str(self.path))
         return data
@@ -339,21 +394,37 @@ class StageCache:
         self.new.update(added)
 
 
-def _cache_index(fd: int) -> tuple[dict[str, tuple[int, int]], int]:
-    """A stage cache file's index, and where its values start; ValueError
-    when it is not a whole cache file of this papersite."""
-    head = os.pread(fd, len(_CACHE_MAGIC) + 8, 0)
-    size = os.fstat(fd).st_size
-    length = int.from_bytes(head[len(_CACHE_MAGIC):], "big")
-    if head[:len(_CACHE_MAGIC)] != _CACHE_MAGIC or len(head) + length > size:
-        raise ValueError("not a stage cache")
+def tmp_beside(path: Path) -> Path:
+    """Where a new version of ``path`` is written before it replaces it."""
+    return path.with_name(path.name + ".tmp")
+
+
+def _write_new(path: Path, chunks: Iterable[bytes]) -> None:
+    """``chunks`` into the new file ``path`` (a leftover of a killed build replaced)."""
+    path.unlink(missing_ok=True)
+    try:
+        with open(path, "xb") as file:
+            for chunk in chunks:
+                file.write(chunk)
+    except OSError as exc:  # a full disk fails a write, not the open: name the file
+        exc.filename = exc.filename or str(path)
+        raise
+
+
+def _cache_index(index_path: Path, fd: int) -> tuple[bytes, int, dict[str, tuple[int, int]]]:
+    """A stage cache's generation, the end of its values and its index; ValueError
+    when the index is not this papersite's or does not match the values file ``fd``."""
+    raw = index_path.read_bytes()
+    if not raw.startswith(_INDEX_MAGIC):
+        raise ValueError("not a stage cache index")
     # Strings, numbers, tuples and a dict only: no object of a named class is made from it.
-    code, index = _CacheUnpickler(io.BytesIO(os.pread(fd, length, len(head)))).load()
-    start = len(head) + length
-    if code != code_digest() or not isinstance(index, dict) or \
-            max((offset + count for offset, count in index.values()), default=0) > size - start:
-        raise ValueError("not this papersite's stage cache, or cut short")
-    return index, start
+    code, token, end, index = _CacheUnpickler(io.BytesIO(raw[len(_INDEX_MAGIC):])).load()
+    head = os.pread(fd, len(_VALUES_MAGIC) + _TOKEN_BYTES, 0)
+    if code != code_digest() or head != _VALUES_MAGIC + token or not isinstance(index, dict) \
+            or not isinstance(end, int) or end > os.fstat(fd).st_size \
+            or max((offset + length for offset, length in index.values()), default=0) > end:
+        raise ValueError("not this papersite's stage cache, or not its values file")
+    return token, end, index
 
 
 @functools.cache

@@ -109,7 +109,7 @@ def test_sigkill_at_chosen_steps_of_the_build(tmp_path, real_dumps):
     assert snapshot(out) == new
     assert sorted(os.listdir(tmp_path)) == [".papersite-cache", "new", "site"]
     assert [name for name in os.listdir(state) if not re.fullmatch(
-        r"(new|site)\.(json|slugs\.json|lock|\w+\.pickle|spare)", name)] == []
+        r"(new|site)\.(json|slugs\.json|lock|\w+\.pickle|\w+\.index|spare)", name)] == []
 
 
 def process_state(pid: int) -> str | None:

@@ -39,7 +39,7 @@ def assert_tidy(folder: Path, *names: str) -> None:
     for name in names:
         assert {f"{name}.json", f"{name}.slugs.json", f"{name}.lock"} <= set(found)
     kinds = "|".join(re.escape(name) for name in names)
-    assert [f for f in found if not re.fullmatch(rf"({kinds})\.(json|slugs\.json|lock|\w+\.pickle|spare)", f)] == []
+    assert [f for f in found if not re.fullmatch(rf"({kinds})\.(json|slugs\.json|lock|\w+\.pickle|\w+\.index|spare)", f)] == []
 
 
 @pytest.mark.parametrize("step", ["staging", "state"])
@@ -132,23 +132,70 @@ def test_a_stage_cache_carries_what_a_build_read_or_kept_into_the_next_file(tmp_
     for key, value in [("a", ["agents"]), ("b", list(range(2000))), ("c", {"x": 1}), ("d", "gone")]:
         first.put(key, value)
     first.path.parent.mkdir()
-    first.save(first.path)
+    first.save()
 
     second = StageCache(out, "topics")
     assert second.get("c") == {"x": 1} and second.get("zz") is None
     assert second.keep("a") and second.keep("b") and not second.keep("zz")  # kept unread
     second.put("e", ["new"])
     assert second.changed()
-    second.save(second.path.with_name("next"))
-    second.path.with_name("next").replace(second.path)
+    values = first.path.stat()
+    second.save()
+    # "d" is no longer needed, but it is small beside what is kept: "e" is appended to the same file.
+    assert first.path.stat().st_ino == values.st_ino and first.path.stat().st_size > values.st_size
 
     third = StageCache(out, "topics")
     assert {key: third.get(key) for key in "abcde"} == {
         "a": ["agents"], "b": list(range(2000)), "c": {"x": 1}, "d": None, "e": ["new"]}
     assert not third.changed()  # the same entries, got again
+    third.save()
+    assert first.path.stat().st_size == StageCache(out, "topics").path.stat().st_size
 
-    third.path.write_bytes(third.path.read_bytes()[:-1])  # the last value cut short
+    # Once what is no longer needed outweighs what is kept, the values are written anew, without it.
+    fourth = StageCache(out, "topics")
+    fourth.put("a", ["agents"])  # the same bytes again: kept where they are
+    assert fourth.changed()  # "b", "c" and "e" are no longer needed
+    fourth.save()
+    assert first.path.stat().st_ino != values.st_ino and first.path.stat().st_size < values.st_size
+    fifth = StageCache(out, "topics")
+    assert fifth.get("a") == ["agents"] and fifth.get("b") is None
+
+    fifth.path.write_bytes(fifth.path.read_bytes()[:-1])  # the last value cut short
     assert StageCache(out, "topics").get("a") is None  # the whole file is not used
+
+
+def test_a_stage_cache_index_that_does_not_match_its_values_is_not_used(tmp_path):
+    out = tmp_path / "site"
+    first = StageCache(out, "topics")
+    first.put("a", list(range(2000)))
+    first.path.parent.mkdir()
+    first.save()
+    old_index = first.index_path.read_bytes()
+    second = StageCache(out, "topics")
+    second.put("b", ["other"])  # the large "a" no longer needed: written anew, a new generation
+    second.save()
+    assert StageCache(out, "topics").get("b") == ["other"]
+    # A build killed between replacing the values and the index left the old index:
+    first.index_path.write_bytes(old_index)
+    third = StageCache(out, "topics")
+    assert third.get("a") is None and third.get("b") is None and third.changed()
+
+
+def test_a_build_killed_while_appending_to_a_stage_cache_leaves_what_the_index_knows(tmp_path):
+    out = tmp_path / "site"
+    first = StageCache(out, "topics")
+    first.put("a", ["agents"])
+    first.path.parent.mkdir()
+    first.save()
+    with open(first.path, "ab") as values:  # appended, then killed before the new index
+        values.write(b"half a value")
+    second = StageCache(out, "topics")
+    assert second.get("a") == ["agents"]
+    second.put("b", ["new"])
+    second.save()  # appends where the index's values end
+    third = StageCache(out, "topics")
+    assert third.get("a") == ["agents"] and third.get("b") == ["new"]
+    assert b"half a value" not in third.path.read_bytes()
 
 
 def test_no_space_left_for_a_stage_cache_keeps_the_old_site_and_caches(tmp_path, monkeypatch):
@@ -162,6 +209,7 @@ def test_no_space_left_for_a_stage_cache_keeps_the_old_site_and_caches(tmp_path,
     assert build(options).ok
     before, state = snapshot(out), records(out.parent / ".papersite-cache")
     caches = {path.name: path.read_bytes() for path in (out.parent / ".papersite-cache").glob("*.pickle")}
+    indexes = {path.name: path.read_bytes() for path in (out.parent / ".papersite-cache").glob("*.index")}
     (dumps / "day.txt").write_text(HEADER + "Dec 11\n\nA paper\n\nIts new abstract.\n\n  • 2 authors\n·\nDec 1, 2024\n\n")
 
     class FullDisk(io.FileIO):
@@ -169,14 +217,14 @@ def test_no_space_left_for_a_stage_cache_keeps_the_old_site_and_caches(tmp_path,
             super().write(bytes(data)[:10])
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # as os.write says it: no file name
 
-    def open_on_a_full_disk(path, mode="r", *args, **kwargs):  # a cache file is made with "xb"
-        return FullDisk(path, mode) if mode == "xb" else open(path, mode, *args, **kwargs)
+    def open_on_a_full_disk(path, mode="r", *args, **kwargs):  # a cache file is made or added to
+        return FullDisk(path, mode) if mode in ("xb", "r+b") else open(path, mode, *args, **kwargs)
 
     monkeypatch.setattr(generator.state, "open", open_on_a_full_disk, raising=False)
     result = build(options)
     monkeypatch.undo()
     assert not result.ok
-    cache = r"/\.papersite-cache/site\.\w+\.pickle\.tmp"
+    cache = r"/\.papersite-cache/site\.\w+\.pickle(\.tmp)?"
     assert re.fullmatch(FAILED_RE.format(problem="No space left on device",
                                          path=re.escape(str(out.parent)) + cache,
                                          out=re.escape(str(out))).removeprefix("papersite: "),
@@ -184,6 +232,7 @@ def test_no_space_left_for_a_stage_cache_keeps_the_old_site_and_caches(tmp_path,
     assert snapshot(out) == before
     assert records(out.parent / ".papersite-cache") == state
     assert {path.name: path.read_bytes() for path in (out.parent / ".papersite-cache").glob("*.pickle")} == caches
+    assert {path.name: path.read_bytes() for path in (out.parent / ".papersite-cache").glob("*.index")} == indexes
     assert_tidy(out.parent, "site")
     assert build(options).ok
 

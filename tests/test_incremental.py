@@ -112,6 +112,9 @@ def test_a_damaged_stage_cache_is_computed_again(tmp_path, real_dumps):
     assert caches
     caches[0].write_bytes(caches[0].read_bytes()[:100])  # cut short
     caches[1].write_bytes(pickle.dumps(Hostile()))  # a cache that would run code
+    index = caches[2].with_suffix(".index")
+    magic = index.read_bytes().split(b"\n")[0] + b"\n"
+    index.write_bytes(magic + pickle.dumps(Hostile()))  # an index that would run code
     marker = Path(tempfile.gettempdir()) / "papersite-cache-ran"
     marker.unlink(missing_ok=True)
     (real_dumps_copy := tmp_path / "dumps").mkdir()
@@ -137,24 +140,30 @@ def test_a_stage_cache_is_written_only_when_its_entries_change(tmp_path):
     assert build(options).ok
     folder = tmp_path / "site" / ".papersite-cache"
 
-    def files() -> dict[str, int]:
-        return {path.name: path.stat().st_ino for path in folder.glob("site.*.pickle")}
+    def files() -> dict[str, tuple[int, int]]:
+        return {path.name: (path.stat().st_ino, path.stat().st_size)
+                for path in [*folder.glob("site.*.pickle"), *folder.glob("site.*.index")]}
 
     first = files()
-    assert set(first) == {f"site.{stage}.pickle" for stage in ("listings", "topics", "related", "texts", "search")}
+    stages = ("listings", "topics", "related", "texts", "search")
+    assert set(first) == {f"site.{stage}.{kind}" for stage in stages for kind in ("pickle", "index")}
 
     listing = dumps / "listing-a.txt"
     os.utime(listing, ns=(listing.stat().st_atime_ns, listing.stat().st_mtime_ns + 10**9))
     result = build(options)  # the same bytes at a new time: the stages run and find all they need
     assert result.ok and result.written == 0
     # (The related papers' state records how it was computed, here incrementally: it changed.)
-    assert {name: ino for name, ino in files().items() if name != "site.related.pickle"} == {
-        name: ino for name, ino in first.items() if name != "site.related.pickle"}
+    assert {name: file for name, file in files().items() if not name.startswith("site.related.")} == {
+        name: file for name, file in first.items() if not name.startswith("site.related.")}
 
     text = listing.read_text(encoding="utf-8")
     listing.write_text(text.replace("Sparse Lantern: Sub-Quadratic", "Sparse Lantern: Subquadratic"),
                        encoding="utf-8")
     assert build(options).ok
-    rewritten = {name for name, ino in files().items() if ino != first[name]}
-    assert {"site.listings.pickle", "site.topics.pickle", "site.search.pickle"} <= rewritten
+    now = files()
+    for stage in ("listings", "topics", "search"):
+        # A new index, and the new values added to the end of the same values file.
+        assert now[f"site.{stage}.index"][0] != first[f"site.{stage}.index"][0]
+        (inode, size), (first_inode, first_size) = now[f"site.{stage}.pickle"], first[f"site.{stage}.pickle"]
+        assert inode == first_inode and size > first_size
     assert snapshot(tmp_path / "site" / "site") == clean_build(ROOT / "content", dumps, tmp_path / "clean" / "site")
