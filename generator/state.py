@@ -239,9 +239,10 @@ class StageCache:
     copying hundreds of megabytes into a new file every day. The index names
     the values file's generation (random bytes at its start): only when the
     values no longer needed outweigh the values kept (so a file is at most
-    about twice what it holds) is the file written anew, under a new generation. A build killed at any moment leaves an index
-    that matches its values file, or one that does not match and is dropped;
-    never an index that points at the wrong bytes."""
+    about twice what it holds) is the file written anew, under a new
+    generation. A build killed at any moment leaves an index that matches its
+    values file, or one that does not match and is dropped; never an index
+    that points at the wrong bytes."""
 
     def __init__(self, out: Path, stage: str):
         self.path = cache_folder(out) / f"{out.name}.{stage}.pickle"
@@ -298,15 +299,18 @@ class StageCache:
 
     def changed(self) -> bool:
         """Whether this build's entries differ from what the cache's files hold."""
-        return not self._token or self.new.keys() != self.old.keys() or bool(self._added())
+        return self._changed(self._added())
+
+    def _changed(self, added: dict[str, bytes]) -> bool:
+        return not self._token or self.new.keys() != self.old.keys() or bool(added)
 
     def save(self) -> None:
         """Write what this build got or put for the next, if it changed: the new
         values appended and a new index, or both files anew; a problem (a full
         disk) leaves the files as they were."""
-        if not self.changed():
-            return
         added = self._added()
+        if not self._changed(added):
+            return
         kept = {key: self.old[key] for key in self.new if key not in added}
         kept_bytes = sum(length for _, length in kept.values())
         unneeded = self._end - len(_VALUES_MAGIC) - _TOKEN_BYTES - kept_bytes
@@ -320,18 +324,20 @@ class StageCache:
         for key, data in added.items():
             index[key] = (offset, len(data))
             offset += len(data)
+        index_tmp = self._index_written(self._token, offset, index)
         try:
             with open(self.path, "r+b") as file:
                 file.truncate(self._end)  # what a killed build appended goes
                 file.seek(self._end)
                 for data in added.values():
                     file.write(data)
-            self._write_index(self._token, offset, index)
         except OSError as exc:
             with contextlib.suppress(OSError):
                 os.truncate(self.path, self._end)
+            index_tmp.unlink(missing_ok=True)
             exc.filename = exc.filename or str(self.path)
             raise
+        os.replace(index_tmp, self.index_path)
 
     def _rewrite(self, kept: dict[str, tuple[int, int]], added: dict[str, bytes]) -> None:
         token = os.urandom(_TOKEN_BYTES)
@@ -347,13 +353,15 @@ class StageCache:
         try:
             _write_new(values_tmp, [_VALUES_MAGIC + token,
                                     *self._runs([place for _, place in runs]), *added.values()])
-            os.replace(values_tmp, self.path)  # the old index no longer matches: dropped if killed here
-            self._write_index(token, offset, index)
+            index_tmp = self._index_written(token, offset, index)
         except OSError:
             values_tmp.unlink(missing_ok=True)
             raise
+        os.replace(values_tmp, self.path)  # the old index no longer matches: dropped if killed here
+        os.replace(index_tmp, self.index_path)
 
-    def _write_index(self, token: bytes, end: int, index: dict[str, tuple[int, int]]) -> None:
+    def _index_written(self, token: bytes, end: int, index: dict[str, tuple[int, int]]) -> Path:
+        """The index, written beside its file (which it is to replace)."""
         index_tmp = tmp_beside(self.index_path)
         try:
             _write_new(index_tmp, [_INDEX_MAGIC + pickle.dumps((code_digest(), token, end, index),
@@ -361,7 +369,7 @@ class StageCache:
         except OSError:
             index_tmp.unlink(missing_ok=True)
             raise
-        os.replace(index_tmp, self.index_path)
+        return index_tmp
 
     def _runs(self, places: list[tuple[int, int]]) -> Iterator[bytes]:
         """The bytes of the old values at ``places`` (in file order), read a run at a time."""
