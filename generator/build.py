@@ -37,7 +37,6 @@ if TYPE_CHECKING:  # imported when a build runs its stages, after the no-op chec
     from generator.render import Assets
     from generator.search import IndexBuild
     from generator.topics import Topic
-    from generator.workers import Background
 
 
 @dataclass
@@ -128,12 +127,11 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
 
     # The stages take 0.4 s to import (SciPy alone a fifth of a second; Jinja,
     # Markdown, LaTeX): not for a build with nothing to do.
-    from generator.feeds import plain_files
     from generator.groups import group_papers
     from generator.pages import plan_pages
     from generator.publish import Outputs, publish
     from generator.render import make_environment
-    from generator.workers import Background, default_jobs
+    from generator.workers import default_jobs
 
     pins = load_registry(pins_path, pinned, out, diagnostics)
     caches = {stage: StageCache(out, stage) for stage in CACHED_STAGES}
@@ -153,13 +151,11 @@ def _build(options: BuildOptions, out: Path, diagnostics: Diagnostics,
     if shard.papers is not None:  # a shard renders its own papers' pages only
         shard_urls = {paper.url for paper in read.catalog.papers if paper.id in shard.papers}
         pages = [page for page in pages if page.url in shard_urls]
-    # While the index's processes may still be at work, and the feeds' process.
-    feeds = (Background(plain_files, config, read.catalog, topics, groups, pages, fork=jobs > 1, niceness=0)
-             if shard.papers is None else None)
+    # While the index's processes may still be at work.
     recipes = _page_recipes(look.recipe_base, look.templates, pages)
     clock.lap("recipes")
-    if feeds is not None:
-        files = _plain_files(options, config, read.catalog, topics, groups, feeds, look.assets, index,
+    if shard.papers is None:
+        files = _plain_files(options, config, read.catalog, topics, groups, pages, look.assets, index,
                              caches["search"], clock)
     else:
         files = {MANIFEST: _shard_manifest(options, read.catalog, shard)}
@@ -318,14 +314,14 @@ def _shard_manifest(options: BuildOptions, catalog: Catalog, shard: _Shard) -> b
 
 
 def _plain_files(options: BuildOptions, config: SiteConfig, catalog: Catalog, topics: list[Topic],
-                 groups: Groups, feeds: Background[dict[str, bytes]], assets: Assets, index: IndexBuild | None,
-                 cache: StageCache, clock: StageClock) -> dict[str, bytes]:
-    """The files written as they are: the feeds, sitemap and export (``feeds``,
-    made in a process of their own), the search index, the assets."""
+                 groups: Groups, pages: list[Page], assets: Assets, index: IndexBuild | None, cache: StageCache,
+                 clock: StageClock) -> dict[str, bytes]:
+    """The files written as they are: feeds, sitemap, export, the search index, the assets."""
+    from generator.feeds import plain_files
     from generator.search import SearchFailed, search_files
     from generator.topics import parent_slugs
 
-    files = feeds.result()
+    files = plain_files(config, catalog, topics, groups, pages)
     clock.lap("feeds")
     try:
         files.update(index.files(groups.by_topic) if index

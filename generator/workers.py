@@ -75,32 +75,26 @@ def worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-#: How much lower a :class:`Background` process's CPU priority is than the build's.
-BACKGROUND_NICENESS = 10
-
-
 class Background(Generic[T]):
     """``function(*args)`` computed in a forked process while this one goes on;
-    ``result()`` waits for it. Without fork (or with ``fork=False``: one core),
-    it runs in ``result()``.
+    ``result()`` waits for it. Without fork, it runs in ``result()``.
 
     The process inherits the call as it forks, so the arguments (a whole
     catalogue, a cache) are not pickled through a pipe; only the result is.
     A process whose result is never asked for (the build failed first) is
     stopped when its ``Background`` is dropped: none outlives its build.
 
-    The process runs at a lower CPU priority (``niceness``, by default
-    :data:`BACKGROUND_NICENESS`): where it and the build's own stages want
-    more cores than there are, what the build waits for first goes first."""
+    The process runs at a lower CPU priority (:data:`BACKGROUND_NICENESS`):
+    where it and the build's own stages want more cores than there are, the
+    stages, which the build waits for first, go first."""
 
-    def __init__(self, function: Callable[..., T], *args: Any, fork: bool = True,
-                 niceness: int = BACKGROUND_NICENESS) -> None:
+    def __init__(self, function: Callable[..., T], *args: Any) -> None:
         self._call: tuple[Callable[..., T], tuple[Any, ...]] = (function, args)
         self._process: multiprocessing.process.BaseProcess | None = None
-        if fork and can_fork():
+        if can_fork():
             context = multiprocessing.get_context("fork")
             self._results, sender = context.Pipe(duplex=False)
-            self._process = context.Process(target=_send_result, args=(sender, os.getpid(), niceness, function, args),
+            self._process = context.Process(target=_send_result, args=(sender, os.getpid(), function, args),
                                             daemon=True)
             self._process.start()
             sender.close()  # the process holds the only other end: if it dies, result() reads the end of the pipe
@@ -121,10 +115,13 @@ class Background(Generic[T]):
         return cast(T, value)
 
 
-def _send_result(sender: Connection, parent: int, niceness: int, function: Callable[..., Any],
-                 args: tuple[Any, ...]) -> None:
+#: How much lower a :class:`Background` process's CPU priority is than the build's.
+BACKGROUND_NICENESS = 10
+
+
+def _send_result(sender: Connection, parent: int, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
     _die_with_parent(parent)
-    os.nice(niceness)
+    os.nice(BACKGROUND_NICENESS)
     try:
         outcome = (True, function(*args))
     except Exception as exc:  # raised again in the parent

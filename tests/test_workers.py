@@ -31,16 +31,6 @@ def test_a_background_process_yields_the_cpu_to_the_build():
     ours = os.nice(0)
     assert Background(os.nice, 0).result() == min(19, ours + BACKGROUND_NICENESS)
     assert os.nice(0) == ours
-    # ... unless the build waits for it first (the feeds, before the search index).
-    assert Background(os.nice, 0, niceness=0).result() == ours
-
-
-def test_a_background_call_without_a_fork_runs_in_this_process_when_asked_for():
-    calls: list[int] = []
-    background = Background(calls.append, 1, fork=False)
-    assert calls == []
-    background.result()
-    assert calls == [1]  # a forked process's append would not be seen here
 
 
 def test_an_error_in_the_background_is_raised_where_the_result_is_asked_for():
