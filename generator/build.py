@@ -363,14 +363,19 @@ def _page_recipes(recipe_base: str, templates: dict[str, str], pages: list[Page]
     recipe is the hash of its bytes.)
 
     A paper's summary is in many pages (its related-paper lists, topic, month
-    and listing pages): its digest stands for it in each of them.
+    and listing pages): hashed once, its hash stands for it in each of them.
     """
     from generator.pages import SharedSummary
+
+    sorted_keys = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+    hashed: dict[int, str] = {}  # id() of a summary -> its hash, while the pages hold it
 
     def stand_in(value: object) -> object:
         """For orjson, which hands over the subclasses of dict, list and str."""
         if isinstance(value, SharedSummary):
-            return value.digest
+            if id(value) not in hashed:
+                hashed[id(value)] = digest(orjson.dumps(value, option=sorted_keys))
+            return hashed[id(value)]
         if isinstance(value, dict):  # a defaultdict ...
             return dict(value)
         if isinstance(value, list):
@@ -379,10 +384,10 @@ def _page_recipes(recipe_base: str, templates: dict[str, str], pages: list[Page]
             return str(value)
         raise TypeError(f"{type(value).__name__} in a page context")
 
-    option = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_SUBCLASS
+    option = sorted_keys | orjson.OPT_PASSTHROUGH_SUBCLASS
     return {page.path: digest(recipe_base, page.template, templates.get(page.template, ""),
-                              page.reads.recipe() if page.reads is not None
-                              else orjson.dumps(page.context, default=stand_in, option=option))
+                              orjson.dumps(page.context if page.reads is None else page.reads,
+                                           default=stand_in, option=option))
             for page in pages}
 
 

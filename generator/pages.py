@@ -18,7 +18,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 from urllib.parse import quote
 
 import orjson
@@ -40,7 +40,6 @@ from generator.groups import Groups
 from generator.listing import Listing
 from generator.markdown import PAGE_MD, MarkdownPage
 from generator.periods import ALL_TIME, KINDS, Period, periods_of
-from generator.state import digest
 from generator.statistics import per_year, rising_topics, spark_counts, spark_span
 from generator.topics import Topic, topic_tree
 
@@ -84,12 +83,6 @@ class PaperReads:
     related: list[PaperSummary]
     in_listing: InListing | None
 
-    def recipe(self) -> bytes:
-        """What stands for the page in its recipe: these reads, each related
-        paper by its summary's digest."""
-        return orjson.dumps((self.record, self.upvotes_kind, self.listed, self.listing_names, self.topic_names,
-                             [cast(SharedSummary, shown).digest for shown in self.related], self.in_listing))
-
 
 def _date(value: datetime.date | None) -> str | None:
     return value.isoformat() if value else None
@@ -110,12 +103,8 @@ def org_link(paper: Paper) -> NamedLink | None:
 
 class SharedSummary(dict):  # type: ignore[type-arg]
     """A paper's :func:`summary`: one object that every list showing the paper
-    holds, hashed once as it is made (``digest``); the hash stands for it in
-    the recipe of every page that shows it (``build._page_recipes``)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.digest = digest(orjson.dumps(self, option=orjson.OPT_SORT_KEYS))
+    holds, marked so that the pages' recipes (``build._page_recipes``) hash it
+    once per build, not once per page that shows it."""
 
 
 def summary(paper: Paper) -> PaperSummary:
