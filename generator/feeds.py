@@ -184,6 +184,7 @@ def plain_files(config: SiteConfig, catalog: Catalog, topics: list[Topic],
         files[urls.to_path(feed)] = period_feed(config, kind, groups)
     for topic in topics:
         feed = urls.topic_feed(topic.slug)
+        newest = groups.newest_first(groups.by_topic[topic.slug])
         files[urls.to_path(feed)] = atom_feed(config, f"{config.title}: {topic.name}", feed,
-                                              urls.topic(topic.slug), groups.newest_first(groups.by_topic[topic.slug]))
+                                              urls.topic(topic.slug), newest)
     return files
